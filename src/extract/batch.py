@@ -1,0 +1,831 @@
+"""`kehoach batch DIR -o OUT`: every document under a folder, on all cores.
+
+Layout of OUT:
+
+    OUT/manifest.jsonl        one line per input file, in input order (sorted paths)
+    OUT/docs/<path>.json      one contract JSON per extracted document
+    OUT/tables/...            analyst tables (extract.tables), unless --no-tables
+
+Each document runs in a worker process with a time limit. A worker that hangs (past the
+limit plus a grace period) or dies is killed and replaced, and the batch goes on; the
+documents it still held are handed to another worker. Workers are started once and warmed
+(rules, NLP) once, and take documents in chunks so that thousands of small files do not
+drown in inter-process traffic.
+
+Determinism: the document JSON holds no clock, and the manifest's only run-dependent field
+is `seconds`. Output names are derived from the input's path relative to DIR (never leaving
+OUT/docs); two files with the same name in different folders both survive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import multiprocessing.connection
+import os
+import re
+import resource
+import signal
+import sys
+import time
+import traceback
+import unicodedata
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any, Callable, Iterable, Optional
+
+import typer
+
+from extract.load import LoadError
+from extract.models import Document
+from extract.rules import load_rules
+
+MANIFEST_NAME = "manifest.jsonl"
+DOCS_DIR = "docs"
+TABLES_DIR = "tables"
+COUNT_KEYS = ("sections", "indicators", "targets", "tasks", "assignments", "references", "problems")
+
+# Characters kept in output file names besides letters and digits (any script).
+SAFE_PUNCTUATION = frozenset(" -_.,()+")
+# Separates a name from the hash that keeps a rewritten name unique; never a safe character,
+# so a name that needed no rewriting can never look like one that did.
+HASH_SEPARATOR = "~"
+MAX_NAME_BYTES = 180
+
+ExtractFn = Callable[..., Document]
+
+
+# ------------------------------------------------------------------------- inputs
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One manifest line to produce: a file under DIR (or a folder that could not be listed)."""
+
+    relative: str                   # path relative to DIR, '/'-separated, as the OS gave it
+    path: Path                      # the path to open
+    output: str | None = None       # OUT-relative path of its JSON ('docs/...json')
+    skip: str | None = None         # reason to list it without opening it
+    fail: tuple[str, str] | None = None  # (reason, message) known before opening it
+
+    @property
+    def display(self) -> str:
+        return display_name(self.relative)
+
+
+def display_name(name: str) -> str:
+    """A file name as valid text: bytes that are not UTF-8 shown as U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _batch_rules() -> dict:
+    return load_rules("batch")
+
+
+def _skip_reason(name: str) -> str | None:
+    rules = _batch_rules()
+    if any(name.startswith(prefix) for prefix in rules["lock_file_prefixes"]):
+        return "office_lock_file"
+    suffix = name.rpartition(".")[2].lower() if "." in name else ""
+    if suffix in rules["not_documents"]:
+        return "unsupported_extension"
+    return None
+
+
+def walk_inputs(directory: Path, exclude: Iterable[Path] = ()) -> list[InputFile]:
+    """Every entry under `directory` that the manifest must account for, sorted by path.
+
+    Hidden names (starting with '.') and the folders in `exclude` (our own output) are left
+    out. Regular files and dangling symbolic links are inputs; symbolic links to folders are
+    not followed, and they, FIFOs, sockets and devices are listed as skipped; a folder that
+    cannot be listed is listed as failed.
+    """
+    directory = Path(directory)
+    excluded = {_identity(path) for path in exclude}
+    excluded.discard(None)
+    found: list[InputFile] = []
+
+    def visit(folder: Path, prefix: str) -> None:
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as error:
+            found.append(InputFile(prefix.rstrip("/") or ".", folder,
+                                   fail=("unreadable", f"cannot list the folder: {error.strerror}")))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            relative = prefix + entry.name
+            path = Path(entry.path)
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if _identity(path) not in excluded:
+                        visit(path, relative + "/")
+                    continue
+                if entry.is_symlink() and path.is_dir():
+                    found.append(InputFile(relative, path, skip="symlink_to_folder"))
+                    continue
+                if entry.is_file() or (entry.is_symlink() and not path.exists()):
+                    found.append(InputFile(relative, path, skip=_skip_reason(entry.name)))
+                    continue
+            except OSError as error:
+                found.append(InputFile(relative, path, fail=("unreadable", f"cannot read: {error.strerror}")))
+                continue
+            found.append(InputFile(relative, path, skip="not_a_regular_file"))
+
+    visit(directory, "")
+    found.sort(key=lambda item: item.relative)
+    outputs = output_names(item.relative for item in found if item.skip is None and item.fail is None)
+    return [
+        InputFile(item.relative, item.path, outputs.get(item.relative), item.skip, item.fail)
+        if item.skip is None and item.fail is None else item
+        for item in found
+    ]
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _name_hash(relative: str, length: int = 8) -> str:
+    return hashlib.sha1(relative.encode("utf-8", "surrogateescape")).hexdigest()[:length]
+
+
+def _safe_component(name: str) -> str:
+    text = unicodedata.normalize("NFC", name)
+    cleaned = "".join(ch if ch.isalnum() or ch in SAFE_PUNCTUATION else "_" for ch in text)
+    cleaned = cleaned.strip(" .") or "_"
+    encoded = cleaned.encode("utf-8")
+    if len(encoded) > MAX_NAME_BYTES:
+        cleaned = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore")
+    return cleaned
+
+
+def output_name(relative: str, hash_length: int = 0) -> str:
+    """'docs/<relative path in safe characters>.json' for an input path relative to DIR.
+
+    A path that had to be rewritten (unsafe characters, very long names) gets a hash of the
+    original path, so distinct inputs never share an output. Absolute paths and '..' parts
+    are refused: the result always stays inside OUT/docs.
+    """
+    posix = PurePosixPath(relative)
+    if posix.is_absolute() or not posix.parts or any(part in ("", ".", "..") for part in posix.parts) \
+            or "\\" in relative or "\x00" in relative:
+        raise ValueError(f"not a relative path inside the input folder: {relative!r}")
+    safe = "/".join(_safe_component(part) for part in posix.parts)
+    if safe != relative or hash_length:
+        safe += HASH_SEPARATOR + _name_hash(relative, hash_length or 8)
+    return f"{DOCS_DIR}/{safe}.json"
+
+
+def output_names(relatives: Iterable[str]) -> dict[str, str]:
+    """Output names for a whole batch: collision-free even on case-insensitive file systems.
+
+    Names that would collide ignoring case, or a file name that equals a folder of another
+    output, are all given a longer hash of their own path; the result depends only on the set
+    of inputs, never on their order.
+    """
+    names = {relative: output_name(relative) for relative in relatives}
+    by_key: dict[str, list[str]] = {}
+    for relative, name in names.items():
+        by_key.setdefault(name.casefold(), []).append(relative)
+    folders = {parent.casefold() for name in names.values() for parent in map(str, PurePosixPath(name).parents)}
+    for key, group in by_key.items():
+        if len(group) > 1 or key in folders:
+            for relative in group:
+                names[relative] = output_name(relative, hash_length=16)
+    return names
+
+
+def resolve_output(out: Path, name: str) -> Path:
+    """OUT/<name>, refusing anything that would land outside OUT."""
+    root = Path(os.path.abspath(out))
+    target = Path(os.path.abspath(root / name))
+    if os.path.commonpath([root, target]) != str(root) or target == root:
+        raise ValueError(f"output path leaves the output folder: {name!r}")
+    return target
+
+
+# ---------------------------------------------------------------- manifest lines
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def document_counts(document: Document) -> dict[str, int]:
+    return {
+        "sections": len(document.sections),
+        "indicators": len(document.indicators),
+        "targets": sum(len(indicator.targets) for indicator in document.indicators),
+        "tasks": len(document.tasks),
+        "assignments": len(document.assignments),
+        "references": len(document.document.references),
+        "problems": len(document.problems),
+    }
+
+
+def manifest_entry(file: str, status: str, *, reason: str | None = None, message: str | None = None,
+                   output: str | None = None, sha256: str | None = None, format: str | None = None,
+                   pages: int | None = None, counts: dict | None = None,
+                   seconds: float | None = None) -> dict[str, Any]:
+    """One manifest line, keys always in this order."""
+    return {
+        "file": file,
+        "status": status,
+        "reason": reason,
+        "message": message,
+        "output": output,
+        "sha256": sha256,
+        "format": format,
+        "pages": pages,
+        "counts": None if counts is None else {key: counts.get(key, 0) for key in COUNT_KEYS},
+        "seconds": None if seconds is None else round(seconds, 3),
+    }
+
+
+def document_json(document: Document) -> str:
+    """The contract JSON of one document, as `kehoach extract` writes it."""
+    return json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def read_manifest(out: Path) -> list[dict]:
+    path = Path(out) / MANIFEST_NAME
+    if not path.is_file():
+        return []
+    entries = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.strip()
+            if line:
+                try:
+                    entries.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue  # a damaged line only costs a re-extraction
+    return entries
+
+
+_OUTPUT_SHA = re.compile(r'"sha256":\s*"([0-9a-f]{64})"')
+
+
+def _output_sha256(path: Path) -> str | None:
+    """source.sha256 of a document JSON, from its head (it is the first sha256 key)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(16384)
+    except OSError:
+        return None
+    match = _OUTPUT_SHA.search(head)
+    return match.group(1) if match else None
+
+
+# ------------------------------------------------------------------------ workers
+
+class DocumentTimeout(BaseException):
+    """Raised inside a worker when a document runs past its time limit.
+
+    A BaseException so that the pipeline's own `except Exception` cannot swallow it.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    index: int
+    path: str
+    file: str          # display name (manifest 'file')
+    output: str        # OUT-relative
+    sha256: str
+
+
+def _on_alarm(signum, frame):
+    raise DocumentTimeout()
+
+
+def _rss_kb() -> int:
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _error_location(error: BaseException) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f" (at {Path(last.filename).name}:{last.lineno})"
+
+
+def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any, timeout: float) -> dict:
+    """Extract one document, write its JSON, and return its manifest line."""
+    target = resolve_output(out, task.output)
+    started = time.perf_counter()
+    common = {"sha256": task.sha256}
+    if timeout > 0:
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        document = extract_fn(Path(task.path), options)
+        text = document_json(document)
+        if timeout > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        write_atomically(target, text)
+        return manifest_entry(task.file, "ok", output=task.output, format=document.source.format,
+                              pages=document.source.pages, counts=document_counts(document),
+                              seconds=time.perf_counter() - started, **common)
+    except DocumentTimeout:
+        failure = ("timeout", f"took longer than the time limit of {timeout:g} s")
+    except LoadError as error:
+        failure = (error.code, error.message)
+    except MemoryError:
+        failure = ("out_of_memory", "ran out of memory")
+    except Exception as error:  # one document's bug must not stop the batch
+        failure = ("internal_error", f"{type(error).__name__}: {error}{_error_location(error)}")
+    finally:
+        if timeout > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    _remove(target)  # no stale JSON from an earlier run beside a failed line
+    return manifest_entry(task.file, "failed", reason=failure[0], message=failure[1],
+                          seconds=time.perf_counter() - started, **common)
+
+
+def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
+                 warm: Callable[[], Any] | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for everyone
+    signal.signal(signal.SIGALRM, _on_alarm)
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # warming is an optimisation; the documents will report real errors
+            pass
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        for task in chunk:
+            try:
+                entry = process_document(task, out, extract_fn, options, timeout)
+            except DocumentTimeout:  # the alarm fired between two statements of the handler
+                entry = manifest_entry(task.file, "failed", reason="timeout", sha256=task.sha256,
+                                       message=f"took longer than the time limit of {timeout:g} s")
+            conn.send(("done", task.index, entry, _rss_kb(),
+                       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Any
+    assigned: deque = field(default_factory=deque)
+    ready: bool = False
+    started: float = 0.0     # when the document at the head of `assigned` started
+
+
+@dataclass
+class WorkerStats:
+    """Memory of the workers, for the benchmark (not part of the deterministic outputs)."""
+
+    peak_rss_kb: dict[int, int] = field(default_factory=dict)      # pid -> ru_maxrss
+    rss_trace: list[tuple[int, int, int]] = field(default_factory=list)  # (documents done, pid, rss)
+    replaced: int = 0
+
+
+class WorkerPool:
+    """Worker processes that take tasks in chunks, with a per-document time limit.
+
+    stdlib only: each worker has its own pipe; the parent waits on all pipes and process
+    sentinels at once, and kills a worker whose current document is past its hard deadline.
+    """
+
+    MAX_START_FAILURES = 3
+
+    def __init__(self, size: int, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
+                 warm: Callable[[], Any] | None, context: str | None = None):
+        method = context or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        self.context = multiprocessing.get_context(method)
+        self.size = size
+        self.args = (Path(out), extract_fn, options, timeout, warm)
+        self.timeout = timeout
+        self.grace = min(max(1.0, 0.1 * timeout), 10.0)
+        self.workers: list[_Worker] = []
+        self.stats = WorkerStats()
+        self.start_failures = 0
+
+    def _spawn(self) -> _Worker:
+        parent, child = self.context.Pipe(duplex=True)
+        process = self.context.Process(target=_worker_main, args=(child, *self.args), daemon=True,
+                                       name="kehoach-batch-worker")
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _kill(self, worker: _Worker) -> None:
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+
+    def close(self) -> None:
+        for worker in self.workers:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+        for worker in self.workers:
+            worker.process.join(2)
+            self._kill(worker)
+        self.workers = []
+
+    def run(self, next_task: Callable[[], Optional[Task]], on_result: Callable[[int, dict], None]) -> None:
+        """Run tasks from `next_task()` (None: no more) until all are done."""
+        requeued: deque[Task] = deque()
+        exhausted = False
+
+        def take() -> Optional[Task]:
+            nonlocal exhausted
+            if requeued:
+                return requeued.popleft()
+            if exhausted:
+                return None
+            task = next_task()
+            if task is None:
+                exhausted = True
+            return task
+
+        def give_back(worker: _Worker, skip_head: bool) -> None:
+            rest = list(worker.assigned)[1 if skip_head else 0:]
+            requeued.extendleft(reversed(rest))
+            worker.assigned.clear()
+
+        self.workers = [self._spawn() for _ in range(self.size)]
+        try:
+            while True:
+                chunk_size = self._chunk_size(len(requeued))
+                for worker in self.workers:
+                    while len(worker.assigned) < 2 * chunk_size:
+                        chunk = []
+                        while len(chunk) < chunk_size and (task := take()) is not None:
+                            chunk.append(task)
+                        if not chunk:
+                            break
+                        if not worker.assigned:
+                            worker.started = time.monotonic()
+                        worker.assigned.extend(chunk)
+                        try:
+                            worker.conn.send(chunk)
+                        except OSError:
+                            break  # dead: found below through its sentinel
+                if exhausted and not requeued and not any(worker.assigned for worker in self.workers):
+                    return
+                now = time.monotonic()
+                deadlines = [w.started + self.timeout + self.grace for w in self.workers
+                             if w.ready and w.assigned and self.timeout > 0]
+                wait_for = max(0.0, min(deadlines) - now) if deadlines else None
+                handles = [w.conn for w in self.workers] + [w.process.sentinel for w in self.workers]
+                multiprocessing.connection.wait(handles, timeout=wait_for)
+
+                for slot, worker in enumerate(self.workers):
+                    alive = self._drain(worker, on_result)
+                    if alive and worker.process.is_alive():
+                        if (worker.ready and worker.assigned and self.timeout > 0
+                                and time.monotonic() > worker.started + self.timeout + self.grace):
+                            head = worker.assigned[0]
+                            self._kill(worker)
+                            on_result(head.index, manifest_entry(
+                                head.file, "failed", reason="timeout", sha256=head.sha256,
+                                message=f"took longer than the time limit of {self.timeout:g} s; worker stopped",
+                                seconds=time.monotonic() - worker.started))
+                            _remove(resolve_output(self.args[0], head.output))
+                            give_back(worker, skip_head=True)
+                            self._replace(slot)
+                        continue
+                    # The worker died (crash, out of memory killer, or killed from outside).
+                    worker.process.join(5)
+                    code = worker.process.exitcode
+                    if worker.ready and worker.assigned:
+                        head = worker.assigned[0]
+                        on_result(head.index, manifest_entry(
+                            head.file, "failed", reason="worker_crashed", sha256=head.sha256,
+                            message=f"the worker process ended (exit code {code}) on this document",
+                            seconds=time.monotonic() - worker.started))
+                        _remove(resolve_output(self.args[0], head.output))
+                        give_back(worker, skip_head=True)
+                    else:
+                        give_back(worker, skip_head=False)
+                        if not worker.ready:
+                            self.start_failures += 1
+                            if self.start_failures >= self.MAX_START_FAILURES:
+                                raise RuntimeError(f"worker processes fail to start (exit code {code})")
+                    self._kill(worker)
+                    self._replace(slot)
+        finally:
+            self.close()
+
+    def _chunk_size(self, backlog: int) -> int:
+        # Small chunks near a requeue (after a hang) and for few documents; up to 16 otherwise.
+        return 1 if backlog else 8 if self.size > 1 else 16
+
+    def _replace(self, slot: int) -> None:
+        self.stats.replaced += 1
+        self.workers[slot] = self._spawn()
+
+    def _drain(self, worker: _Worker, on_result: Callable[[int, dict], None]) -> bool:
+        """Read every message the worker has sent; False when its pipe is closed."""
+        try:
+            while worker.conn.poll():
+                message = worker.conn.recv()
+                if message[0] == "ready":
+                    worker.ready = True
+                    self.start_failures = 0
+                    worker.started = time.monotonic()
+                    continue
+                _, index, entry, rss, peak = message
+                if worker.assigned and worker.assigned[0].index == index:
+                    worker.assigned.popleft()
+                worker.started = time.monotonic()
+                pid = worker.process.pid
+                self.stats.peak_rss_kb[pid] = max(peak, self.stats.peak_rss_kb.get(pid, 0))
+                self.stats.rss_trace.append((len(self.stats.rss_trace) + 1, pid, rss))
+                on_result(index, entry)
+        except (EOFError, OSError):
+            return False
+        return True
+
+
+# -------------------------------------------------------------------------- batch
+
+@dataclass
+class BatchResult:
+    out: Path
+    entries: list[dict]
+    seconds: float
+    workers: int
+    stats: WorkerStats
+    interrupted: bool = False
+
+    def counts(self) -> Counter:
+        return Counter(entry["status"] for entry in self.entries)
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _default_extract() -> ExtractFn:
+    from extract.pipeline import extract_path
+    return extract_path
+
+
+def _default_warm(extract_fn: ExtractFn, options: Any) -> Callable[[], Any] | None:
+    """The pipeline's own warm-up (rules, NLP models), when running the real pipeline."""
+    from extract import pipeline
+    warm = getattr(pipeline, "warm", None)
+    if extract_fn is getattr(pipeline, "extract_path", None) and callable(warm):
+        return lambda: warm(options)
+    return None
+
+
+def _previous_lines(out: Path) -> dict[str, dict]:
+    return {entry.get("file"): entry for entry in read_manifest(out) if isinstance(entry, dict)}
+
+
+def _resumed_entry(item: InputFile, sha256: str, out: Path, previous: dict[str, dict]) -> dict | None:
+    """A 'skipped, unchanged' line when OUT already holds this input's JSON for this sha256."""
+    target = resolve_output(out, item.output)
+    if _output_sha256(target) != sha256:
+        return None
+    before = previous.get(item.display)
+    if before and before.get("sha256") == sha256 and before.get("counts"):
+        fields = {key: before.get(key) for key in ("format", "pages")}
+        counts = before["counts"]
+    else:
+        try:
+            document = Document.model_validate_json(target.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        fields = {"format": document.source.format, "pages": document.source.pages}
+        counts = document_counts(document)
+    return manifest_entry(item.display, "skipped", reason="unchanged", output=item.output,
+                          sha256=sha256, counts=counts, **fields)
+
+
+def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None, options: Any = None,
+              workers: int | None = None, timeout: float = 120.0, resume: bool = False,
+              progress: bool = False, warm: Callable[[], Any] | None = None,
+              context: str | None = None) -> BatchResult:
+    """Extract every document under `directory` into `out`; write the manifest.
+
+    `extract_fn(path, options) -> Document` defaults to the pipeline's `extract_path`; it and
+    `warm` are passed to the workers as they are under the 'fork' start method (the default
+    on Linux), and must be picklable under 'spawn'.
+    """
+    started = time.monotonic()
+    directory, out = Path(directory), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if extract_fn is None:
+        from extract.pipeline import Options
+        extract_fn = _default_extract()
+        options = Options() if options is None else options
+        if warm is None:
+            warm = _default_warm(extract_fn, options)
+    inputs = walk_inputs(directory, exclude=[out])
+    previous = _previous_lines(out) if resume else {}
+    entries: list[dict | None] = [None] * len(inputs)
+    bar = _progress_bar(len(inputs), progress)
+    tally: Counter = Counter()
+
+    def record(index: int, entry: dict) -> None:
+        entries[index] = entry
+        tally[entry["status"]] += 1
+        if bar is not None:
+            bar.set_postfix_str(", ".join(f"{status} {tally[status]}" for status in ("ok", "failed", "skipped")),
+                                refresh=False)
+            bar.update(1)
+
+    position = 0
+
+    def next_task() -> Optional[Task]:
+        """The next input that needs extraction; inputs settled without it are recorded here."""
+        nonlocal position
+        while position < len(inputs):
+            index, item = position, inputs[position]
+            position += 1
+            if item.fail is not None:
+                record(index, manifest_entry(item.display, "failed", reason=item.fail[0], message=item.fail[1]))
+                continue
+            if item.skip is not None:
+                record(index, manifest_entry(item.display, "skipped", reason=item.skip,
+                                             message=_SKIP_MESSAGES.get(item.skip)))
+                continue
+            try:
+                sha256 = file_sha256(item.path)
+            except OSError as error:
+                _remove(resolve_output(out, item.output))
+                record(index, manifest_entry(item.display, "failed", reason="unreadable",
+                                             message=f"cannot read the file: {error.strerror or error}"))
+                continue
+            if resume:
+                entry = _resumed_entry(item, sha256, out, previous)
+                if entry is not None:
+                    record(index, entry)
+                    continue
+            return Task(index, str(item.path), item.display, item.output, sha256)
+        return None
+
+    size = max(1, min(workers or default_workers(), len(inputs) or 1))
+    pool = WorkerPool(size, out, extract_fn, options, timeout, warm, context)
+    interrupted = False
+    try:
+        pool.run(next_task, record)
+    except KeyboardInterrupt:
+        interrupted = True
+        pool.close()
+    finally:
+        if bar is not None:
+            bar.close()
+    for index, entry in enumerate(entries):
+        if entry is None:  # only after an interruption
+            entries[index] = manifest_entry(inputs[index].display, "skipped", reason="interrupted",
+                                            message="the batch was stopped before this file")
+    write_manifest(out, entries)
+    return BatchResult(out, entries, time.monotonic() - started, size, pool.stats, interrupted)
+
+
+_SKIP_MESSAGES = {
+    "unsupported_extension": "not a text document (by its extension)",
+    "office_lock_file": "an office program's lock file, not a document",
+    "symlink_to_folder": "a symbolic link to a folder (not followed)",
+    "not_a_regular_file": "not a regular file (FIFO, socket or device)",
+}
+
+
+def write_manifest(out: Path, entries: Iterable[dict]) -> Path:
+    path = Path(out) / MANIFEST_NAME
+    write_atomically(path, "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries))
+    return path
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+    tqdm.monitor_interval = 0  # no monitor thread: the parent forks replacement workers
+    return tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
+
+
+# ------------------------------------------------------------------------ summary
+
+def format_summary(result: BatchResult, slowest: int = 5) -> str:
+    counts = result.counts()
+    total = len(result.entries)
+    rate = total / result.seconds if result.seconds > 0 else 0.0
+    lines = [
+        f"{total} files: {counts['ok']} ok, {counts['failed']} failed, {counts['skipped']} skipped "
+        f"in {result.seconds:.1f} s ({rate:.1f} files/s, {result.workers} workers)"
+        + (" — interrupted" if result.interrupted else "")
+    ]
+    for status in ("failed", "skipped"):
+        reasons = Counter(entry["reason"] for entry in result.entries if entry["status"] == status)
+        if reasons:
+            lines.append(f"{status.capitalize()} by reason:")
+            width = max(len(reason) for reason in reasons)
+            lines += [f"  {reason:<{width}}  {count}" for reason, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
+    timed = sorted((entry for entry in result.entries if entry["seconds"] is not None),
+                   key=lambda entry: (-entry["seconds"], entry["file"]))[:slowest]
+    if timed:
+        lines.append("Slowest files:")
+        lines += [f"  {entry['seconds']:8.2f} s  {entry['file']}" for entry in timed]
+    lines.append(f"Manifest: {result.out / MANIFEST_NAME}")
+    return "\n".join(lines)
+
+
+def write_stats(path: Path, result: BatchResult) -> None:
+    """Run figures for the benchmark: timing and worker memory (never part of OUT)."""
+    data = {
+        "seconds": result.seconds,
+        "workers": result.workers,
+        "counts": dict(result.counts()),
+        "document_seconds": sum(entry["seconds"] or 0 for entry in result.entries),
+        "pages": sum(entry["pages"] or 0 for entry in result.entries if entry["status"] == "ok"),
+        "peak_rss_kb": {str(pid): kb for pid, kb in result.stats.peak_rss_kb.items()},
+        "rss_trace": result.stats.rss_trace,
+        "workers_replaced": result.stats.replaced,
+    }
+    Path(path).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- CLI
+
+def batch_command(
+    directory: Annotated[Path, typer.Argument(help="Folder of documents (walked recursively).",
+                                              exists=True, file_okay=False, dir_okay=True)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: docs/, manifest.jsonl, tables/.")],
+    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1,
+                                                   help="Worker processes (default: all cores).")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=0,
+                                           help="Time limit per document in seconds (0: none).")] = 120.0,
+    resume: Annotated[bool, typer.Option("--resume",
+                                         help="Skip inputs whose JSON for the same sha256 is already in OUT.")] = False,
+    no_nlp: Annotated[bool, typer.Option("--no-nlp", help="Rules only, without the NLP stage.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; a one-line summary.")] = False,
+    no_tables: Annotated[bool, typer.Option("--no-tables", help="Do not build OUT/tables.")] = False,
+    max_bytes: Annotated[Optional[int], typer.Option("--max-bytes", min=1,
+                                                     help="Refuse files larger than this (sets KEHOACH_MAX_BYTES).")] = None,
+    stats: Annotated[Optional[Path], typer.Option("--stats", hidden=True,
+                                                  help="Write timing and worker memory as JSON here.")] = None,
+) -> None:
+    """Extract every document under DIRECTORY into OUT, with a manifest and analyst tables."""
+    from extract.pipeline import Options
+
+    if max_bytes is not None:
+        os.environ["KEHOACH_MAX_BYTES"] = str(max_bytes)  # read by the loader in every worker
+    result = run_batch(directory, out, options=Options(nlp=not no_nlp), workers=workers, timeout=timeout,
+                       resume=resume, progress=not quiet)
+    if not no_tables and not result.interrupted:
+        from extract.tables import build_tables
+        build_tables(out)
+    if stats is not None:
+        write_stats(stats, result)
+    summary = format_summary(result)
+    typer.echo(summary.splitlines()[0] if quiet else summary)
+    if result.interrupted:
+        raise typer.Exit(130)
+
+
+def main() -> None:  # `python -m extract.batch DIR -o OUT`
+    typer.run(batch_command)
+
+
+if __name__ == "__main__":
+    main()

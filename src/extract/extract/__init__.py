@@ -1,0 +1,31 @@
+"""Extract contract items from a segmented document: metadata, references, sections,
+appendix table rows, body text items, assignments and declared contents."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from extract.extract.metadata import extract_metadata
+from extract.extract.provenance import Provenance
+from extract.extract.references import extract_references
+from extract.extract.sections import extract_sections
+from extract.extract.tables import extract_table_items
+from extract.models import Document, DocumentSource, Problem
+from extract.segment import Segmented
+
+if TYPE_CHECKING:
+    from extract.pipeline import Options
+
+
+def extract_items(seg: Segmented, source: DocumentSource, options: "Options") -> Document:
+    prov = Provenance(seg.text)
+    meta = extract_metadata(seg)
+    meta.references = extract_references(seg, prov)
+    level = meta.issuer.level
+    items = extract_table_items(seg.tables, prov, meta.plan_year, level)
+    problems = [Problem(code=p.code, severity=p.severity, message=p.message) for p in seg.text.problems]
+    problems.extend(items.problems)
+    return Document(
+        source=source, document=meta, sections=extract_sections(seg, prov),
+        indicators=items.indicators, tasks=items.tasks, problems=problems,
+    )

@@ -1,0 +1,281 @@
+"""Document metadata: number, issuer, place and date, title, signer, recipients."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from extract.models import DateValue, DocumentMeta, Issuer, Signer
+from extract.normalize import fix_known_typos
+from extract.rules import load_rules
+from extract.segment import Segmented, vocabulary
+from extract.structures import Line
+
+_NUMBER_LINE = re.compile(
+    r"^Số\s*[:.]?\s*(?P<serial>\d+[a-zA-Z]?)?\s*(?P<sep>[/-])?\s*(?P<symbol>[A-ZĐ][A-Za-zĐđ0-9&.]*(?:\s*[/-]\s*[A-Za-zĐđ0-9&.]+)*)",
+)
+_DATE_LINE = re.compile(
+    r"^(?P<place>[^,]{2,60}?)\s*,\s*(?P<text>ngày\s*(?P<day>\d{1,2})?\s*tháng\s*(?P<month>\d{1,2})?\s*năm\s*(?P<year>\d{4}))",
+    re.IGNORECASE,
+)
+_YEAR_IN_TITLE = re.compile(r"\bnăm\s+(20\d\d)\b")
+_PLACEHOLDER = re.compile(r"^[(\[]?\s*(?:đã ký|ký|ký,? (?:ghi rõ họ tên|đóng dấu).*)\s*[)\]]?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    doc_types: dict[str, str]
+    symbol_doc_types: dict[str, str]
+    issuer_line: re.Pattern[str]
+    issuer_kinds: dict[str, str]
+    symbol_issuer_kinds: dict[str, str]
+    issuer_names: dict[str, str]
+    levels: dict[str, str]
+    level_alternation: str
+    level_words: re.Pattern[str]
+    province: re.Pattern[str]
+    committee: re.Pattern[str]
+    title_words: list[tuple[re.Pattern[str], str]]
+    excluded_recipients: tuple[str, ...]
+    annotations: re.Pattern[str]
+
+
+@cache
+def _vocab() -> _Vocab:
+    rules = load_rules("document")
+    kinds: dict[str, str] = rules["issuer_kinds"]
+    heads = "|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True))
+    levels: dict[str, str] = rules["levels"]
+    level_alt = "|".join(re.escape(k) for k in sorted(levels, key=len, reverse=True))
+    province_alt = "|".join(re.escape(w) for w in rules["province_words"])
+    committee_alt = "|".join(re.escape(w) for w in rules["committee_heads"])
+    words = [(re.compile(rf"(?<!\w){re.escape(w)}(?!\w)", re.IGNORECASE), w)
+             for w in rules["title_case_words"] + rules["abbreviations"]]
+    return _Vocab(
+        doc_types=rules["doc_types"], symbol_doc_types=rules["symbol_doc_types"],
+        issuer_line=re.compile(rf"^(?:{heads})\b"), issuer_kinds=kinds,
+        symbol_issuer_kinds=rules["symbol_issuer_kinds"], issuer_names=rules["issuer_names"],
+        levels=levels, level_alternation=level_alt, level_words=re.compile(rf"(?<!\w)({level_alt})(?!\w)", re.IGNORECASE),
+        province=re.compile(rf"(?<!\w)(?:{province_alt})\s+((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wđ]*)(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wđ]*){{0,3}})"),
+        committee=re.compile(rf"(?:{committee_alt})\s+về\s+[^;.()]*?(?<!\w)({level_alt})(?!\w)"),
+        title_words=words,
+        excluded_recipients=tuple(rules["recipient_excluded_prefixes"]),
+        annotations=re.compile(r"\s*(?:" + "|".join(rules["recipient_annotations"]) + r")", re.IGNORECASE),
+    )
+
+
+def sentence_case(text: str) -> str:
+    """'PHÓ CHỦ TỊCH UBND PHƯỜNG' -> 'Phó Chủ tịch UBND phường'."""
+    lowered = text.lower()
+    for pattern, word in _vocab().title_words:
+        lowered = pattern.sub(word, lowered)
+    return lowered[:1].upper() + lowered[1:]
+
+
+def title_case(text: str) -> str:
+    """A place name in capitals -> 'Minh Xuân'."""
+    return " ".join(w[:1].upper() + w[1:].lower() for w in text.split())
+
+
+def _first_match(lines: list[Line], pattern: re.Pattern[str]) -> tuple[Line, re.Match[str]] | None:
+    for line in lines:
+        match = pattern.match(line.text)
+        if match:
+            return line, match
+    return None
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _number_parts(seg: Segmented) -> tuple[str | None, str | None, str | None]:
+    found = _first_match(seg.header + seg.text.lines[:30], _NUMBER_LINE)
+    if not found:
+        return None, None, None
+    match = found[1]
+    serial = match.group("serial")
+    symbol = re.sub(r"\s+", "", match.group("symbol"))
+    number = f"{serial}{match.group('sep') or '/'}{symbol}" if serial else None
+    return number, serial, symbol
+
+
+def _date(seg: Segmented) -> tuple[str | None, DateValue | None]:
+    found = _first_match(seg.header + seg.text.lines[:30], _DATE_LINE)
+    if not found:
+        return None, None
+    match = found[1]
+    day = int(match.group("day")) if match.group("day") else None
+    month = int(match.group("month")) if match.group("month") else None
+    year = int(match.group("year"))
+    iso = f"{year:04d}-{month:02d}-{day:02d}" if day and month else None
+    text = re.sub(r"\s+", " ", match.group("text"))
+    return match.group("place").strip(), DateValue(text=text, iso=iso, year=year, month=month, day=day)
+
+
+def _issuer_lines(seg: Segmented) -> list[str]:
+    """Capitalised issuer lines of the header: parent body first, issuing body last."""
+    vocab = vocabulary()
+    lines = []
+    for line in seg.header:
+        text = line.text.strip()
+        if (not _is_upper(text) or vocab.motto.match(text) or _NUMBER_LINE.match(text)
+                or _DATE_LINE.match(text) or re.fullmatch(r"[-_=. ]+", text)):
+            continue
+        lines.append(text)
+    return lines
+
+
+def _level_and_locality(text: str, place: str | None) -> tuple[str | None, str | None]:
+    """'UBND PHƯỜNG MINH XUÂN' -> ('phuong', 'Minh Xuân')."""
+    vocab = _vocab()
+    match = vocab.level_words.search(text)
+    if not match:
+        return None, None
+    level = vocab.levels[match.group(1).lower()]
+    locality = text[match.end():].strip(" ,.")
+    if not locality:
+        return level, None
+    if place and locality.casefold() == place.casefold():
+        return level, place
+    return level, title_case(locality) if _is_upper(locality) else locality
+
+
+def _mixed_case_in_text(seg: Segmented, upper: str) -> str | None:
+    """The same words as `upper` where the document writes them in mixed case."""
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in upper.split()), re.IGNORECASE)
+    for match in pattern.finditer(seg.text.text):
+        if not _is_upper(match.group(0)):
+            return match.group(0)
+    return None
+
+
+def _issuer(seg: Segmented, symbol: str | None, place: str | None) -> Issuer:
+    vocab = _vocab()
+    lines = _issuer_lines(seg)
+    heads = [i for i, text in enumerate(lines) if vocab.issuer_line.match(text)]
+    kind = level = locality = name = None
+    if heads:
+        own = " ".join(lines[heads[-1]:])
+        parent = " ".join(lines[:heads[-1]]) if heads[-1] else ""
+        head = vocab.issuer_line.match(own).group(0)
+        kind = vocab.issuer_kinds[head]
+        level, locality = _level_and_locality(own, place)
+        if level is None and parent:
+            level, locality = _level_and_locality(parent, place)
+        if kind in vocab.issuer_names:
+            name = None  # built below from the template
+        else:
+            name = _mixed_case_in_text(seg, own) or sentence_case(own)
+            if locality and not name.endswith(locality):
+                level_word = _level_word(level)
+                name = f"{name} {level_word} {locality}" if not name.endswith(level_word) else f"{name} {locality}"
+    else:
+        if symbol:
+            for part in reversed(re.split(r"[/-]", symbol)):
+                if part in vocab.symbol_issuer_kinds:
+                    kind = vocab.symbol_issuer_kinds[part]
+                    break
+        level, locality = _level_from_text(seg, place)
+    if kind == "ban_chi_dao" and name is None:
+        name = _committee_name(seg, locality)
+    if kind in vocab.issuer_names and level and locality:
+        name = vocab.issuer_names[kind].format(level=_level_word(level), locality=locality)
+    province = locality if level == "tinh" else _province(seg)
+    return Issuer(name=name, kind=kind or ("other" if lines else None), level=level,
+                  locality=locality, province=province)
+
+
+def _level_word(level: str | None) -> str:
+    for word, code in _vocab().levels.items():
+        if code == level:
+            return word
+    return ""
+
+
+def _level_from_text(seg: Segmented, place: str | None) -> tuple[str | None, str | None]:
+    """Without issuer lines: the level word written before the place name, else the commonest."""
+    vocab = _vocab()
+    text = seg.text.text
+    if place:
+        counts = Counter(vocab.levels[m.group(1).lower()] for m in re.finditer(
+            rf"(?<!\w)({vocab.level_alternation})\s+{re.escape(place)}(?!\w)", text, re.IGNORECASE))
+        if counts:
+            return counts.most_common(1)[0][0], place
+    own = Counter(vocab.levels[m.group(1).lower()] for m in re.finditer(
+        r"(?:UBND|Ủy ban nhân dân|Đảng ủy|Đề án 06)\s+(xã|phường|tỉnh|đặc khu)(?!\w)", text))
+    if own:
+        return own.most_common(1)[0][0], place
+    return None, place
+
+
+def _committee_name(seg: Segmented, locality: str | None) -> str | None:
+    """A steering committee's full name as its own title, intro or closing sentence writes it."""
+    pattern = _vocab().committee
+    candidates = seg.title_lines + seg.closing_sentence + seg.preamble
+    for line in candidates:
+        for match in pattern.finditer(line.text):
+            if line in seg.preamble and not re.search(r"ban hành|xây dựng", line.text[match.end():match.end() + 40]):
+                continue
+            name = match.group(0)
+            if locality and not name.endswith(locality):
+                name = f"{name} {locality}"
+            return name
+    return None
+
+
+def _province(seg: Segmented) -> str | None:
+    counts = Counter(m.group(1) for m in _vocab().province.finditer(seg.text.text))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _signer(seg: Segmented) -> Signer:
+    vocab = vocabulary()
+    lines = [l.text.strip() for l in seg.signature if not _PLACEHOLDER.match(l.text.strip())]
+    capacity_index = max((i for i, t in enumerate(lines) if vocab.capacity.match(t)), default=None)
+    capacity = lines[capacity_index] if capacity_index is not None else None
+    after = lines[capacity_index + 1:] if capacity_index is not None else lines
+    titles = [t for t in after if _is_upper(t)]
+    names = [t for t in after if not _is_upper(t) and 1 < len(t.split()) <= 6]
+    title = sentence_case(titles[-1]) if titles else None
+    name = names[-1] if names else None
+    return Signer(name=name, title=title, capacity=capacity)
+
+
+def _recipients(seg: Segmented) -> list[str]:
+    vocab = _vocab()
+    label = vocabulary().recipients_label
+    out = []
+    for line in seg.recipients:
+        text = label.sub("", line.text, count=1).strip()
+        text = re.sub(r"^[-+*•]\s*", "", text)
+        text = vocab.annotations.sub("", text).strip(" ;,.")
+        if not text or text.startswith(vocab.excluded_recipients):
+            continue
+        out.append(fix_known_typos(text))
+    return out
+
+
+def extract_metadata(seg: Segmented) -> DocumentMeta:
+    vocab = _vocab()
+    number, serial, symbol = _number_parts(seg)
+    place, date = _date(seg)
+    doc_type = "other"
+    if seg.doc_type_line is not None:
+        doc_type = vocab.doc_types.get(seg.doc_type_line.text.strip().upper(), "other")
+    elif symbol:
+        doc_type = vocab.symbol_doc_types.get(re.split(r"[/-]", symbol)[0], "other")
+    title = " ".join(l.text.strip() for l in seg.title_lines) or None
+    plan_year = None
+    if title and (m := _YEAR_IN_TITLE.search(title)):
+        plan_year = int(m.group(1))
+    elif date is not None:
+        plan_year = date.year
+    return DocumentMeta(
+        doc_type=doc_type, number=number, serial=serial, symbol=symbol,
+        issuer=_issuer(seg, symbol, place), place=place, date=date, title=title,
+        plan_year=plan_year, signer=_signer(seg), recipients=_recipients(seg),
+    )

@@ -1,0 +1,231 @@
+"""References: documents cited by number (and laws by name), once per number, with a role.
+
+Role: `basis` for the head citation of a "Căn cứ" clause in the preamble, `implements`
+for the head citation of a "Thực hiện / Triển khai" clause (preamble or title),
+`replaces` after "thay thế", `mentioned` otherwise. Where one number is cited several
+times the strongest role wins (replaces > implements > basis > mentioned).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from extract.extract.provenance import Provenance
+from extract.models import Reference
+from extract.rules import load_rules
+from extract.segment import Segmented
+from extract.structures import Line
+
+_ROLE_STRENGTH = {"mentioned": 0, "basis": 1, "implements": 2, "replaces": 3}
+_DATE = r"(?:,\s*|\s+)(?:ban hành\s+)?ngày\s+(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))"
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    typed: re.Pattern[str]
+    bare: re.Pattern[str]
+    law: re.Pattern[str]
+    date: re.Pattern[str]
+    issuer_stop: re.Pattern[str]
+    type_of: dict[str, str]
+    code_types: dict[str, str]
+    replaces: re.Pattern[str]
+
+
+_NUMBER = r"\d{1,5}[a-zA-Z]?(?:\s*/\s*\d{4})?\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*)*"
+
+
+@cache
+def patterns() -> _Patterns:
+    rules = load_rules("references")
+    types = {k: v for k, v in rules["types"].items() if v != "luat"}
+    type_words = "|".join(re.escape(t) for t in sorted(types, key=len, reverse=True))
+    codes = "|".join(re.escape(c) for c in sorted(rules["symbol_codes"], key=len, reverse=True))
+    stops = "|".join(re.escape(s) for s in rules["issuer_stops"])
+    return _Patterns(
+        typed=re.compile(rf"(?<!\w)(?P<type>{type_words})(?:\s+số)?\s+(?P<number>{_NUMBER})", re.IGNORECASE),
+        bare=re.compile(rf"(?<![\w/-])(?P<number>\d{{1,5}}(?:\s*/\s*\d{{4}})?\s*[/-]\s*(?:{codes})(?:\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*)+)"),
+        law=re.compile(r"(?<!\w)Luật\s+(?P<name>[A-ZĐ][^;:()]*?)(?=\s+số|\s+ngày|\s+năm\s+\d{4}|[;:()]|\.(?:\s|$)|$)"),
+        date=re.compile(_DATE),
+        issuer_stop=re.compile(rf"{stops}|[;()“”\"]|\.(?:\s|$)|,\s|$"),
+        type_of={k.lower(): v for k, v in types.items()},
+        code_types={k.lower(): v for k, v in rules["symbol_codes"].items()},
+        replaces=re.compile("(?:" + "|".join(re.escape(c) for c in rules["replaces_cues"]) + r")\s*(?:cho\s+)?$", re.IGNORECASE),
+    )
+
+
+def _clean_number(number: str) -> str:
+    return re.sub(r"\s+", "", number)
+
+
+def _number_key(number: str) -> str:
+    return _clean_number(number).casefold()
+
+
+def _iso(day: str, month: str, year: str) -> str | None:
+    d, m, y = int(day), int(month), int(year)
+    if 1 <= m <= 12 and 1 <= d <= 31:
+        return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def _read_issuer(text: str, start: int) -> tuple[str | None, int]:
+    """The issuer after "của" at `start` (index just after the date or number)."""
+    match = re.match(r"\s*(?:,\s*)?của\s+", text[start:])
+    if not match:
+        return None, start
+    begin = start + match.end()
+    rest = text[begin:]
+    committee = re.match(r"(?:Ban (?:C|c)hỉ đạo|Ban Thường vụ|Ban Chấp hành)\b", rest)
+    stops = patterns().issuer_stop
+    position = 0
+    seen_ve = False
+    while True:
+        stop = stops.search(rest, position)
+        if stop is None:
+            break
+        token = stop.group(0)
+        # committee names run on through "về ..." and commas up to the next "về" or ";"
+        if committee and token == " về " and not seen_ve:
+            seen_ve = True
+            position = stop.end()
+            continue
+        if committee and seen_ve and (token.startswith(",") or token == " và "):
+            position = stop.end()
+            continue
+        break
+    end = stop.start() if stop else len(rest)
+    issuer = rest[:end].strip(" ,")
+    if not issuer or len(issuer.split()) > 40:
+        return None, start
+    return issuer, begin + end
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    type: str
+    number: str | None
+    date: str | None
+    issuer: str | None
+
+
+def find_mentions(text: str) -> list[_Mention]:
+    """Every citation in `text`, with the offsets of its quote."""
+    p = patterns()
+    mentions: list[_Mention] = []
+    taken: list[tuple[int, int]] = []
+    for match in p.typed.finditer(text):
+        kind = p.type_of.get(match.group("type").lower(), "other")
+        mentions.append(_complete(text, match.start(), match.end("number"), kind, match.group("number")))
+        taken.append((match.start(), match.end()))
+    for match in p.bare.finditer(text):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        number = match.group("number")
+        kind = _type_from_symbol(_clean_number(number))
+        mentions.append(_complete(text, match.start(), match.end("number"), kind, number))
+    for match in p.law.finditer(text):
+        name = match.group("name").strip()
+        if len(name.split()) > 14:
+            continue
+        mentions.append(_Mention(match.start(), match.end("name"), "luat", None, None, None))
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def _type_from_symbol(number: str) -> str:
+    codes = patterns().code_types
+    for part in re.split(r"[/-]", number)[1:]:
+        kind = codes.get(part.casefold())
+        if kind:
+            return kind
+    return "other"
+
+
+def _complete(text: str, start: int, number_end: int, kind: str, number: str) -> _Mention:
+    end = number_end
+    date = None
+    date_match = patterns().date.match(text, end)
+    if date_match:
+        groups = date_match.groups()
+        date = _iso(*groups[0:3]) if groups[0] else _iso(*groups[3:6])
+        end = date_match.end()
+    issuer, issuer_end = _read_issuer(text, end)
+    if issuer:
+        end = issuer_end
+    return _Mention(start, end, kind, _clean_number(number), date, issuer)
+
+
+def _clause_roles(line: Line, opener_roles: dict[str, str]) -> dict[int, str]:
+    """Role of each head citation in a preamble line, by the offset of its mention in the line."""
+    text = line.text
+    opener = next((o for o in opener_roles if text.startswith(o)), None)
+    if opener is None:
+        return {}
+    role = opener_roles[opener]
+    roles: dict[int, str] = {}
+    mentions = find_mentions(text)
+    # heads: the first citation, and any citation that starts a new item of the clause
+    for i, mention in enumerate(mentions):
+        before = text[mentions[i - 1].end:mention.start] if i else text[len(opener):mention.start]
+        if i == 0 or re.search(r";\s*$|\bvà\s*$|,\s*$", before):
+            roles[mention.start] = role
+    return roles
+
+
+def extract_references(seg: Segmented, prov: Provenance) -> list[Reference]:
+    rules = load_rules("document")
+    opener_roles: dict[str, str] = rules["preamble_openers"]
+    text = seg.text.text
+    p = patterns()
+    by_key: dict[str, Reference] = {}
+    strength: dict[str, int] = {}
+
+    preamble_like = seg.title_lines + seg.preamble
+    role_at: dict[int, str] = {}
+    for line in preamble_like:
+        line_text = line.text
+        if line in seg.title_lines:
+            # the title names what the plan carries out: "(triển khai) thực hiện <ref>"
+            lowered = line_text.lower()
+            for opener, role in opener_roles.items():
+                index = lowered.find(opener.lower())
+                if index >= 0 and role == "implements":
+                    first = next((m for m in find_mentions(line_text) if m.start >= index), None)
+                    if first is not None:
+                        role_at[line.start + first.start] = role
+                    break
+            continue
+        for offset, role in _clause_roles(line, opener_roles).items():
+            role_at[line.start + offset] = role
+
+    for line in seg.text.lines:
+        for mention in find_mentions(line.text):
+            start, end = line.start + mention.start, line.start + mention.end
+            role = role_at.get(start, "mentioned")
+            if p.replaces.search(text[max(line.start, start - 20):start].rstrip()):
+                role = "replaces"
+            key = _number_key(mention.number) if mention.number else "luat:" + text[start:end].casefold()
+            source = prov.span(start, end)
+            reference = by_key.get(key)
+            if reference is None:
+                by_key[key] = Reference(
+                    text=source.quote, type=mention.type, number=mention.number, date=mention.date,
+                    issuer=mention.issuer, role=role, sources=[source],
+                )
+                strength[key] = _ROLE_STRENGTH[role]
+                continue
+            reference.sources.append(source)
+            if reference.date is None and mention.date:
+                reference.date = mention.date
+            if reference.issuer is None and mention.issuer:
+                reference.issuer = mention.issuer
+                reference.text = source.quote
+            if _ROLE_STRENGTH[role] > strength[key]:
+                reference.role = role
+                strength[key] = _ROLE_STRENGTH[role]
+    return list(by_key.values())

@@ -1,0 +1,18 @@
+"""The heading tree as contract sections."""
+
+from __future__ import annotations
+
+from extract.extract.provenance import Provenance
+from extract.models import Section
+from extract.segment import Segmented
+
+
+def extract_sections(seg: Segmented, prov: Provenance) -> list[Section]:
+    return [
+        Section(
+            id=node.id, parent=node.parent.id if node.parent else None, number=node.number,
+            heading=node.heading, level=node.level, kind=node.kind,
+            sources=[prov.span(node.heading_start, node.heading_end)],
+        )
+        for node in seg.sections
+    ]

@@ -1,0 +1,212 @@
+"""Appendix tables: every row of an indicator table or a task table becomes one item.
+
+Columns are recognised by the meaning of their header (rules/table_columns.yaml), in any
+order. A Roman-numeral row spanning the table is a group; rows with an empty index cell
+under an indicator are its scoped targets ("Cấp tỉnh", "Cấp xã"). Rows broken across a
+page break were already joined by segment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from extract.canonical import parse_deadline, parse_target, split_agencies
+from extract.extract.provenance import Provenance
+from extract.models import Agency, Deadline, Indicator, Problem, Source, Task
+from extract.rules import load_rules
+from extract.segment import StitchedTable, TableRow, vocabulary
+
+
+@dataclass(frozen=True)
+class _Columns:
+    patterns: dict[str, list[re.Pattern[str]]]
+    indicator_table: dict
+    task_table: dict
+    group_index: re.Pattern[str]
+    item_index: re.Pattern[str]
+
+
+@cache
+def _columns() -> _Columns:
+    rules = load_rules("table_columns")
+    return _Columns(
+        patterns={f: [re.compile(p) for p in ps] for f, ps in rules["fields"].items()},
+        indicator_table=rules["indicator_table"], task_table=rules["task_table"],
+        group_index=re.compile(rules["group_index"]), item_index=re.compile(rules["item_index"]),
+    )
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[*:()]", " ", text)).strip().lower().rstrip(".")
+
+
+def map_columns(header: list[str]) -> tuple[str | None, dict[str, int]]:
+    """The table kind ('indicator' | 'task' | None) and the column index of each field."""
+    columns = _columns()
+    candidates: list[list[str]] = []
+    for cell in header:
+        key = _header_key(cell)
+        candidates.append([f for f, ps in columns.patterns.items() if any(p.fullmatch(key) for p in ps)])
+    present = {f for c in candidates for f in c}
+    if "indicator" in present and ({"target", "unit"} & present):
+        kind, table_rules = "indicator", columns.indicator_table
+    elif "task" in present:
+        kind, table_rules = "task", columns.task_table
+    elif "indicator" in present:
+        kind, table_rules = "indicator", columns.indicator_table
+    else:
+        return None, {}
+    mapping: dict[str, int] = {}
+    for index, (cell, fields) in enumerate(zip(header, candidates)):
+        if not fields:
+            continue
+        key = _header_key(cell)
+        chosen = table_rules["ambiguous"].get(key)
+        if chosen is None:
+            # the name column of the other kind of table is not a field here
+            other = "task" if kind == "indicator" else "indicator"
+            usable = [f for f in fields if f != other] or fields
+            chosen = usable[0]
+        mapping.setdefault(chosen, index)
+    return kind, mapping
+
+
+@dataclass
+class TableItems:
+    indicators: list[Indicator] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _cell(row: TableRow, mapping: dict[str, int], name: str) -> str:
+    index = mapping.get(name)
+    return row.text(index) if index is not None else ""
+
+
+def _agencies(text: str, level: str | None) -> list[Agency]:
+    return split_agencies(text, level) if text else []
+
+
+def _deadline(text: str, plan_year: int | None) -> Deadline | None:
+    return parse_deadline(text, plan_year) if text else None
+
+
+def _row_sources(row: TableRow, prov: Provenance) -> list[Source]:
+    return prov.lines(row.lines)
+
+
+def _group_name(row: TableRow, mapping: dict[str, int]) -> str | None:
+    texts = [c.text for i, c in enumerate(row.cells) if c is not None and c.text and i != mapping.get("index", 0)]
+    return texts[0] if texts else None
+
+
+def _is_group_row(row: TableRow, mapping: dict[str, int]) -> bool:
+    index_text = row.text(mapping.get("index", 0)).strip()
+    filled = [c for c in row.cells if c is not None and c.text]
+    if index_text and _columns().group_index.match(index_text):
+        return True
+    # an unnumbered bold row with a single text cell spanning the table
+    return not index_text and len(filled) == 1 and filled[0].bold and filled[0].span > 1
+
+
+def extract_table_items(tables: list[StitchedTable], prov: Provenance, plan_year: int | None,
+                        level: str | None) -> TableItems:
+    reader = _TableReader(prov, plan_year, level)
+    for table in tables:
+        reader.read(table)
+    return reader.items
+
+
+def _scope_of(name: str) -> str | None:
+    match = vocabulary().scope.match(name)
+    return re.sub(r"^[-+*•]\s*", "", name).strip(" :") if match else None
+
+
+class _TableReader:
+    """Reads rows into items, carrying the group and the last item across rows."""
+
+    def __init__(self, prov: Provenance, plan_year: int | None, level: str | None):
+        self.items = TableItems()
+        self.prov = prov
+        self.plan_year = plan_year
+        self.level = level
+        self.units: dict[int, str | None] = {}  # unit column of each indicator, by position
+
+    def read(self, table: StitchedTable) -> None:
+        kind, mapping = map_columns(table.header)
+        if kind is None:
+            return
+        group: str | None = None
+        for row in table.rows:
+            if _is_group_row(row, mapping):
+                group = _group_name(row, mapping)
+                continue
+            numbered = bool(row.text(mapping["index"]).strip()) if "index" in mapping else True
+            if kind == "indicator":
+                self._indicator_row(row, mapping, group, numbered)
+            else:
+                self._task_row(row, mapping, group, numbered)
+
+    def _problem(self, code: str, message: str, sources: list[Source]) -> None:
+        self.items.problems.append(Problem(code=code, severity="warning", message=message, sources=sources))
+
+    def _indicator_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool) -> None:
+        items = self.items
+        name = _cell(row, mapping, "indicator")
+        unit = _cell(row, mapping, "unit") or None
+        target_text = _cell(row, mapping, "target")
+        sources = _row_sources(row, self.prov)
+        if not numbered and items.indicators:
+            previous = items.indicators[-1]
+            scope = _scope_of(name) or (name if name and len(name.split()) <= 6 else None)
+            unit = unit or self.units.get(len(items.indicators) - 1)
+            target = parse_target(target_text, unit, scope) if target_text else None
+            if target is not None:
+                previous.targets.append(target)
+                previous.sources.extend(sources)
+                return
+            if name:
+                previous.name = f"{previous.name} {name}".strip()
+                previous.sources.extend(sources)
+                return
+        if not name:
+            self._problem("table_shape", "indicator row without a name", sources)
+            return
+        target = parse_target(target_text, unit) if target_text else None
+        indicator = Indicator(
+            id=f"ind-{len(items.indicators) + 1}", name=name, targets=[target] if target else [],
+            lead=_agencies(_cell(row, mapping, "lead"), self.level),
+            partners=_agencies(_cell(row, mapping, "partners"), self.level),
+            deadline=_deadline(_cell(row, mapping, "deadline"), self.plan_year),
+            basis=_cell(row, mapping, "basis") or None, group=group, sources=sources,
+        )
+        self.units[len(items.indicators)] = unit
+        items.indicators.append(indicator)
+
+    def _task_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool) -> None:
+        items = self.items
+        name = _cell(row, mapping, "task")
+        sources = _row_sources(row, self.prov)
+        lead_text = _cell(row, mapping, "lead")
+        deadline_text = _cell(row, mapping, "deadline")
+        output = _cell(row, mapping, "output") or None
+        if not numbered and items.tasks and not (lead_text or deadline_text):
+            previous = items.tasks[-1]
+            if name:
+                previous.name = f"{previous.name} {name}".strip()
+            if output:
+                previous.output = f"{previous.output} {output}".strip() if previous.output else output
+            previous.sources.extend(sources)
+            return
+        if not name:
+            self._problem("table_shape", "task row without a name", sources)
+            return
+        items.tasks.append(Task(
+            id=f"task-{len(items.tasks) + 1}", name=name, group=group,
+            lead=_agencies(lead_text, self.level),
+            partners=_agencies(_cell(row, mapping, "partners"), self.level), output=output,
+            deadline=_deadline(deadline_text, self.plan_year),
+            basis=_cell(row, mapping, "basis") or None, sources=sources,
+        ))

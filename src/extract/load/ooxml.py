@@ -1,0 +1,114 @@
+"""Safe access to the parts of a DOCX package: zip-bomb and XML-entity checks, hardened parsing."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+import zlib
+
+from lxml import etree
+
+from extract.load import limits
+from extract.load.errors import LoadError
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W = "{%s}" % W_NS
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_DOCUMENT_REL = "/officeDocument"
+MAIN_PART = "word/document.xml"
+
+# No DTD, no entity expansion, no network: a DOCTYPE is refused before parsing anyway.
+_PARSER = etree.XMLParser(
+    resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False,
+    remove_comments=True, remove_pis=True,
+)
+
+
+class Package:
+    """An opened DOCX zip whose declared sizes were checked before anything is inflated."""
+
+    def __init__(self, data: bytes):
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            infos = self.zip.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+            raise LoadError("corrupt_docx", f"corrupt or truncated ZIP container: {exc}") from exc
+        check_zip_sizes(infos)
+        self.infos = {info.filename: info for info in infos}
+
+    def has(self, name: str) -> bool:
+        return name in self.infos
+
+    def read(self, name: str) -> bytes:
+        info = self.infos[name]
+        try:
+            with self.zip.open(info) as member:
+                data = member.read(info.file_size + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+            code = "encrypted" if "encrypted" in str(exc).lower() else "corrupt_docx"
+            raise LoadError(code, f"cannot read {name} from the DOCX container: {exc}") from exc
+        if len(data) > info.file_size:
+            raise LoadError("zip_bomb", f"{name} inflates beyond its declared size ({info.file_size} bytes)")
+        return data
+
+    def xml(self, name: str) -> etree._Element:
+        return parse_xml(self.read(name), name)
+
+    def crc(self, name: str) -> tuple[int, int]:
+        info = self.infos[name]
+        return info.CRC, info.file_size
+
+    def main_part(self) -> str | None:
+        """The main document part named by the package relationships (word/document.xml)."""
+        if self.has("_rels/.rels"):
+            try:
+                rels = self.xml("_rels/.rels")
+            except LoadError:
+                rels = None
+            if rels is not None:
+                for rel in rels.iter("{%s}Relationship" % REL_NS):
+                    if rel.get("Type", "").endswith(OFFICE_DOCUMENT_REL):
+                        target = rel.get("Target", "").lstrip("/")
+                        target = posixpath.normpath(target)
+                        if self.has(target):
+                            return target
+        return MAIN_PART if self.has(MAIN_PART) else None
+
+    def sibling(self, part: str, suffix: str) -> str:
+        return posixpath.join(posixpath.dirname(part), suffix)
+
+
+def check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > limits.ZIP_MAX_MEMBERS:
+        raise LoadError("zip_bomb", f"the ZIP container has {len(infos)} members (limit {limits.ZIP_MAX_MEMBERS})")
+    total = sum(info.file_size for info in infos)
+    if total > limits.ZIP_MAX_TOTAL_UNCOMPRESSED:
+        raise LoadError(
+            "zip_bomb",
+            f"the ZIP container declares {total} uncompressed bytes (limit {limits.ZIP_MAX_TOTAL_UNCOMPRESSED})",
+        )
+    compressed = sum(info.compress_size for info in infos)
+    for info in infos:
+        if info.file_size >= limits.ZIP_RATIO_MIN_SIZE:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > limits.ZIP_MAX_RATIO:
+                raise LoadError(
+                    "zip_bomb",
+                    f"{info.filename} would inflate {ratio:.0f}x (limit {limits.ZIP_MAX_RATIO}x)",
+                )
+    if total >= limits.ZIP_RATIO_MIN_SIZE and total / max(compressed, 1) > limits.ZIP_MAX_RATIO:
+        raise LoadError("zip_bomb", f"the ZIP container would inflate {total / max(compressed, 1):.0f}x")
+
+
+def parse_xml(data: bytes, name: str) -> etree._Element:
+    head = data[:4096]
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"<\x00!\x00D\x00O\x00C" in head:
+        raise LoadError("xml_entities", f"{name} declares a DOCTYPE/ENTITY (possible entity expansion bomb)")
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise LoadError("corrupt_docx", f"{name} is not well-formed XML: {exc}") from exc
+    if root is None:
+        raise LoadError("corrupt_docx", f"{name} is empty")
+    return root

@@ -1,0 +1,63 @@
+"""The pipeline: load -> normalize -> segment -> extract -> validate, one document at a time.
+
+`extract_path` is the one entry point that the CLI, the batch runner, the evaluator and
+the benchmark share. Every stage is a pure function of the previous stage's output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from extract import EXTRACTOR
+from extract.load import load
+from extract.models import Document, DocumentSource
+from extract.normalize import normalize_document
+from extract.segment import segment
+from extract.extract import extract_items
+from extract.validate import validate
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    nlp: bool = True   # False: rules only (the ablation of `kehoach eval --no-nlp`)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def display_path(path: Path) -> str:
+    """The path as written in `source.file`: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def extract_path(path: Path, options: Options = Options()) -> Document:
+    """Extract one document. Raises extract.load.LoadError for input that cannot be read."""
+    path = Path(path)
+    raw = load(path)
+    text = normalize_document(raw)
+    segmented = segment(text)
+    source = DocumentSource(
+        file=display_path(path),
+        sha256=file_sha256(path),
+        format=raw.format,
+        pages=raw.pages,
+        ocr=raw.ocr,
+        extractor=EXTRACTOR,
+    )
+    document = extract_items(segmented, source, options)
+    return validate(document, segmented)
+
+
+def document_text(path: Path) -> str:
+    """The document text that provenance offsets index (`kehoach text`)."""
+    return normalize_document(load(Path(path))).text

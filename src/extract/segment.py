@@ -1,0 +1,543 @@
+"""Segment a TextDocument into the parts of a Decree 30/2020 document.
+
+header (issuer, Số, place and date) -> document type line -> title (trích yếu) ->
+preamble (Căn cứ / Thực hiện ...) -> body heading tree -> closing (Nơi nhận, signature)
+-> appendices (Phụ lục N, title, "Kèm theo ..." line, tables).
+
+Tables are stitched here: a table that a page break split (a header row repeated on the
+next page, a row continued at the top of the next page) becomes one table again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from extract.rules import load_rules
+from extract.structures import CellText, Line, TextDocument
+
+
+# ------------------------------------------------------------------ structures
+
+@dataclass(slots=True)
+class SectionNode:
+    id: str
+    number: str | None
+    label_kind: str
+    heading: str
+    heading_start: int
+    heading_end: int
+    level: int
+    kind: str                     # body | appendix | closing
+    line: Line
+    parent: "SectionNode | None" = None
+    lines: list[Line] = field(default_factory=list)   # content lines directly under it
+    inline_text: str | None = None                     # text after "Heading:" on the heading line
+    inline_start: int | None = None
+
+    def path(self) -> list["SectionNode"]:
+        node, out = self, []
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return out[::-1]
+
+
+@dataclass(slots=True)
+class TableRow:
+    cells: list[CellText | None]   # aligned to the grid of the header; None where a span covers
+    lines: list[Line]              # source lines (several when stitched across a page break)
+    after_break: bool = False
+
+    def text(self, column: int) -> str:
+        if column >= len(self.cells) or self.cells[column] is None:
+            return ""
+        return self.cells[column].text
+
+
+@dataclass(slots=True)
+class StitchedTable:
+    header: list[str]
+    header_lines: list[Line]
+    rows: list[TableRow]
+    section: SectionNode | None
+    appendix: "Appendix | None" = None
+
+
+@dataclass(slots=True)
+class Appendix:
+    label: str                    # "Phụ lục I"
+    number: str                   # "I"
+    title: str | None
+    attached_to: str | None       # the "(Kèm theo ...)" line without brackets
+    line: Line
+    section: SectionNode | None = None
+    tables: list[StitchedTable] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Segmented:
+    text: TextDocument
+    header: list[Line]
+    doc_type_line: Line | None
+    title_lines: list[Line]
+    preamble: list[Line]
+    body: list[Line]
+    sections: list[SectionNode]
+    closing_sentence: list[Line]
+    recipients_line: Line | None
+    recipients: list[Line]
+    signature: list[Line]
+    appendices: list[Appendix]
+    tables: list[StitchedTable]
+
+
+# ------------------------------------------------------------------ vocabulary
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    doc_type_line: re.Pattern[str]
+    preamble_opener: re.Pattern[str]
+    closing_opener: re.Pattern[str]
+    recipients_label: re.Pattern[str]
+    capacity: re.Pattern[str]
+    signature_title: re.Pattern[str]
+    appendix_label: re.Pattern[str]
+    attached_line: re.Pattern[str]
+    motto: re.Pattern[str]
+    scope: re.Pattern[str]
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def vocabulary() -> _Vocabulary:
+    rules = load_rules("document")
+    return _Vocabulary(
+        doc_type_line=re.compile(rf"^(?:{_alternation(rules['doc_types'])})$"),
+        preamble_opener=re.compile(rf"^(?:{_alternation(rules['preamble_openers'])})\b"),
+        closing_opener=re.compile(rf"^(?:{_alternation(rules['closing_openers'])})\b"),
+        recipients_label=re.compile(rf"^{re.escape(rules['recipients_label'])}\s*:?", re.IGNORECASE),
+        capacity=re.compile(rf"^(?:{_alternation(rules['capacity_prefixes'])})\s*\S"),
+        signature_title=re.compile(rf"^(?:{_alternation(rules['signature_titles'])})\b"),
+        appendix_label=re.compile(rf"^{rules['appendix_label']}\s*[:.\-]?\s*"),
+        attached_line=re.compile(rf"^\(?\s*(?:{_alternation(rules['attached_line_openers'])})\b", re.IGNORECASE),
+        motto=re.compile(rf"^(?:{_alternation(rules['motto_prefixes'])})", re.IGNORECASE),
+        scope=re.compile("|".join(f"(?:{p})" for p in rules["scope_patterns"])),
+    )
+
+
+# ------------------------------------------------------------------ headings
+
+_ROMAN = r"[IVXLC]+"
+_LABELS: list[tuple[str, re.Pattern[str]]] = [
+    ("roman", re.compile(rf"^(?:PHẦN|Phần)?\s*({_ROMAN})[.)]\s+(?=\S)")),
+    ("decimal", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?=\S)")),
+    ("arabic", re.compile(r"^(\d{1,2})[.]\s+(?=\S)")),
+    ("arabic_paren", re.compile(r"^(\d{1,2})\)\s+(?=\S)")),
+    ("letter", re.compile(r"^([a-zđ])[).]\s+(?=\S)")),
+    ("paren", re.compile(r"^\((\d{1,2}|[a-zđ])\)\s*(?=\S)")),
+]
+_BULLET = re.compile(r"^[-+*•–]\s*(?=\S)")
+_MAX_HEADING_WORDS = 40
+_MAX_COLON_HEADING_WORDS = 12
+
+
+def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, int | None] | None:
+    """(label_kind, number, heading, heading_start_in_line, inline_text, inline_start) or None."""
+    text = line.text
+    for kind, pattern in _LABELS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        number = match.group(1)
+        if kind == "decimal":
+            kind = f"decimal{number.count('.') + 1}"
+        rest_start = match.end()
+        return _split_heading(text, rest_start, kind, number)
+    bullet = _BULLET.match(text)
+    if bullet and (line.italic or line.bold) and not text.rstrip().endswith((".", ";")):
+        parts = _split_heading(text, bullet.end(), "bullet", None)
+        if parts and len(parts[2].split()) <= 20:
+            return parts
+    return None
+
+
+def _split_heading(text: str, rest_start: int, kind: str, number: str | None):
+    rest = text[rest_start:]
+    colon = rest.find(":")
+    if 0 < colon and len(rest[:colon].split()) <= _MAX_COLON_HEADING_WORDS:
+        heading = rest[:colon].strip()
+        inline = rest[colon + 1:].strip()
+        inline_start = rest_start + colon + 1 + (len(rest[colon + 1:]) - len(rest[colon + 1:].lstrip()))
+        return kind, number, heading, rest_start, inline or None, inline_start if inline else None
+    if len(rest.split()) > _MAX_HEADING_WORDS:
+        return None
+    heading = rest.strip().rstrip(".;")
+    return kind, number, heading, rest_start, None, None
+
+
+def _roman_value(numeral: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    total = 0
+    for i, c in enumerate(numeral):
+        v = values[c]
+        total += -v if i + 1 < len(numeral) and values[numeral[i + 1]] > v else v
+    return total
+
+
+class _TreeBuilder:
+    """Places headings in a tree by the order in which label kinds nest (like nested lists)."""
+
+    def __init__(self) -> None:
+        self.sections: list[SectionNode] = []
+        self.stack: list[SectionNode] = []
+
+    def add(self, line: Line, kind: str, label_kind: str, number: str | None,
+            heading: str, heading_start: int, inline: str | None = None,
+            inline_start: int | None = None, root: bool = False) -> SectionNode:
+        if root or label_kind == "roman":
+            self.stack.clear()
+        else:
+            for depth in range(len(self.stack) - 1, -1, -1):
+                if self.stack[depth].label_kind == label_kind:
+                    del self.stack[depth:]
+                    break
+        parent = self.stack[-1] if self.stack else None
+        node = SectionNode(
+            id=f"s{len(self.sections) + 1}", number=number, label_kind=label_kind,
+            heading=heading, heading_start=line.start + heading_start,
+            heading_end=line.start + heading_start + len(heading), level=len(self.stack) + 1,
+            kind=kind, line=line, parent=parent, inline_text=inline,
+            inline_start=None if inline_start is None else line.start + inline_start,
+        )
+        self.sections.append(node)
+        self.stack.append(node)
+        return node
+
+    @property
+    def current(self) -> SectionNode | None:
+        return self.stack[-1] if self.stack else None
+
+
+# ------------------------------------------------------------------ tables
+
+def _cell_key(text: str) -> str:
+    return re.sub(r"\W+", "", text.lower())
+
+
+def _grid_cells(line: Line) -> list[CellText | None]:
+    cells: list[CellText | None] = []
+    for cell in line.cells or []:
+        cells.append(cell)
+        cells.extend([None] * (cell.span - 1))
+    return cells
+
+
+def _is_numbering_row(line: Line) -> bool:
+    """A header extension row "(1) (2) (3) ..." or "1 2 3 ..." numbering the columns."""
+    texts = [c.text for c in line.cells or [] if c.text]
+    return len(texts) >= 3 and all(re.fullmatch(r"\(?\d{1,2}\)?(?:=.*)?", t) for t in texts)
+
+
+def _join_cells(above: TableRow, below: TableRow) -> None:
+    """Join a row continued across a page break into the row above, cell by cell."""
+    for i, cell in enumerate(below.cells):
+        if cell is None or not cell.text:
+            continue
+        if i >= len(above.cells):
+            above.cells.extend([None] * (i + 1 - len(above.cells)))
+        top = above.cells[i]
+        if top is None or not top.text:
+            above.cells[i] = cell
+        else:
+            above.cells[i] = CellText(text=f"{top.text} {cell.text}", start=top.start, end=cell.end,
+                                      bold=top.bold and cell.bold, span=top.span)
+    above.lines.extend(below.lines)
+
+
+def _looks_continued(above: TableRow, below: TableRow) -> bool:
+    """Whether a row with an empty first cell after a page break continues the row above."""
+    texts = [c.text for c in below.cells[1:] if c is not None and c.text]
+    if not texts:
+        return False
+    first = texts[0]
+    if vocabulary().scope.match(first):
+        return False
+    if first[:1].islower() or first[:1] in ",;.)”\"-":
+        return True
+    # the row above ends mid-sentence in one of its cells
+    for cell in above.cells:
+        if cell is not None and cell.text and cell.text[-1] not in ".;:)”\"%":
+            return True
+    return True
+
+
+def stitch_page_broken_rows(row_lines: list[list[Line]]) -> tuple[list[Line], list[TableRow]]:
+    """One logical table from its fragments (one list of row lines per page fragment).
+
+    Drops header rows repeated after page breaks, marks the first row after a break, and
+    joins a row whose first cell is empty into the row above when it continues that row
+    (otherwise it stays a sub-row: "Cấp tỉnh", "Cấp xã").
+    """
+    first = row_lines[0]
+    header_lines = [first[0]]
+    header_key = _cell_key(first[0].text)
+    rows: list[TableRow] = []
+    for fragment_index, fragment in enumerate(row_lines):
+        after_break = fragment_index > 0
+        for line in fragment:
+            if line is first[0]:
+                continue
+            if _cell_key(line.text) == header_key or (line.header and rows):
+                after_break = True
+                continue
+            if line.header and not rows:
+                header_lines.append(line)
+                continue
+            if _is_numbering_row(line) and not rows:
+                header_lines.append(line)
+                continue
+            row = TableRow(cells=_grid_cells(line), lines=[line], after_break=after_break)
+            first_cell = row.text(0)
+            if not first_cell and rows and after_break and _looks_continued(rows[-1], row):
+                _join_cells(rows[-1], row)
+            else:
+                rows.append(row)
+            after_break = False
+    header = [c.text if c is not None else "" for c in _grid_cells(header_lines[0])]
+    return header_lines, rows
+
+
+# ------------------------------------------------------------------ segmentation
+
+def _find_doc_type(lines: list[Line]) -> int | None:
+    pattern = vocabulary().doc_type_line
+    for i, line in enumerate(lines[:60]):
+        if line.is_row:
+            continue
+        if pattern.match(line.text.strip().upper()) and line.text.strip().isupper():
+            return i
+    return None
+
+
+def _is_heading_start(line: Line) -> bool:
+    return not line.is_row and _LABELS[0][1].match(line.text) is not None
+
+
+def segment(document: TextDocument) -> Segmented:
+    vocab = vocabulary()
+    lines = document.lines
+    n = len(lines)
+    doc_type_index = _find_doc_type(lines)
+
+    # header and title
+    if doc_type_index is not None:
+        header = lines[:doc_type_index]
+        i = doc_type_index + 1
+        title_lines: list[Line] = []
+        while i < n and not lines[i].is_row:
+            line = lines[i]
+            if re.fullmatch(r"[-_=.* ]+", line.text):
+                i += 1
+                continue
+            if title_lines and (vocab.preamble_opener.match(line.text) or _is_heading_start(line)
+                                or not (line.bold or line.centered) or title_lines[-1].text.endswith(".")):
+                break
+            title_lines.append(line)
+            i += 1
+            if not (line.bold or line.centered):
+                break
+        body_start = i
+    else:
+        header, title_lines = [], []
+        body_start = 0
+        for j, line in enumerate(lines[:60]):
+            if vocab.preamble_opener.match(line.text) or _is_heading_start(line):
+                header = lines[:j]
+                body_start = j
+                break
+
+    # closing and appendices: find them from the end of the body
+    appendix_starts = [j for j in range(body_start, n)
+                       if not lines[j].is_row and vocab.appendix_label.match(lines[j].text)
+                       and _is_appendix_heading(lines[j])]
+    closing_start = None
+    for j in range(body_start, appendix_starts[0] if appendix_starts else n):
+        line = lines[j]
+        if not line.is_row and (vocab.recipients_label.match(line.text)
+                                or (vocab.capacity.match(line.text) and line.text.isupper())):
+            closing_start = j
+            break
+    # an appendix label must come after the closing when there is one (body text cites them too)
+    if closing_start is not None:
+        appendix_starts = [j for j in appendix_starts if j > closing_start]
+    body_end = closing_start if closing_start is not None else (appendix_starts[0] if appendix_starts else n)
+    closing_end = appendix_starts[0] if appendix_starts else n
+
+    # preamble: up to the first Roman-numeral (or other) heading
+    preamble: list[Line] = []
+    j = body_start
+    while j < body_end and not _is_heading_start(lines[j]):
+        preamble.append(lines[j])
+        j += 1
+    body = lines[j:body_end]
+
+    tree = _TreeBuilder()
+    closing_sentence: list[Line] = []
+    body_tables: list[tuple[SectionNode | None, list[Line]]] = []
+    for line in body:
+        if line.is_row:
+            _append_table_line(body_tables, tree.current, line)
+            continue
+        if vocab.closing_opener.match(line.text):
+            closing_sentence.append(line)
+        parts = _heading_parts(line)
+        if parts and not closing_sentence:
+            label_kind, number, heading, start, inline, inline_start = parts
+            tree.add(line, "body", label_kind, number, heading, start, inline, inline_start)
+            continue
+        if tree.current is not None:
+            tree.current.lines.append(line)
+
+    # closing
+    recipients_line, recipients, signature = None, [], []
+    if closing_start is not None:
+        closing_lines = [l for l in lines[closing_start:closing_end] if not l.is_row]
+        in_recipients = False
+        for line in closing_lines:
+            if vocab.recipients_label.match(line.text):
+                recipients_line = line
+                in_recipients = True
+                rest = vocab.recipients_label.sub("", line.text, count=1).strip()
+                if rest:
+                    recipients.append(line)
+                continue
+            if in_recipients and _BULLET.match(line.text):
+                recipients.append(line)
+                continue
+            if vocab.capacity.match(line.text) or vocab.signature_title.match(line.text) or signature:
+                in_recipients = False
+                signature.append(line)
+        if recipients_line is not None:
+            tree.add(recipients_line, "closing", "closing", None,
+                     vocab.recipients_label.match(recipients_line.text).group(0).rstrip(": "), 0, root=True)
+        if signature:
+            first = signature[0]
+            tree.add(first, "closing", "closing", None, first.text, 0, root=True)
+
+    # appendices
+    appendices: list[Appendix] = []
+    appendix_tables: list[tuple[Appendix, list[Line]]] = []
+    for k, start in enumerate(appendix_starts):
+        stop = appendix_starts[k + 1] if k + 1 < len(appendix_starts) else n
+        appendices.append(_read_appendix(lines[start:stop], tree, appendix_tables))
+
+    tables: list[StitchedTable] = []
+    for section, fragments in _group_fragments(body_tables):
+        tables.append(_stitch(fragments, section, None))
+    for appendix, fragments in _group_fragments(appendix_tables):
+        table = _stitch(fragments, appendix.section, appendix)
+        appendix.tables.append(table)
+        tables.append(table)
+
+    return Segmented(
+        text=document, header=header,
+        doc_type_line=lines[doc_type_index] if doc_type_index is not None else None,
+        title_lines=title_lines, preamble=preamble, body=body, sections=tree.sections,
+        closing_sentence=closing_sentence, recipients_line=recipients_line,
+        recipients=recipients, signature=signature, appendices=appendices, tables=tables,
+    )
+
+
+def _is_appendix_heading(line: Line) -> bool:
+    """"Phụ lục I" as a heading, not a sentence that mentions an appendix."""
+    match = vocabulary().appendix_label.match(line.text)
+    rest = line.text[match.end():]
+    return line.bold or line.centered or len(rest.split()) <= 25 or rest.isupper()
+
+
+def _append_table_line(groups: list, owner, line: Line) -> None:
+    """Collect table row lines per table fragment, remembering which section owns them."""
+    if groups and groups[-1][1] and groups[-1][1][-1].table == line.table:
+        groups[-1][1].append(line)
+    else:
+        groups.append((owner, [line]))
+
+
+def _group_fragments(groups: list) -> list[tuple[object, list[list[Line]]]]:
+    """Merge consecutive fragments of one table split by page breaks (no text between them)."""
+    merged: list[tuple[object, list[list[Line]]]] = []
+    for owner, row_lines in groups:
+        if merged and _continues_table(merged[-1][1], row_lines):
+            merged[-1][1].append(row_lines)
+        else:
+            merged.append((owner, [row_lines]))
+    return merged
+
+
+def _continues_table(fragments: list[list[Line]], row_lines: list[Line]) -> bool:
+    previous = fragments[-1]
+    last_row, first_row = previous[-1], row_lines[0]
+    if first_row.table != last_row.table + 1:
+        return False  # text between the two tables
+    header = fragments[0][0]
+    if _cell_key(first_row.text) == _cell_key(header.text):
+        return True
+    columns = len(_grid_cells(header))
+    return len(_grid_cells(first_row)) == columns and (first_row.page or 0) > (last_row.page or 0)
+
+
+def _stitch(fragments: list[list[Line]], section, appendix) -> StitchedTable:
+    header_lines, rows = stitch_page_broken_rows(fragments)
+    header = [c.text if c is not None else "" for c in _grid_cells(header_lines[0])]
+    return StitchedTable(header=header, header_lines=header_lines, rows=rows,
+                         section=section, appendix=appendix)
+
+
+def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list) -> Appendix:
+    vocab = vocabulary()
+    first = lines[0]
+    match = vocab.appendix_label.match(first.text)
+    number = match.group(1)
+    label = first.text[:match.end()].rstrip(" :.-")
+    rest = first.text[match.end():].strip()
+    title_parts = [rest] if rest else []
+    attached = None
+    content: list[Line] = []
+    for line in lines[1:]:
+        if line.is_row:
+            content.append(line)
+            continue
+        if attached is None and vocab.attached_line.match(line.text):
+            attached = line.text.strip().strip("()").strip()
+            continue
+        if attached is None and not content and (line.bold or line.centered or line.text.isupper()
+                                                 or not title_parts):
+            title_parts.append(line.text)
+            continue
+        content.append(line)
+    title = " ".join(title_parts) or None
+    appendix = Appendix(label=label, number=number, title=title, attached_to=attached, line=first)
+    heading = title or label
+    heading_start = match.end() if rest else 0
+    node = tree.add(first, "appendix", "appendix", number, heading if rest else label, heading_start
+                    if rest else 0, root=True)
+    if title and not rest:
+        node.heading = title
+        title_line = next((l for l in lines[1:] if l.text == title_parts[0]), None)
+        if title_line is not None:
+            node.heading_start, node.heading_end = title_line.start, title_line.start + len(title_parts[0])
+            node.line = title_line
+    appendix.section = node
+    for line in content:
+        if line.is_row:
+            _append_table_line(tables, appendix, line)
+        else:
+            node.lines.append(line)
+            appendix.lines.append(line)
+    return appendix

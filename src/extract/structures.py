@@ -1,0 +1,119 @@
+"""Internal data passed between stages: load -> normalize -> segment -> extract.
+
+Loaders produce a `RawDocument`: paragraphs and tables in body order, with page numbers
+where the format has pages. Layout tables (the borderless two-column header and closing
+of Decree 30 documents) are flattened by the loaders into paragraphs, left column first,
+so that a DOCX, its PDF and its text export give the same block sequence.
+
+`normalize` turns a RawDocument into a `TextDocument`: one `Line` per paragraph or table
+row, cleaned Vietnamese text, and the offsets of every line and cell in the document text
+that `kehoach text` prints (provenance indexes that text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+Format = Literal["docx", "pdf", "doc", "txt", "md"]
+
+
+# ---------------------------------------------------------------- load output
+
+@dataclass(slots=True)
+class Paragraph:
+    text: str
+    page: int | None = None
+    bold: bool = False          # the whole paragraph is bold (direct or through its style)
+    italic: bool = False        # the whole paragraph is italic
+    heading: int | None = None  # outline level from a heading style or markdown '#', if any
+    centered: bool = False
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str                   # paragraphs inside a cell joined by '\n'
+    bold: bool = False
+    italic: bool = False
+    span: int = 1               # grid columns this cell covers (gridSpan / merged PDF cells)
+
+
+@dataclass(slots=True)
+class Row:
+    cells: list[Cell]
+    page: int | None = None
+    header: bool = False        # marked as a repeating header row by the format (docx tblHeader)
+
+
+@dataclass(slots=True)
+class Table:
+    rows: list[Row]
+    page: int | None = None     # page of the first row
+
+
+Block = Union[Paragraph, Table]
+
+
+@dataclass(slots=True)
+class LoadProblem:
+    code: str
+    severity: Literal["error", "warning", "info"]
+    message: str
+
+
+@dataclass(slots=True)
+class RawDocument:
+    format: Format
+    blocks: list[Block]
+    pages: int | None = None
+    ocr: bool = False
+    problems: list[LoadProblem] = field(default_factory=list)
+
+
+# ----------------------------------------------------------- normalize output
+
+@dataclass(slots=True)
+class Span:
+    """A stretch of the document text: text[start:end]."""
+
+    start: int
+    end: int
+    page: int | None = None
+
+
+@dataclass(slots=True)
+class CellText:
+    text: str
+    start: int
+    end: int
+    bold: bool = False
+    span: int = 1
+
+
+@dataclass(slots=True)
+class Line:
+    text: str
+    start: int
+    end: int
+    page: int | None = None
+    bold: bool = False
+    italic: bool = False
+    heading: int | None = None
+    centered: bool = False
+    table: int | None = None            # index of the table this row belongs to (None: paragraph)
+    cells: list[CellText] | None = None  # for table rows
+    header: bool = False                # docx repeating header row
+
+    @property
+    def is_row(self) -> bool:
+        return self.cells is not None
+
+
+@dataclass(slots=True)
+class TextDocument:
+    text: str
+    lines: list[Line]
+    format: Format
+    pages: int | None = None
+    ocr: bool = False
+    problems: list[LoadProblem] = field(default_factory=list)

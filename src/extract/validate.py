@@ -1,0 +1,50 @@
+"""Validate an extracted document: what a person must look at becomes a problem.
+
+Runs after extraction, over the finished items, so that every rule applies to items from
+tables and from the text alike. Problems never stop the pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extract.models import Document, Problem
+from extract.segment import Segmented
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def validate(document: Document, seg: Segmented) -> Document:
+    problems = list(document.problems)
+    for indicator in document.indicators:
+        where = indicator.sources[:1]
+        if not indicator.targets:
+            problems.append(Problem(code="target_missing", severity="warning",
+                                    message=f"indicator without a target value: '{indicator.name[:80]}'",
+                                    sources=where))
+        for target in indicator.targets:
+            if target.unit == "%" and target.value > 100:
+                problems.append(Problem(code="value_out_of_range", severity="warning",
+                                        message=f"share above 100%: {target.text} for '{indicator.name[:80]}'",
+                                        sources=where))
+    for item in [*document.indicators, *document.tasks]:
+        deadline = item.deadline
+        if deadline is not None and deadline.kind == "unspecified" and re.search(r"\d", deadline.text):
+            problems.append(Problem(code="deadline_unparsed", severity="info",
+                                    message=f"deadline kept as text: '{deadline.text[:80]}'",
+                                    sources=item.sources[:1]))
+    for task in document.tasks:
+        if not task.lead:
+            problems.append(Problem(code="lead_missing", severity="warning",
+                                    message=f"task without a lead agency: '{task.name[:80]}'",
+                                    sources=task.sources[:1]))
+    if not seg.text.lines:
+        problems.append(Problem(code="empty_document", severity="error",
+                                message="no text was found in the document"))
+    elif document.document.doc_type == "other" and not (document.indicators or document.tasks):
+        problems.append(Problem(code="not_a_plan", severity="warning",
+                                message="the document does not look like a plan (no KẾ HOẠCH type line, "
+                                        "no indicators or tasks)"))
+    problems.sort(key=lambda p: (_SEVERITY_ORDER[p.severity], p.sources[0].start if p.sources else -1, p.code))
+    document.problems = problems
+    return document

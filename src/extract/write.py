@@ -1,0 +1,31 @@
+"""Write contract JSON: stable key order, UTF-8, no clock, so that reruns are byte-identical."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from extract.models import Document
+
+
+def document_json(document: Document, *, provenance: bool = True) -> str:
+    data = document.model_dump(mode="json")
+    if not provenance:
+        data = strip_sources(data)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def strip_sources(value):
+    """The same data without provenance (`sources`), as golden files are written."""
+    if isinstance(value, dict):
+        return {k: strip_sources(v) for k, v in value.items() if k != "sources"}
+    if isinstance(value, list):
+        return [strip_sources(v) for v in value]
+    return value
+
+
+def write_document(document: Document, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(document_json(document), encoding="utf-8")
+    tmp.replace(path)
