@@ -38,9 +38,10 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 
 import typer
 
-from extract.load import LoadError
+from extract.load import LoadError, limits
 from extract.models import Document
 from extract.rules import load_rules
+from extract.write import document_json  # the same bytes as `kehoach extract -o`
 
 MANIFEST_NAME = "manifest.jsonl"
 DOCS_DIR = "docs"
@@ -175,8 +176,7 @@ def output_name(relative: str, hash_length: int = 0) -> str:
     are refused: the result always stays inside OUT/docs.
     """
     posix = PurePosixPath(relative)
-    if posix.is_absolute() or not posix.parts or any(part in ("", ".", "..") for part in posix.parts) \
-            or "\\" in relative or "\x00" in relative:
+    if posix.is_absolute() or not posix.parts or any(part in ("", ".", "..") for part in posix.parts):
         raise ValueError(f"not a relative path inside the input folder: {relative!r}")
     safe = "/".join(_safe_component(part) for part in posix.parts)
     if safe != relative or hash_length:
@@ -251,11 +251,6 @@ def manifest_entry(file: str, status: str, *, reason: str | None = None, message
         "counts": None if counts is None else {key: counts.get(key, 0) for key in COUNT_KEYS},
         "seconds": None if seconds is None else round(seconds, 3),
     }
-
-
-def document_json(document: Document) -> str:
-    """The contract JSON of one document, as `kehoach extract` writes it."""
-    return json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -407,6 +402,7 @@ class _Worker:
     assigned: deque = field(default_factory=deque)
     ready: bool = False
     started: float = 0.0     # when the document at the head of `assigned` started
+    spawned: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -435,6 +431,8 @@ class WorkerPool:
         self.args = (Path(out), extract_fn, options, timeout, warm)
         self.timeout = timeout
         self.grace = min(max(1.0, 0.1 * timeout), 10.0)
+        # Warming up (imports, rules, NLP models) is not a document's time, but it is bounded too.
+        self.startup_limit = max(60.0, timeout)
         self.workers: list[_Worker] = []
         self.stats = WorkerStats()
         self.start_failures = 0
@@ -506,8 +504,7 @@ class WorkerPool:
                 if exhausted and not requeued and not any(worker.assigned for worker in self.workers):
                     return
                 now = time.monotonic()
-                deadlines = [w.started + self.timeout + self.grace for w in self.workers
-                             if w.ready and w.assigned and self.timeout > 0]
+                deadlines = [self._deadline(w) for w in self.workers if self._deadline(w) is not None]
                 wait_for = max(0.0, min(deadlines) - now) if deadlines else None
                 handles = [w.conn for w in self.workers] + [w.process.sentinel for w in self.workers]
                 multiprocessing.connection.wait(handles, timeout=wait_for)
@@ -515,8 +512,13 @@ class WorkerPool:
                 for slot, worker in enumerate(self.workers):
                     alive = self._drain(worker, on_result)
                     if alive and worker.process.is_alive():
-                        if (worker.ready and worker.assigned and self.timeout > 0
-                                and time.monotonic() > worker.started + self.timeout + self.grace):
+                        deadline = self._deadline(worker)
+                        if deadline is not None and time.monotonic() > deadline and not worker.ready:
+                            self._kill(worker)
+                            give_back(worker, skip_head=False)
+                            self._count_start_failure("did not get ready in time")
+                            self._replace(slot)
+                        elif deadline is not None and time.monotonic() > deadline:
                             head = worker.assigned[0]
                             self._kill(worker)
                             on_result(head.index, manifest_entry(
@@ -541,13 +543,25 @@ class WorkerPool:
                     else:
                         give_back(worker, skip_head=False)
                         if not worker.ready:
-                            self.start_failures += 1
-                            if self.start_failures >= self.MAX_START_FAILURES:
-                                raise RuntimeError(f"worker processes fail to start (exit code {code})")
+                            self._count_start_failure(f"exit code {code}")
                     self._kill(worker)
                     self._replace(slot)
         finally:
             self.close()
+
+    def _deadline(self, worker: _Worker) -> float | None:
+        if self.timeout <= 0:
+            return None
+        if not worker.ready:
+            return worker.spawned + self.startup_limit
+        if worker.assigned:
+            return worker.started + self.timeout + self.grace
+        return None
+
+    def _count_start_failure(self, detail: str) -> None:
+        self.start_failures += 1
+        if self.start_failures >= self.MAX_START_FAILURES:
+            raise RuntimeError(f"worker processes fail to start ({detail})")
 
     def _chunk_size(self, backlog: int) -> int:
         # Small chunks near a requeue (after a hang) and for few documents; up to 16 otherwise.
@@ -689,6 +703,13 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
                                              message=_SKIP_MESSAGES.get(item.skip)))
                 continue
             try:
+                size, limit = item.path.stat().st_size, limits.max_bytes()
+                if size > limit:  # refused before hashing: the file may be huge
+                    _remove(resolve_output(out, item.output))
+                    record(index, manifest_entry(
+                        item.display, "failed", reason="too_large",
+                        message=f"{size} bytes; the limit is {limit} ({limits.MAX_BYTES_ENV} or --max-bytes)"))
+                    continue
                 sha256 = file_sha256(item.path)
             except OSError as error:
                 _remove(resolve_output(out, item.output))
@@ -707,7 +728,8 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
     pool = WorkerPool(size, out, extract_fn, options, timeout, warm, context)
     interrupted = False
     try:
-        pool.run(next_task, record)
+        if inputs:
+            pool.run(next_task, record)
     except KeyboardInterrupt:
         interrupted = True
         pool.close()

@@ -457,8 +457,10 @@ def segment(document: TextDocument) -> Segmented:
 def _is_appendix_heading(line: Line) -> bool:
     """"Phụ lục I" as a heading, not a sentence that mentions an appendix."""
     match = vocabulary().appendix_label.match(line.text)
-    rest = line.text[match.end():]
-    return line.bold or line.centered or len(rest.split()) <= 25 or rest.isupper()
+    rest = line.text[match.end():].strip()
+    if line.bold or line.centered or not rest or rest.isupper():
+        return True
+    return not rest[0].islower() and not rest.endswith(".") and len(rest.split()) <= 15
 
 
 def _append_table_line(groups: list, owner, line: Line) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from extract.extract.declared import extract_declared
 from extract.extract.metadata import extract_metadata
 from extract.extract.provenance import Provenance
 from extract.extract.references import extract_references
@@ -25,7 +26,10 @@ def extract_items(seg: Segmented, source: DocumentSource, options: "Options") ->
     items = extract_table_items(seg.tables, prov, meta.plan_year, level)
     problems = [Problem(code=p.code, severity=p.severity, message=p.message) for p in seg.text.problems]
     problems.extend(items.problems)
+    declared, declared_problems = extract_declared(
+        seg, prov, {"indicators": len(items.indicators), "tasks": len(items.tasks)})
+    problems.extend(declared_problems)
     return Document(
         source=source, document=meta, sections=extract_sections(seg, prov),
-        indicators=items.indicators, tasks=items.tasks, problems=problems,
+        indicators=items.indicators, tasks=items.tasks, declared=declared, problems=problems,
     )

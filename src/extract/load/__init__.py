@@ -1,20 +1,79 @@
-"""Load a document into a RawDocument, choosing the reader by content, not by file name."""
+"""Load a document into a RawDocument, choosing the reader by content, not by file name.
+
+Readers: text.py (txt/md exports), docx.py, pdf.py, doc.py (legacy .doc, RTF and ODT
+through LibreOffice). Every input that cannot be read raises `LoadError(code, message)`
+with a stable code: empty, too_large, unreadable, not_found, not_text, corrupt_docx,
+not_a_document, zip_bomb, xml_entities, encrypted, corrupt_pdf, doc_unsupported,
+doc_convert_failed.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from extract.load import limits
+from extract.load.errors import LoadError
+from extract.load.sniff import OLE_ENCRYPTED_PACKAGE, OLE_WORD_STREAM, sniff
 from extract.structures import RawDocument
 
-
-class LoadError(Exception):
-    """An input that cannot be read at all. `code` is stable (manifest reason, problem code)."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+__all__ = ["LoadError", "load", "read_input"]
 
 
-def load(path: Path) -> RawDocument:  # implemented by the loaders
-    raise NotImplementedError
+def read_input(path: Path) -> bytes:
+    """The file's bytes, after the size limit; OS failures become LoadErrors."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise LoadError("not_found", f"no such file: {path}") from exc
+    except PermissionError as exc:
+        raise LoadError("unreadable", f"permission denied: {path}") from exc
+    except OSError as exc:
+        raise LoadError("unreadable", f"cannot stat {path}: {exc.strerror or exc}") from exc
+    if path.is_dir():
+        raise LoadError("unreadable", f"{path} is a directory, not a file")
+    limit = limits.max_bytes()
+    if size > limit:
+        raise LoadError("too_large", f"{path.name} is {size} bytes; the limit is {limit} ({limits.MAX_BYTES_ENV})")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except PermissionError as exc:
+        raise LoadError("unreadable", f"permission denied: {path}") from exc
+    except OSError as exc:
+        raise LoadError("unreadable", f"cannot read {path}: {exc.strerror or exc}") from exc
+    if len(data) > limit:      # grew since stat, or a special file
+        raise LoadError("too_large", f"{path.name} is larger than the limit of {limit} bytes ({limits.MAX_BYTES_ENV})")
+    if not data:
+        raise LoadError("empty", f"{path.name} is empty (0 bytes)")
+    return data
+
+
+def load(path: Path) -> RawDocument:
+    path = Path(path)
+    data = read_input(path)
+    kind = sniff(data)
+    if kind == "pdf":
+        from extract.load.pdf import load_pdf
+        return load_pdf(data)
+    if kind == "docx":
+        from extract.load.docx import load_docx
+        return load_docx(data, "docx")
+    if kind == "zip":
+        from extract.load.docx import load_docx
+        return load_docx(data, "docx")      # raises not_a_document with what it is instead
+    if kind in ("ole", "rtf", "odt"):
+        if kind == "ole":
+            _check_ole(data)
+        from extract.load.doc import load_via_soffice
+        return load_via_soffice(data, {"ole": ".doc", "rtf": ".rtf", "odt": ".odt"}[kind])
+    from extract.load.text import load_text
+    return load_text(data, "md" if path.suffix.lower() in (".md", ".markdown") else "txt")
+
+
+def _check_ole(data: bytes) -> None:
+    """An OLE2 file is a Word document only if it has a WordDocument stream."""
+    if OLE_ENCRYPTED_PACKAGE in data:
+        raise LoadError("encrypted", "password-protected Office document (OLE2 EncryptedPackage)")
+    if OLE_WORD_STREAM not in data:
+        raise LoadError("not_a_document", "an OLE2 compound file without a WordDocument stream (not a Word .doc)")

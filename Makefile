@@ -1,0 +1,47 @@
+# kehoach-extract: `make run` extracts the bundled corpus, `make test` runs the tests.
+# Both set up what they need first: a virtualenv in .venv, and LibreOffice from Debian
+# where a feature needs it (legacy .doc input, rendering the corpus and benchmark PDFs).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install libreoffice run test eval bench corpus golden clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# LibreOffice (Debian) converts legacy .doc and renders DOCX to PDF. Best effort: without it
+# those features say how to enable them and their tests are skipped.
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null) \
+	      || echo "warning: could not install LibreOffice; .doc input and PDF rendering stay off"; \
+	  else echo "note: LibreOffice not found (apt-get install libreoffice-writer-nogui enables .doc input)"; fi; }
+
+run: install
+	$(BIN)/kehoach batch corpus -o out
+
+test: install libreoffice
+	$(PY) -m pytest
+
+eval: install
+	$(BIN)/kehoach eval golden
+	$(BIN)/kehoach eval golden --no-nlp
+
+bench: install libreoffice
+	$(PY) bench/run.py
+
+corpus: install libreoffice
+	$(PY) tools/make_corpus.py
+
+clean:
+	rm -rf out bench/out .pytest_cache

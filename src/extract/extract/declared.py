@@ -1,0 +1,102 @@
+"""Declared contents: the counts and appendices a plan says it has, so that gaps show."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from extract.extract.provenance import Provenance
+from extract.models import Declared, Problem, TaskGroupCount
+from extract.rules import load_rules
+from extract.segment import Segmented
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def appendix_number(label: str) -> int | None:
+    """'01' -> 1, 'IV' -> 4: one number for the ways appendices are numbered."""
+    if label.isdigit():
+        return int(label)
+    if label and all(c in _ROMAN for c in label):
+        total = 0
+        for i, c in enumerate(label):
+            v = _ROMAN[c]
+            total += -v if i + 1 < len(label) and _ROMAN[label[i + 1]] > v else v
+        return total
+    return None
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    totals: dict[str, re.Pattern[str]]
+    task_group: re.Pattern[str]
+    appendix: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    rules = load_rules("declared")
+    return _Patterns(
+        totals={k: re.compile(v, re.IGNORECASE) for k, v in rules["totals"].items()},
+        task_group=re.compile(rules["task_group"]),
+        appendix=re.compile(rules["appendix_mention"]),
+    )
+
+
+def extract_declared(seg: Segmented, prov: Provenance, counts: dict[str, int]) -> tuple[Declared, list[Problem]]:
+    """Declared contents, and problems where the document does not hold what it declares.
+
+    `counts` holds what was extracted: {"indicators": n, "tasks": m}.
+    """
+    p = _patterns()
+    declared = Declared()
+    sources: dict[str, list] = {}
+    in_task_breakdown = False
+    appendix_labels: dict[int, tuple[str, list]] = {}
+    for line in seg.preamble + seg.body:
+        if line.is_row:
+            continue
+        text = line.text
+        for name, pattern in p.totals.items():
+            match = pattern.search(text)
+            if match and getattr(declared, name) is None:
+                setattr(declared, name, int(match.group(1)))
+                sources[name] = [prov.span(line.start + match.start(), line.start + match.end())]
+                in_task_breakdown = name == "tasks"
+                break
+        else:
+            group = p.task_group.match(text) if in_task_breakdown else None
+            if group:
+                declared.task_groups.append(TaskGroupCount(name=group.group("name").strip(),
+                                                           count=int(group.group("count"))))
+            elif in_task_breakdown and not text.startswith(("-", "+", "•")):
+                in_task_breakdown = False
+        for match in p.appendix.finditer(text):
+            number = appendix_number(match.group(1))
+            if number is not None and number not in appendix_labels:
+                label = f"Phụ lục {match.group(1).lstrip('0') or '0'}"
+                appendix_labels[number] = (label, [prov.span(line.start + match.start(), line.start + match.end())])
+            elif number is not None:
+                appendix_labels[number][1].append(prov.span(line.start + match.start(), line.start + match.end()))
+    declared.appendices = [label for _, (label, _) in sorted(appendix_labels.items())]
+
+    problems: list[Problem] = []
+    present = {appendix_number(a.number) for a in seg.appendices}
+    for number, (label, where) in sorted(appendix_labels.items()):
+        if number not in present:
+            problems.append(Problem(code="appendix_missing", severity="error",
+                                    message=f"{label} is referred to but not attached", sources=where[:1]))
+    for name in ("indicators", "tasks"):
+        expected = getattr(declared, name)
+        if expected is not None and expected != counts.get(name, 0):
+            problems.append(Problem(
+                code="declared_count_mismatch", severity="warning",
+                message=f"the plan declares {expected} {name} but {counts.get(name, 0)} were found",
+                sources=sources.get(name, [])))
+    total = sum(g.count for g in declared.task_groups)
+    if declared.task_groups and declared.tasks is not None and total != declared.tasks:
+        problems.append(Problem(code="declared_count_mismatch", severity="info",
+                                message=f"task groups add up to {total}, not the declared {declared.tasks}",
+                                sources=sources.get("tasks", [])))
+    return declared, problems
