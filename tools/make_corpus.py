@@ -99,6 +99,8 @@ class TableRow:
 class Table:
     header: list[str]
     rows: list[TableRow]        # group and item rows; sub-rows hang under their item
+    page_breaks: int = 0        # header repeats in the export
+    joined: int = 0             # rows continued across a page break, joined back
 
 
 @dataclass
@@ -278,6 +280,7 @@ def parse_table(lines: list[str], name: str) -> tuple[Table, int]:
     rows: list[TableRow] = []
     last: TableRow | None = None
     after_break = False
+    breaks = joined = 0
     used = 1
     for line in lines[1:]:
         if not line.strip():
@@ -288,6 +291,7 @@ def parse_table(lines: list[str], name: str) -> tuple[Table, int]:
         used += 1
         if line.strip() == header_line:
             after_break = True
+            breaks += 1
             continue
         cells = line.rstrip("\n").split("\t")
         if len(cells) > ncols:
@@ -299,6 +303,7 @@ def parse_table(lines: list[str], name: str) -> tuple[Table, int]:
         if after_break and not first and last is not None:
             last.cells = [join_cell(a, b) for a, b in zip(last.cells, cells)]
             after_break = False
+            joined += 1
             continue
         after_break = False
         if ROMAN.match(first) and not any(plain(c) for c in cells[2:]):
@@ -311,7 +316,7 @@ def parse_table(lines: list[str], name: str) -> tuple[Table, int]:
             row = TableRow(cells, "item")
             rows.append(row)
         last = row
-    return Table(header, rows), used
+    return Table(header, rows, breaks, joined), used
 
 
 def join_cell(before: str, after: str) -> str:
@@ -537,7 +542,7 @@ def add_header_table(doc, plan: Plan, side: dict) -> None:
     issuer = side["issuer"]
     table = doc.add_table(rows=2, cols=2)
     set_borders(table, "nil")
-    set_widths(table, [6.0, 10.0])
+    set_widths(table, [8.0, 8.0] if side.get("motto") == "party" else [6.0, 10.0])
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.cell(0, 0), table.cell(0, 1)
     for i, line in enumerate(issuer):
@@ -744,10 +749,13 @@ def build(name: str, pdf: bool, profile: Path) -> None:
     docx_path.write_bytes(build_docx(plan, side))
     if pdf:
         convert_to_pdf(docx_path, OUT_DIR / f"{name}.pdf", profile)
-    rows = sum(len(t.rows) + sum(len(r.subrows) for r in t.rows)
-               for a in plan.appendices for t in a.blocks if isinstance(t, Table))
-    print(f"{name}: {len(plan.body)} body paragraphs, {len(plan.appendices)} appendices, "
-          f"{rows} table rows")
+    tables = [t for a in plan.appendices for t in a.blocks if isinstance(t, Table)]
+    shapes = ", ".join(
+        f"{sum(r.kind == 'item' for r in t.rows)} items + "
+        f"{sum(len(r.subrows) for r in t.rows)} sub-rows + "
+        f"{sum(r.kind == 'group' for r in t.rows)} groups "
+        f"({t.page_breaks} breaks, {t.joined} joined)" for t in tables)
+    print(f"{name}: {len(plan.body)} body paragraphs; tables: {shapes or 'none'}")
 
 
 def main(argv: list[str] | None = None) -> int:

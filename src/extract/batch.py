@@ -175,10 +175,10 @@ def output_name(relative: str, hash_length: int = 0) -> str:
     original path, so distinct inputs never share an output. Absolute paths and '..' parts
     are refused: the result always stays inside OUT/docs.
     """
-    posix = PurePosixPath(relative)
-    if posix.is_absolute() or not posix.parts or any(part in ("", ".", "..") for part in posix.parts):
+    parts = relative.split("/")
+    if any(part in ("", ".", "..") for part in parts):   # also refuses '/abs' and 'a//b'
         raise ValueError(f"not a relative path inside the input folder: {relative!r}")
-    safe = "/".join(_safe_component(part) for part in posix.parts)
+    safe = "/".join(_safe_component(part) for part in parts)
     if safe != relative or hash_length:
         safe += HASH_SEPARATOR + _name_hash(relative, hash_length or 8)
     return f"{DOCS_DIR}/{safe}.json"

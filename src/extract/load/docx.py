@@ -324,11 +324,11 @@ class _Line:
 
 
 class _Walker:
-    def __init__(self, styles: Styles, numbering: Numbering, paginate: bool, section_breaks: dict[int, bool]):
+    def __init__(self, styles: Styles, numbering: Numbering, paginate: bool, section_breaks: dict):
         self.styles = styles
         self.numbering = numbering
         self.paginate = paginate
-        self.section_breaks = section_breaks    # id(sectPr) -> whether the next section starts a page
+        self.section_breaks = section_breaks    # sectPr -> whether the next section starts a page
         self.page = 1
         self.text_since_break = True            # no page break counted since the last text
 
@@ -392,7 +392,7 @@ class _Walker:
         info = {"centered": bool(centered), "heading": heading, "textboxes": extra}
         if ppr is not None:
             sect = ppr.find(SECT_PR)
-            if sect is not None and self.section_breaks.get(id(sect)):
+            if sect is not None and self.section_breaks.get(sect):
                 self._page_break()
         return lines, info
 
@@ -640,13 +640,16 @@ def _is_layout_table(tbl: etree._Element, grid: _Grid, styles: Styles) -> bool:
 
 # ------------------------------------------------------------------ document
 
-def _section_breaks(body: etree._Element) -> dict[int, bool]:
-    """For each paragraph-level sectPr: whether the section after it starts on a new page."""
+def _section_breaks(body: etree._Element) -> dict[etree._Element, bool]:
+    """For each paragraph-level sectPr: whether the section after it starts on a new page.
+
+    Keyed by the element itself: holding the proxies keeps lxml returning the same objects.
+    """
     sections = list(body.iter(SECT_PR))
     result = {}
     for current, following in zip(sections, sections[1:]):
         kind = following.find(W + "type")
-        result[id(current)] = (kind.get(VAL) if kind is not None else "nextPage") != "continuous"
+        result[current] = (kind.get(VAL) if kind is not None else "nextPage") != "continuous"
     return result
 
 

@@ -1,0 +1,11 @@
+"""Canonical forms: numbers and targets, deadlines, agencies (contract: Conventions,
+indicators, Agency, Deadline).
+
+The vocabulary lives in rules/comparators.yaml, rules/units.yaml, rules/deadlines.yaml and
+rules/agencies.yaml; each module compiles it once per process.
+"""
+
+from extract.canonical.deadlines import find_deadlines, parse_deadline
+from extract.canonical.numbers import parse_number, parse_target
+
+__all__ = ["find_deadlines", "parse_deadline", "parse_number", "parse_target"]

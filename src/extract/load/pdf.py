@@ -1,0 +1,665 @@
+"""PDF with pdfplumber: ruled tables, then the words outside them as paragraphs.
+
+Per page: `find_tables()` (ruling lines) gives the table grids; `extract_words()` runs once
+and each word goes either into the table cell under its centre or into the text flow.
+Text lines are grouped by their vertical position. Two-column regions without rulings (the
+Decree 30 header and closing) are emitted column by column, left column first, as the DOCX
+reader flattens its layout tables. Wrapped lines of one paragraph are joined again.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+
+from extract.load.errors import LoadError
+from extract.rules import load_rules
+from extract.structures import Block, Cell, LoadProblem, Paragraph, RawDocument, Row, Table
+
+# Geometry, in PDF points.
+LINE_TOLERANCE = 0.45        # words share a line when their vertical centres differ < this x height
+COLUMN_GAP = 18.0            # a gap this wide splits a two-word line into two columns
+COLUMN_GAP_MIN = 0.8         # a column gap is at least this many line heights wide
+COLUMN_GAP_RATIO = 3.0       # and this many times the line's median word gap
+COLUMN_ALIGN = 8.0           # a column's lines share their left edge or their centre
+FLUSH_TOLERANCE = 2.0        # a justified line ends this close to the right margin
+INDENT_TOLERANCE = 6.0       # a first-line indent is wider than this
+CENTER_TOLERANCE = 4.0
+FURNITURE_BAND = 0.1         # page numbers live in the top/bottom tenth of the page
+GLUE_GAP = 0.08             # a gap below this many line heights is no space (font change)
+PARAGRAPH_SPACING = 0.25     # extra line pitch (in line heights) that marks a paragraph gap
+
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|,bd|-bd", re.IGNORECASE)
+_ITALIC_FONT = re.compile(r"italic|oblique|,it\b|-it\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.;:!?…]['\")\]”’]*$")
+# A list marker at the start of a line, and whether an item starts with a capital after it.
+_LIST_MARKER = re.compile(
+    r"^(?:[-+*•–—]|\(?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]|\(?[a-zđ][.)]|[IVXLC]{1,6}\.)\s+(?P<next>\S)")
+
+
+def _page_number_pattern() -> re.Pattern:
+    words = load_rules("markup").get("page_words", [])
+    alternatives = "|".join(re.escape(word) for word in words)
+    prefix = rf"(?:(?:{alternatives})\s*)?" if alternatives else ""
+    return re.compile(rf"^\s*[-–—]?\s*{prefix}\d{{1,4}}(?:\s*/\s*\d{{1,4}})?\s*[-–—]?\s*$", re.IGNORECASE)
+
+
+_PAGE_NUMBER: re.Pattern | None = None
+
+
+def _is_page_number(text: str) -> bool:
+    global _PAGE_NUMBER
+    if _PAGE_NUMBER is None:
+        _PAGE_NUMBER = _page_number_pattern()
+    return bool(_PAGE_NUMBER.match(text))
+
+
+# ------------------------------------------------------------------ lines
+
+@dataclass(slots=True)
+class _Line:
+    words: list[dict]
+    page: int
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    text: str = ""
+    bold: bool = False
+    italic: bool = False
+    column_width: float = 0.0  # widest line of its column, for lines of a two-column region
+    region_start: bool = False # first line of the left column of a region
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def center(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+def _is_bold(word: dict) -> bool:
+    return bool(_BOLD_FONT.search(word.get("fontname", "")))
+
+
+def _is_italic(word: dict) -> bool:
+    return bool(_ITALIC_FONT.search(word.get("fontname", "")))
+
+
+def _make_line(words: list[dict], page: int) -> _Line:
+    words.sort(key=lambda word: word["x0"])
+    line = _Line(words, page, min(w["top"] for w in words), max(w["bottom"] for w in words),
+                 words[0]["x0"], max(w["x1"] for w in words))
+    line.text = _join_words(words)
+    line.bold = all(_is_bold(word) for word in words)
+    line.italic = all(_is_italic(word) for word in words)
+    return line
+
+
+def _join_words(words: list[dict]) -> str:
+    """Words of one line; words split only by a change of font (no gap) are glued back."""
+    parts = [words[0]["text"]]
+    for prev, word in zip(words, words[1:]):
+        gap = word["x0"] - prev["x1"]
+        if gap > GLUE_GAP * max(word["bottom"] - word["top"], 1.0):
+            parts.append(" ")
+        parts.append(word["text"])
+    return "".join(parts)
+
+
+def _group_lines(words: list[dict], page: int) -> list[_Line]:
+    """Words -> lines, by vertical centre; lines sorted top to bottom."""
+    words = sorted(words, key=lambda word: (word["top"] + word["bottom"]))
+    lines: list[_Line] = []
+    current: list[dict] = []
+    middle = height = 0.0
+    for word in words:
+        word_middle = (word["top"] + word["bottom"]) / 2
+        word_height = word["bottom"] - word["top"]
+        if current and abs(word_middle - middle) <= LINE_TOLERANCE * max(height, word_height):
+            current.append(word)
+            continue
+        if current:
+            lines.append(_make_line(current, page))
+        current = [word]
+        middle, height = word_middle, word_height
+    if current:
+        lines.append(_make_line(current, page))
+    return lines
+
+
+def _sub_line(line: _Line, words: list[dict]) -> _Line:
+    return _make_line(list(words), line.page)
+
+
+# ------------------------------------------------------------------ columns
+
+def _split_at_gap(line: _Line, zone_left: float, zone_right: float) -> tuple[list[dict], list[dict]] | None:
+    """The line's words left and right of its widest gap, if that gap separates two columns.
+
+    A column gap is wide in absolute terms and much wider than the line's other word gaps
+    (a justified line stretches all its gaps alike).
+    """
+    words = line.words
+    gaps = [words[index]["x0"] - words[index - 1]["x1"] for index in range(1, len(words))]
+    if not gaps:
+        return None
+    best_index = max(range(len(gaps)), key=gaps.__getitem__)
+    best_gap = gaps[best_index]
+    glue = GLUE_GAP * line.height
+    others = sorted(gap for index, gap in enumerate(gaps) if index != best_index and gap > glue)
+    if others:
+        if best_gap < COLUMN_GAP_MIN * line.height or best_gap < COLUMN_GAP_RATIO * others[len(others) // 2]:
+            return None
+    elif best_gap < COLUMN_GAP:
+        return None
+    split = best_index + 1
+    width = zone_right - zone_left
+    gap_middle = (words[split - 1]["x1"] + words[split]["x0"]) / 2
+    if not zone_left + 0.15 * width <= gap_middle <= zone_left + 0.85 * width:
+        return None
+    return words[:split], words[split:]
+
+
+@dataclass(slots=True)
+class _Region:
+    """A two-column region grown around lines split by a column gap."""
+
+    gap_left: float                       # right end of the left column's text
+    gap_right: float                      # left end of the right column's text
+    left_refs: list[tuple[float, float]]  # (x0, centre) of left parts: alignment references
+    right_refs: list[tuple[float, float]]
+
+    def side(self, line: _Line) -> str | None:
+        """'L' or 'R' when the line sits wholly in one column, aligned like that column.
+
+        The left column may be left-aligned ("Nơi nhận:" list) or centred; the right column
+        is centred (motto, date, signature).
+        """
+        if line.x1 <= self.gap_right and _aligned(line, self.left_refs, by_start=True):
+            return "L"
+        if line.x0 >= self.gap_left and _aligned(line, self.right_refs, by_start=False):
+            return "R"
+        return None
+
+
+def _aligned(line: _Line, refs: list[tuple[float, float]], by_start: bool) -> bool:
+    return any(abs(line.center - centre) <= COLUMN_ALIGN or (by_start and abs(line.x0 - x0) <= COLUMN_ALIGN)
+               for x0, centre in refs)
+
+
+@dataclass(slots=True)
+class _Columns:
+    ordered: list[tuple[str, _Line]]      # reading order, kinds 'F', 'L', 'R'
+    continued: int = 0                    # leading items that continue the previous page's region
+    trailing: _Region | None = None       # the region reaching the page's last line
+
+
+def _order_columns(lines: list[_Line], zone_left: float, zone_right: float,
+                   carry: _Region | None = None) -> _Columns:
+    """Lines of a page in reading order, tagged 'F' (flow) or 'L'/'R' (column of a region).
+
+    A region starts at a line split by a column gap (the Decree 30 header and closing) and
+    grows up and down over lines that lie in one column and share its alignment; its left
+    column is emitted before its right column, as the DOCX reader flattens layout tables.
+    `carry` is a region that ended the previous page: lines at the top of this page that fit
+    its columns continue it (a closing table broken by a page break).
+    """
+    splits = {index: split for index, line in enumerate(lines)
+              if (split := _split_at_gap(line, zone_left, zone_right)) is not None}
+    side: dict[int, str] = {}
+    regions: list[tuple[int, int, _Region]] = []
+
+    def add_split(region: _Region, index: int) -> bool:
+        left_words, right_words = splits[index]
+        if region.left_refs and not (left_words[-1]["x1"] < region.gap_right
+                                     and right_words[0]["x0"] > region.gap_left):
+            return False
+        for words, refs in ((left_words, region.left_refs), (right_words, region.right_refs)):
+            x0, x1 = words[0]["x0"], max(word["x1"] for word in words)
+            refs.append((x0, (x0 + x1) / 2))
+        region.gap_left = max(region.gap_left, left_words[-1]["x1"])
+        region.gap_right = min(region.gap_right, right_words[0]["x0"])
+        side[index] = "S"
+        return True
+
+    def grow(region: _Region, start: int, step: int) -> int:
+        """Extend from `start` (exclusive) in direction `step`; the last index taken."""
+        taken = start
+        index = start + step
+        while 0 <= index < len(lines) and index not in side:
+            if index in splits:
+                if not add_split(region, index):
+                    break
+            else:
+                kind = region.side(lines[index])
+                if kind is None:
+                    break
+                side[index] = kind
+            taken = index
+            index += step
+        return taken
+
+    continued_last = -1
+    if carry is not None and lines:
+        continued_last = grow(carry, -1, 1)
+        if continued_last >= 0:
+            regions.append((0, continued_last, carry))
+    for seed in sorted(splits):
+        if seed in side:
+            continue
+        left_part, right_part = splits[seed]
+        region = _Region(left_part[-1]["x1"], right_part[0]["x0"], [], [])
+        add_split(region, seed)
+        first = grow(region, seed, -1)
+        last = grow(region, seed, 1)
+        regions.append((first, last, region))
+
+    result = _Columns([])
+    starts = {first: (last, region) for first, last, region in regions}
+    index = 0
+    while index < len(lines):
+        if index not in starts:
+            result.ordered.append(("F", lines[index]))
+            index += 1
+            continue
+        last, region = starts[index]
+        left, right = [], []
+        measured: tuple[list[_Line], list[_Line]] = ([], [])   # lines from the first split down
+        split_seen = index == 0 and region is carry
+        for i in range(index, last + 1):
+            if side[i] == "S":
+                split_seen = True
+                parts = (_sub_line(lines[i], splits[i][0]), _sub_line(lines[i], splits[i][1]))
+                left.append(parts[0])
+                right.append(parts[1])
+                measured[0].append(parts[0])
+                measured[1].append(parts[1])
+                continue
+            column = left if side[i] == "L" else right
+            column.append(lines[i])
+            if split_seen:
+                measured[0 if side[i] == "L" else 1].append(lines[i])
+        # Lines above the first split line are usually the tail of a paragraph: not a width.
+        for column, sample in ((left, measured[0]), (right, measured[1])):
+            widest = max((line.x1 - line.x0 for line in sample or column), default=0.0)
+            for line in column:
+                line.column_width = widest
+        if left and region is not carry:
+            left[0].region_start = True
+        if region is carry:
+            result.continued = len(left) + len(right)
+        result.ordered.extend(("L", line) for line in left)
+        result.ordered.extend(("R", line) for line in right)
+        if last == len(lines) - 1:
+            result.trailing = region
+        index = last + 1
+    return result
+
+
+# ------------------------------------------------------------------ paragraphs
+
+@dataclass(slots=True)
+class _Geometry:
+    """Text area of the pages of one width, and the usual line pitch (in line heights)."""
+
+    left: float
+    right: float
+    pitch: float
+
+
+def _first_word_width(line: _Line) -> float:
+    return line.words[0]["x1"] - line.words[0]["x0"]
+
+
+def _starts_item(line: _Line) -> bool:
+    match = _LIST_MARKER.match(line.text)
+    return bool(match) and not match.group("next").islower()
+
+
+def _all_caps(text: str) -> bool | None:
+    """True for capitals only, False with lowercase letters, None without enough letters."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < 3:
+        return None
+    return not any(ch.islower() for ch in letters)
+
+
+def _opens_column_paragraph(text: str) -> bool:
+    global _COLUMN_OPENER
+    if _COLUMN_OPENER is None:
+        openers = load_rules("markup").get("column_openers", [])
+        alternatives = "|".join(re.escape(opener) for opener in sorted(openers, key=len, reverse=True))
+        _COLUMN_OPENER = re.compile(rf"^(?:{alternatives})(?!\w)") if alternatives else re.compile(r"(?!)")
+    return bool(_COLUMN_OPENER.match(text))
+
+
+_COLUMN_OPENER: re.Pattern | None = None
+
+
+def _continues(prev: _Line, line: _Line, geometry: _Geometry, column: str) -> bool:
+    """Whether `line` is a wrapped continuation of the paragraph whose last line is `prev`.
+
+    `column` is 'F' for the page's text flow, 'L'/'R' for a column of a two-column region.
+    """
+    height = max(prev.height, line.height, 1.0)
+    if line.page == prev.page:
+        if (line.top - prev.top) / height > geometry.pitch + PARAGRAPH_SPACING:
+            return False
+        if line.top < prev.bottom - 0.5 * height:
+            return False
+    if abs(line.height - prev.height) > 0.25 * height:
+        return False            # another font size: a heading or a title
+    prev_caps, line_caps = _all_caps(prev.text), _all_caps(line.text)
+    if prev_caps and line_caps is False:
+        return False            # a capitalised title does not go on in lowercase
+    first = line.text[:1]
+    space = max(2.0, 0.25 * height)
+    left, right = geometry.left, geometry.right
+    if column != "F":
+        # Cell edges are invisible: a line is full when the next line's first word would not
+        # have fitted within the column's widest line.
+        if _starts_item(line) or _opens_column_paragraph(line.text):
+            return False
+        if prev.text.endswith(","):
+            return True
+        if _SENTENCE_END.search(prev.text):
+            return False
+        if first.islower() or first.isdigit():
+            return True
+        return (prev.x1 - prev.x0) + space + _first_word_width(line) > line.column_width + space
+    middle = (left + right) / 2
+    if abs(line.center - middle) < CENTER_TOLERANCE and line.x0 > left + INDENT_TOLERANCE:
+        # a centred line goes on a centred paragraph (a title) whose line above is full
+        if abs(prev.center - middle) >= CENTER_TOLERANCE or prev.bold != line.bold or _starts_item(line):
+            return False
+        return (prev.x1 - prev.x0) + space + _first_word_width(line) > right - left
+    if line.x0 > prev.x0 + INDENT_TOLERANCE and line.x0 > left + INDENT_TOLERANCE:
+        return False            # indented more than the line above: a new paragraph's first line
+    if prev.x1 >= right - FLUSH_TOLERANCE:
+        return True             # justified to the margin: the paragraph goes on
+    if _starts_item(line):
+        return False
+    if _SENTENCE_END.search(prev.text) and not first.islower():
+        return False
+    return prev.x1 + space + _first_word_width(line) > right - FLUSH_TOLERANCE
+
+
+def _paragraphs(lines: list[tuple[str, _Line]], geometry_of) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    current: list[_Line] = []
+    current_kind = None
+
+    def flush() -> None:
+        if current:
+            words = [word for line in current for word in line.words]
+            text = current[0].text
+            for line in current[1:]:
+                # a word broken after its hyphen ("57-" / "NQ/TW") is one word again
+                glue = "" if len(text) > 1 and text[-1] == "-" and text[-2].isalnum() else " "
+                text += glue + line.text
+            first = current[0]
+            geometry = geometry_of(first.page)
+            centered = (current_kind == "F" and abs(first.center - (geometry.left + geometry.right) / 2)
+                        < CENTER_TOLERANCE and first.x0 > geometry.left + INDENT_TOLERANCE)
+            out.append(Paragraph(text, page=first.page, bold=all(_is_bold(w) for w in words),
+                                 italic=all(_is_italic(w) for w in words), centered=centered))
+            current.clear()
+
+    for kind, line in lines:
+        if current and kind == current_kind and _continues(
+                current[-1], line, geometry_of(current[-1].page), kind):
+            current.append(line)
+            continue
+        if (current and current_kind == "F" and kind == "L" and line.region_start
+                and _continues(current[-1], line, geometry_of(current[-1].page), "F")):
+            current.append(line)        # the last line of a paragraph just above a region
+            current_kind = kind
+            continue
+        flush()
+        current.append(line)
+        current_kind = kind
+    flush()
+    return out
+
+
+# ------------------------------------------------------------------ tables
+
+def _table_block(table, words: list[dict], page: int) -> Table | None:
+    """A pdfplumber table and the words inside it -> Table with merged cells resolved."""
+    cells = [cell for cell in table.cells]
+    if not cells:
+        return None
+    xs = sorted({round(cell[0], 1) for cell in cells})
+    ys = sorted({round(cell[1], 1) for cell in cells})
+    owner: dict[tuple[int, int], int] = {}
+    for index, (x0, top, x1, bottom) in enumerate(cells):
+        c0, r0 = xs.index(round(x0, 1)), ys.index(round(top, 1))
+        c1 = bisect_right(xs, round(x1, 1) - 0.5)
+        r1 = bisect_right(ys, round(bottom, 1) - 0.5)
+        for r in range(r0, max(r1, r0 + 1)):
+            for c in range(c0, max(c1, c0 + 1)):
+                owner.setdefault((r, c), index)
+    cell_words: dict[int, list[dict]] = {}
+    for word in words:
+        cx = (word["x0"] + word["x1"]) / 2
+        cy = (word["top"] + word["bottom"]) / 2
+        key = (bisect_right(ys, cy) - 1, bisect_right(xs, cx) - 1)
+        index = owner.get(key)
+        if index is not None:
+            cell_words.setdefault(index, []).append(word)
+
+    rows: list[Row] = []
+    any_text = False
+    for r, y in enumerate(ys):
+        row_cells: list[Cell] = []
+        c = 0
+        while c < len(xs):
+            index = owner.get((r, c))
+            if index is None:
+                row_cells.append(Cell(""))
+                c += 1
+                continue
+            x0, top, x1, _bottom = cells[index]
+            span = max(1, bisect_right(xs, round(x1, 1) - 0.5) - c)
+            if round(top, 1) != y:
+                row_cells.append(Cell("", span=span))     # vertical continuation of a merge
+            else:
+                members = cell_words.get(index, [])
+                text = "\n".join(line.text for line in _group_lines(members, page)) if members else ""
+                any_text = any_text or bool(text)
+                row_cells.append(Cell(text, bold=bool(members) and all(_is_bold(w) for w in members),
+                                      italic=bool(members) and all(_is_italic(w) for w in members),
+                                      span=span))
+            c += span
+        rows.append(Row(row_cells, page=page))
+    if not any_text:
+        return None
+    return Table(rows, page=page)
+
+
+# ------------------------------------------------------------------ document
+
+@dataclass(slots=True)
+class _PageContent:
+    number: int
+    width: float
+    height: float
+    items: list[tuple[float, object]]    # (top, Table | _Line)
+    lines: list[_Line]
+
+
+def _read_page(page, number: int) -> _PageContent:
+    words = page.extract_words(extra_attrs=["fontname"], keep_blank_chars=False, use_text_flow=False)
+    tables = []
+    if page.edges:
+        tables = page.find_tables()
+    table_words: list[list[dict]] = [[] for _ in tables]
+    flow_words = []
+    boxes = [table.bbox for table in tables]
+    for word in words:
+        cx = (word["x0"] + word["x1"]) / 2
+        cy = (word["top"] + word["bottom"]) / 2
+        for index, (x0, top, x1, bottom) in enumerate(boxes):
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                table_words[index].append(word)
+                break
+        else:
+            flow_words.append(word)
+    items: list[tuple[float, object]] = []
+    for table, members in zip(tables, table_words):
+        block = _table_block(table, members, number)
+        if block is not None:
+            items.append((table.bbox[1], block))
+        else:
+            flow_words.extend(members)
+    lines = _group_lines(flow_words, number)
+    lines = _drop_furniture(lines, float(page.height))
+    return _PageContent(number, float(page.width), float(page.height), items, lines)
+
+
+def _drop_furniture(lines: list[_Line], height: float) -> list[_Line]:
+    if not lines:
+        return lines
+    keep = lines[:]
+    if keep and keep[-1].top > height * (1 - FURNITURE_BAND) and _is_page_number(keep[-1].text):
+        keep.pop()
+    if keep and keep[0].bottom < height * FURNITURE_BAND and _is_page_number(keep[0].text):
+        keep.pop(0)
+    return keep
+
+
+def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
+    """Text area per page width: left = most common line start, right = most common justified end."""
+    by_width: dict[float, list[_Line]] = {}
+    for content in pages:
+        by_width.setdefault(round(content.width), []).extend(content.lines)
+    result = {}
+    for width, lines in by_width.items():
+        if not lines:
+            result[width] = _Geometry(0.0, float(width), 1.2)
+            continue
+        lefts = Counter(round(line.x0) for line in lines)
+        left = min(line.x0 for line in lines)
+        common_left, count = lefts.most_common(1)[0]
+        if count >= 3:
+            left = min(left, common_left)
+        wide = [line for line in lines if line.x1 - line.x0 > 0.5 * (max(l.x1 for l in lines) - left)]
+        rights = Counter(round(line.x1) for line in wide)
+        right = max(line.x1 for line in lines)
+        if rights:
+            common_right, count = rights.most_common(1)[0]
+            if count >= 3:
+                right = max(line.x1 for line in wide if round(line.x1) == common_right)
+        pitches = Counter()
+        for prev, line in zip(lines, lines[1:]):
+            if prev.page == line.page and line.top > prev.top:
+                ratio = (line.top - prev.top) / max(prev.height, line.height, 1.0)
+                if 0.9 <= ratio <= 2.5:
+                    pitches[round(ratio, 1)] += 1
+        pitch = pitches.most_common(1)[0][0] if pitches else 1.2
+        result[width] = _Geometry(left, right, pitch)
+    return result
+
+
+def load_pdf(data: bytes) -> RawDocument:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PDFPasswordIncorrect as exc:
+        raise LoadError("encrypted", "the PDF is encrypted with a password") from exc
+    except Exception as exc:  # pdfminer raises many unrelated types for broken files
+        if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
+            raise LoadError("encrypted", f"the PDF is encrypted: {exc}") from exc
+        raise LoadError("corrupt_pdf", f"cannot open the PDF: {type(exc).__name__}: {exc}") from exc
+    try:
+        with pdf:
+            try:
+                pages = [_read_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
+            except LoadError:
+                raise
+            except Exception as exc:
+                raise LoadError("corrupt_pdf", f"cannot read the PDF pages: {type(exc).__name__}: {exc}") from exc
+    except LoadError:
+        raise
+    except Exception as exc:
+        raise LoadError("corrupt_pdf", f"cannot read the PDF: {type(exc).__name__}: {exc}") from exc
+    return _assemble(pages)
+
+
+def _assemble(pages: list[_PageContent]) -> RawDocument:
+    problems: list[LoadProblem] = []
+    if not pages:
+        raise LoadError("corrupt_pdf", "the PDF has no pages")
+    if not any(content.lines or content.items for content in pages):
+        problems.append(LoadProblem(
+            "text_layer_missing", "error",
+            "the PDF has no text layer (scanned images?); OCR is not available (install tesseract-ocr-vie)"))
+        return RawDocument(format="pdf", blocks=[], pages=len(pages), problems=problems)
+    empty = [content.number for content in pages if not content.lines and not content.items]
+    if empty:
+        problems.append(LoadProblem(
+            "text_layer_missing", "warning", f"pages without a text layer: {', '.join(map(str, empty))}"))
+
+    geometries = _geometries(pages)
+    width_of = {content.number: round(content.width) for content in pages}
+
+    def geometry_of(page: int) -> _Geometry:
+        return geometries[width_of[page]]
+
+    blocks: list[Block] = []
+    flow: list[tuple[str, _Line]] = []     # lines waiting to become paragraphs (may cross pages)
+    carry: _Region | None = None           # a region that ended the previous page
+    for content in pages:
+        geometry = geometry_of(content.number)
+        columns = _order_columns(content.lines, geometry.left, geometry.right, carry)
+        first_table = min((top for top, _block in content.items), default=None)
+        if columns.continued and (first_table is None or first_table > columns.ordered[0][1].top):
+            _continue_region(flow, columns.ordered[:columns.continued])
+            ordered = columns.ordered[columns.continued:]
+        else:
+            ordered = columns.ordered
+        items: list[tuple[float, int, object]] = [(top, 1, block) for top, block in content.items]
+        # Column regions keep their own order: anchor their lines at the region's first top.
+        anchor = None
+        for kind, line in ordered:
+            if kind == "F":
+                anchor = None
+                items.append((line.top, 0, (kind, line)))
+            else:
+                if anchor is None:
+                    anchor = line.top
+                items.append((anchor, 0, (kind, line)))
+        items.sort(key=lambda item: (item[0], item[1]))
+        for _top, _order, item in items:
+            if isinstance(item, Table):
+                blocks.extend(_paragraphs(flow, geometry_of))
+                flow.clear()
+                blocks.append(item)
+            else:
+                flow.append(item)
+        ends_in_region = bool(items) and not isinstance(items[-1][2], Table) and items[-1][2][0] != "F"
+        carry = columns.trailing if ends_in_region else None
+    blocks.extend(_paragraphs(flow, geometry_of))
+    return RawDocument(format="pdf", blocks=blocks, pages=len(pages), problems=problems)
+
+
+def _continue_region(flow: list[tuple[str, _Line]], continuation: list[tuple[str, _Line]]) -> None:
+    """Splice a region's continuation into the region ending `flow`: left lines after the
+    region's left lines, right lines at the end."""
+    if not flow or flow[-1][0] == "F":
+        flow.extend(continuation)
+        return
+    first_right = len(flow)
+    while first_right > 0 and flow[first_right - 1][0] == "R":
+        first_right -= 1
+    lefts = [item for item in continuation if item[0] == "L"]
+    rights = [item for item in continuation if item[0] == "R"]
+    flow[first_right:first_right] = lefts
+    flow.extend(rights)

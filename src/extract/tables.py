@@ -1,0 +1,463 @@
+"""Analyst tables from a batch output folder: CSV, Parquet, XLSX and DuckDB.
+
+`build_tables(OUT)` reads the document JSON files that OUT/manifest.jsonl lists (or, without a
+manifest, every OUT/docs/**/*.json) and writes into OUT/tables/:
+
+    <table>.csv        UTF-8 with BOM (Excel shows Vietnamese), one per table
+    <table>.parquet    typed columns (pyarrow)
+    kehoach.xlsx       one sheet per table, Vietnamese sheet names and headers (rules/tables.yaml)
+    kehoach.duckdb     one table per table, created from the Parquet files
+
+Tables: documents, indicators, targets, tasks, assignments, agencies, references, problems.
+Keys: `document_id` (the document JSON's path under OUT/docs without '.json': stable and
+unique), `indicator_id` / `task_id` / `assignment_id` (`<document_id>:<id in the document>`);
+`agencies` links an item (`item_type`, `item_id`) to each of its agencies with a `role`.
+Rows are in manifest order (sorted input paths), then document order; columns in the order
+below. CSV, Parquet and XLSX bytes depend only on the documents; a DuckDB file does not.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from extract.batch import DOCS_DIR, MANIFEST_NAME, TABLES_DIR
+from extract.models import Agency, Deadline, Document, Source
+from extract.rules import load_rules
+
+WORKBOOK_NAME = "kehoach.xlsx"
+DATABASE_NAME = "kehoach.duckdb"
+LIST_SEPARATOR = "; "
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+FIXED_TIMESTAMP = "1980-01-01T00:00:00Z"
+
+# Column types: str, int, float, bool, date. Every table's columns, in output order.
+DEADLINE_COLUMNS = (("deadline_text", "str"), ("deadline_kind", "str"), ("deadline_start", "date"),
+                    ("deadline_end", "date"), ("deadline_recurrence", "str"))
+SOURCE_COLUMNS = (("page", "int"), ("quote", "str"))
+
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "documents": (
+        ("document_id", "str"), ("file", "str"), ("output", "str"), ("sha256", "str"), ("format", "str"),
+        ("pages", "int"), ("ocr", "bool"), ("extractor", "str"), ("doc_type", "str"), ("number", "str"),
+        ("serial", "str"), ("symbol", "str"), ("title", "str"), ("issuer_name", "str"), ("issuer_kind", "str"),
+        ("issuer_level", "str"), ("issuer_locality", "str"), ("issuer_province", "str"), ("place", "str"),
+        ("date", "date"), ("date_text", "str"), ("plan_year", "int"), ("signer_name", "str"),
+        ("signer_title", "str"), ("signer_capacity", "str"), ("recipients", "str"),
+        ("section_count", "int"), ("indicator_count", "int"), ("target_count", "int"), ("task_count", "int"),
+        ("assignment_count", "int"), ("reference_count", "int"), ("problem_count", "int"),
+        ("declared_indicators", "int"), ("declared_tasks", "int"), ("declared_appendices", "str"),
+    ),
+    "indicators": (
+        ("document_id", "str"), ("indicator_id", "str"), ("id", "str"), ("name", "str"), ("group", "str"),
+        ("target_count", "int"), ("targets_text", "str"), ("lead", "str"), ("partners", "str"),
+        *DEADLINE_COLUMNS, ("basis", "str"), *SOURCE_COLUMNS,
+    ),
+    "targets": (
+        ("document_id", "str"), ("indicator_id", "str"), ("target_no", "int"), ("value", "float"),
+        ("comparator", "str"), ("unit", "str"), ("scope", "str"), ("text", "str"),
+    ),
+    "tasks": (
+        ("document_id", "str"), ("task_id", "str"), ("id", "str"), ("name", "str"), ("group", "str"),
+        ("lead", "str"), ("partners", "str"), ("output_text", "str"), *DEADLINE_COLUMNS, ("basis", "str"),
+        *SOURCE_COLUMNS,
+    ),
+    "assignments": (
+        ("document_id", "str"), ("assignment_id", "str"), ("assignment_no", "int"), ("agency_name", "str"),
+        ("agency_text", "str"), ("duty_count", "int"), ("duties", "str"), ("deadlines", "str"),
+        *SOURCE_COLUMNS,
+    ),
+    "agencies": (
+        ("document_id", "str"), ("item_type", "str"), ("item_id", "str"), ("role", "str"),
+        ("agency_no", "int"), ("agency_name", "str"), ("agency_text", "str"),
+    ),
+    "references": (
+        ("document_id", "str"), ("reference_no", "int"), ("type", "str"), ("number", "str"), ("date", "date"),
+        ("issuer", "str"), ("role", "str"), ("text", "str"), *SOURCE_COLUMNS,
+    ),
+    "problems": (
+        ("document_id", "str"), ("problem_no", "int"), ("code", "str"), ("severity", "str"),
+        ("message", "str"), *SOURCE_COLUMNS,
+    ),
+}
+
+
+# ------------------------------------------------------------------ documents in
+
+@dataclass(frozen=True, slots=True)
+class DocumentEntry:
+    document_id: str
+    file: str          # the input path relative to the batch folder (source.file without manifest)
+    output: str        # OUT-relative path of the JSON
+    document: Document
+
+
+def iter_documents(out_dir: Path) -> Iterator[DocumentEntry]:
+    """The extracted documents of a batch, in manifest order (else sorted JSON paths)."""
+    out_dir = Path(out_dir)
+    manifest = out_dir / MANIFEST_NAME
+    if manifest.is_file():
+        listed = []
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if entry.get("output") and entry.get("status") in ("ok", "skipped"):
+                listed.append((entry["output"], entry.get("file")))
+    else:
+        listed = [(path.relative_to(out_dir).as_posix(), None)
+                  for path in sorted((out_dir / DOCS_DIR).rglob("*.json"))]
+    for output, file in listed:
+        path = out_dir / output
+        if not path.is_file():
+            continue
+        document = Document.model_validate_json(path.read_bytes())
+        yield DocumentEntry(document_id_of(output), file or document.source.file, output, document)
+
+
+def document_id_of(output: str) -> str:
+    """docs/xa-a/plan.docx.json -> xa-a/plan.docx"""
+    name = output[len(DOCS_DIR) + 1:] if output.startswith(DOCS_DIR + "/") else output
+    return name[:-len(".json")] if name.endswith(".json") else name
+
+
+# --------------------------------------------------------------------- flatten
+
+def _names(agencies: list[Agency]) -> str | None:
+    return LIST_SEPARATOR.join(agency.name for agency in agencies) or None
+
+
+def _deadline(deadline: Deadline | None) -> dict[str, Any]:
+    if deadline is None:
+        return {name: None for name, _ in DEADLINE_COLUMNS}
+    recurrence = deadline.recurrence
+    return {
+        "deadline_text": deadline.text,
+        "deadline_kind": deadline.kind,
+        "deadline_start": deadline.start,
+        "deadline_end": deadline.end,
+        "deadline_recurrence": recurrence.freq if recurrence else None,
+    }
+
+
+def _source(sources: list[Source]) -> dict[str, Any]:
+    first = sources[0] if sources else None
+    return {"page": first.page if first else None, "quote": first.quote if first else None}
+
+
+def _target_text(target) -> str:
+    comparator = "" if target.comparator == "=" else target.comparator + " "
+    unit = f" {target.unit}" if target.unit else ""
+    scope = f" ({target.scope})" if target.scope else ""
+    value = int(target.value) if float(target.value).is_integer() else target.value
+    return f"{comparator}{value}{unit}{scope}"
+
+
+def _agency_rows(document_id: str, item_type: str, item_id: str, role: str,
+                 agencies: list[Agency]) -> list[dict]:
+    return [
+        {"document_id": document_id, "item_type": item_type, "item_id": item_id, "role": role,
+         "agency_no": number, "agency_name": agency.name, "agency_text": agency.text}
+        for number, agency in enumerate(agencies, 1)
+    ]
+
+
+def flatten(entry: DocumentEntry) -> dict[str, list[dict]]:
+    """One document as rows of every table."""
+    doc, key = entry.document, entry.document_id
+    meta = doc.document
+    rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+    rows["documents"].append({
+        "document_id": key, "file": entry.file, "output": entry.output,
+        "sha256": doc.source.sha256, "format": doc.source.format, "pages": doc.source.pages,
+        "ocr": doc.source.ocr, "extractor": doc.source.extractor, "doc_type": meta.doc_type,
+        "number": meta.number, "serial": meta.serial, "symbol": meta.symbol, "title": meta.title,
+        "issuer_name": meta.issuer.name, "issuer_kind": meta.issuer.kind, "issuer_level": meta.issuer.level,
+        "issuer_locality": meta.issuer.locality, "issuer_province": meta.issuer.province,
+        "place": meta.place, "date": meta.date.iso if meta.date else None,
+        "date_text": meta.date.text if meta.date else None, "plan_year": meta.plan_year,
+        "signer_name": meta.signer.name, "signer_title": meta.signer.title,
+        "signer_capacity": meta.signer.capacity, "recipients": LIST_SEPARATOR.join(meta.recipients) or None,
+        "section_count": len(doc.sections), "indicator_count": len(doc.indicators),
+        "target_count": sum(len(indicator.targets) for indicator in doc.indicators),
+        "task_count": len(doc.tasks), "assignment_count": len(doc.assignments),
+        "reference_count": len(meta.references), "problem_count": len(doc.problems),
+        "declared_indicators": doc.declared.indicators, "declared_tasks": doc.declared.tasks,
+        "declared_appendices": LIST_SEPARATOR.join(doc.declared.appendices) or None,
+    })
+    for indicator in doc.indicators:
+        item_id = f"{key}:{indicator.id}"
+        rows["indicators"].append({
+            "document_id": key, "indicator_id": item_id, "id": indicator.id, "name": indicator.name,
+            "group": indicator.group, "target_count": len(indicator.targets),
+            "targets_text": LIST_SEPARATOR.join(map(_target_text, indicator.targets)) or None,
+            "lead": _names(indicator.lead), "partners": _names(indicator.partners),
+            **_deadline(indicator.deadline), "basis": indicator.basis, **_source(indicator.sources),
+        })
+        rows["targets"] += [
+            {"document_id": key, "indicator_id": item_id, "target_no": number, "value": target.value,
+             "comparator": target.comparator, "unit": target.unit, "scope": target.scope, "text": target.text}
+            for number, target in enumerate(indicator.targets, 1)
+        ]
+        rows["agencies"] += _agency_rows(key, "indicator", item_id, "lead", indicator.lead)
+        rows["agencies"] += _agency_rows(key, "indicator", item_id, "partner", indicator.partners)
+    for task in doc.tasks:
+        item_id = f"{key}:{task.id}"
+        rows["tasks"].append({
+            "document_id": key, "task_id": item_id, "id": task.id, "name": task.name, "group": task.group,
+            "lead": _names(task.lead), "partners": _names(task.partners), "output_text": task.output,
+            **_deadline(task.deadline), "basis": task.basis, **_source(task.sources),
+        })
+        rows["agencies"] += _agency_rows(key, "task", item_id, "lead", task.lead)
+        rows["agencies"] += _agency_rows(key, "task", item_id, "partner", task.partners)
+    for number, assignment in enumerate(doc.assignments, 1):
+        item_id = f"{key}:asg-{number}"
+        rows["assignments"].append({
+            "document_id": key, "assignment_id": item_id, "assignment_no": number,
+            "agency_name": assignment.agency.name, "agency_text": assignment.agency.text,
+            "duty_count": len(assignment.duties), "duties": "\n".join(assignment.duties) or None,
+            "deadlines": LIST_SEPARATOR.join(deadline.text for deadline in assignment.deadlines) or None,
+            **_source(assignment.sources),
+        })
+        rows["agencies"] += _agency_rows(key, "assignment", item_id, "assignee", [assignment.agency])
+    rows["references"] += [
+        {"document_id": key, "reference_no": number, "type": reference.type, "number": reference.number,
+         "date": reference.date, "issuer": reference.issuer, "role": reference.role, "text": reference.text,
+         **_source(reference.sources)}
+        for number, reference in enumerate(meta.references, 1)
+    ]
+    rows["problems"] += [
+        {"document_id": key, "problem_no": number, "code": problem.code, "severity": problem.severity,
+         "message": problem.message, **_source(problem.sources)}
+        for number, problem in enumerate(doc.problems, 1)
+    ]
+    return rows
+
+
+def collect_rows(entries: Iterable[DocumentEntry]) -> dict[str, list[dict]]:
+    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
+    for entry in entries:
+        for name, rows in flatten(entry).items():
+            tables[name] += rows
+    for name, rows in tables.items():
+        expected = [column for column, _ in TABLES[name]]
+        for row in rows[:1]:
+            if list(row) != expected:
+                raise AssertionError(f"table {name}: row keys {list(row)} differ from columns {expected}")
+    return tables
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def typed(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "date":
+        return _date(value)
+    if kind == "float":
+        return float(value)
+    return value
+
+
+# -------------------------------------------------------------------- writers
+
+def headers(table: str) -> tuple[str, list[str]]:
+    """The Vietnamese sheet name and column headers of a table (rules/tables.yaml)."""
+    vocabulary = load_rules("tables")
+    spec = vocabulary["tables"][table]
+    overrides = spec.get("columns") or {}
+    common = vocabulary["columns"]
+    return spec["sheet"], [overrides.get(column) or common[column] for column, _ in TABLES[table]]
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def write_csv(path: Path, table: str, rows: list[dict]) -> None:
+    columns = [column for column, _ in TABLES[table]]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row[column]) for column in columns])
+    _write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
+
+
+def arrow_schema(table: str):
+    import pyarrow as pa
+
+    types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
+             "date": pa.date32()}
+    return pa.schema([pa.field(column, types[kind]) for column, kind in TABLES[table]])
+
+
+def write_parquet(path: Path, table: str, rows: list[dict]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = arrow_schema(table)
+    columns = {column: [typed(row[column], kind) for row in rows] for column, kind in TABLES[table]}
+    data = pa.Table.from_pydict(columns, schema=schema)
+    temporary = _temporary(path)
+    pq.write_table(data, temporary, compression="zstd")
+    os.replace(temporary, path)
+
+
+_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_MAX_CELL = 32767
+
+
+def _xlsx_value(value: Any, kind: str) -> Any:
+    value = typed(value, kind)
+    if isinstance(value, str):
+        value = _ILLEGAL_XLSX.sub("", value)
+        if len(value) > XLSX_MAX_CELL:
+            value = value[:XLSX_MAX_CELL - 1] + "…"
+    return value
+
+
+def write_xlsx(path: Path, tables: dict[str, list[dict]]) -> None:
+    """One sheet per table with Vietnamese names and headers; fixed timestamps (same bytes)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for table, rows in tables.items():
+        sheet_name, labels = headers(table)
+        sheet = workbook.create_sheet(sheet_name)
+        sheet.freeze_panes = "A2"
+        for number, (label, (column, kind)) in enumerate(zip(labels, TABLES[table]), 1):
+            sheet.column_dimensions[get_column_letter(number)].width = _column_width(label, column, kind)
+        header = []
+        for label in labels:
+            cell = WriteOnlyCell(sheet, value=label)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            cells = []
+            for column, kind in TABLES[table]:
+                value = _xlsx_value(row[column], kind)
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"   # never a formula, whatever the text starts with
+                elif kind == "date" and value is not None:
+                    cell.number_format = "yyyy-mm-dd"
+                cells.append(cell)
+            sheet.append(cells)
+    workbook.properties.creator = "kehoach-extract"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _write_bytes(path, _deterministic_zip(buffer.getvalue()))
+
+
+def _column_width(label: str, column: str, kind: str) -> float:
+    if kind in ("int", "float", "bool"):
+        return max(8, min(len(label) + 2, 16))
+    if column in ("name", "title", "quote", "text", "duties", "basis", "message", "targets_text", "recipients"):
+        return 60
+    return max(14, min(len(label) + 2, 32))
+
+
+_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """The same workbook with fixed member times and document properties times."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = _CORE_TIMES.sub(rb"\g<1>" + FIXED_TIMESTAMP.encode() + rb"\g<2>", content)
+            info = zipfile.ZipInfo(item.filename, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def write_duckdb(path: Path, parquet_files: dict[str, Path]) -> None:
+    """One table per Parquet file, with the Vietnamese headers as column comments."""
+    import duckdb
+
+    temporary = _temporary(path)
+    connection = duckdb.connect(str(temporary))
+    try:
+        for table, parquet in parquet_files.items():
+            connection.execute(f'CREATE TABLE "{table}" AS SELECT * FROM read_parquet(?)', [str(parquet)])
+            sheet, labels = headers(table)
+            connection.execute(f"COMMENT ON TABLE \"{table}\" IS '{_sql_text(sheet)}'")
+            for (column, _), label in zip(TABLES[table], labels):
+                connection.execute(f"COMMENT ON COLUMN \"{table}\".\"{column}\" IS '{_sql_text(label)}'")
+        connection.execute("CHECKPOINT")
+    finally:
+        connection.close()
+    os.replace(temporary, path)
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    temporary = _temporary(path)
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+# ----------------------------------------------------------------------- entry
+
+def build_tables(out_dir: Path, *, xlsx: bool = True, duckdb: bool = True) -> dict[str, int]:
+    """Write OUT/tables from the documents in OUT; returns the row count of each table."""
+    out_dir = Path(out_dir)
+    target = out_dir / TABLES_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    tables = collect_rows(iter_documents(out_dir))
+    parquet_files = {}
+    for table, rows in tables.items():
+        write_csv(target / f"{table}.csv", table, rows)
+        parquet_files[table] = target / f"{table}.parquet"
+        write_parquet(parquet_files[table], table, rows)
+    if xlsx:
+        write_xlsx(target / WORKBOOK_NAME, tables)
+    if duckdb:
+        write_duckdb(target / DATABASE_NAME, parquet_files)
+    return {table: len(rows) for table, rows in tables.items()}
+
+
+def load_tables(out_dir: Path) -> dict[str, Any]:
+    """The Parquet tables of a batch as pandas DataFrames."""
+    import pandas as pd
+
+    folder = Path(out_dir) / TABLES_DIR
+    return {table: pd.read_parquet(folder / f"{table}.parquet") for table in TABLES}

@@ -1,0 +1,94 @@
+"""Stand-ins for the pipeline in the batch and table tests: fast, deterministic Documents.
+
+`standin_extract(path, options)` reads a text file and builds a Document whose items depend
+on the file's content only, so that batch mechanics (workers, manifest, resume, tables) are
+tested without the real extractor. Content markers change its behaviour:
+
+    "HANG"       sleeps far beyond any test time limit (interruptible by the soft timeout)
+    "STUBBORN"   blocks SIGALRM, then sleeps: only the parent's hard kill stops it
+    "CRASH"      ends the worker process at once (os._exit)
+    "BOOM"       raises an ordinary exception (a pipeline bug)
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from extract.batch import file_sha256
+from extract.load import LoadError
+from extract.models import (
+    Agency, Assignment, DateValue, Deadline, Document, DocumentMeta, DocumentSource, Indicator, Issuer,
+    Problem, Reference, Section, Source, Target, Task,
+)
+
+CALLS_ENV = "KEHOACH_TEST_CALLS"   # a file that every stand-in call appends a line to
+
+
+def _count_call(path: Path) -> None:
+    log = os.environ.get(CALLS_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{path}\n")
+
+
+def sample_document(path: Path | str = "sample.txt", sha256: str = "0" * 64, label: str = "Minh Xuân",
+                    file_format: str = "txt") -> Document:
+    """A small but complete Document: every table gets rows."""
+    src = lambda quote, start, page=None: [Source(page=page, quote=quote, start=start, end=start + len(quote))]
+    lead = [Agency(name="Phòng Văn hóa - Xã hội", text="Phòng Văn hoá – Xã hội xã")]
+    partners = [Agency(name="Công an xã", text="Công an xã"),
+                Agency(name="Trung tâm Phục vụ hành chính công", text="Trung tâm Phục vụ hành chính công")]
+    return Document(
+        source=DocumentSource(file=str(path), sha256=sha256, format=file_format, pages=None,
+                              extractor="stand-in"),
+        document=DocumentMeta(
+            doc_type="ke_hoach", number="01/KH-UBND", serial="01", symbol="KH-UBND",
+            issuer=Issuer(name=f"Ủy ban nhân dân xã {label}", kind="ubnd", level="xa", locality=label,
+                          province="Thái Nguyên"),
+            place=label, date=DateValue(text="ngày 10 tháng 4 năm 2026", iso="2026-04-10", year=2026, month=4, day=10),
+            title=f"Kế hoạch chuyển đổi số năm 2026 của xã {label}", plan_year=2026,
+            recipients=["Sở Khoa học và Công nghệ", "Lưu: VT"],
+            references=[Reference(text="Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị", type="nghi_quyet",
+                                  number="57-NQ/TW", date="2024-12-22", issuer="Bộ Chính trị", role="basis",
+                                  sources=src("Nghị quyết số 57-NQ/TW", 10))],
+        ),
+        sections=[Section(id="s1", heading="MỤC TIÊU", level=1, number="I"),
+                  Section(id="s2", parent="s1", heading="Mục tiêu cụ thể", level=2, number="1")],
+        indicators=[
+            Indicator(id="ind-1", name="Tỷ lệ hồ sơ được xử lý trên môi trường điện tử",
+                      targets=[Target(value=70, comparator=">=", unit="%", scope="Cấp tỉnh", text="≥70"),
+                               Target(value=17.5, comparator="=", unit="%", scope="Cấp xã", text="17,5")],
+                      lead=lead, partners=partners,
+                      deadline=Deadline(text="Quý II/2026", kind="quarter", start="2026-04-01", end="2026-06-30"),
+                      group="Chuyển đổi số", sources=src("Tỷ lệ hồ sơ", 100, 5)),
+            Indicator(id="ind-2", name="=Số sáng kiến", targets=[], lead=partners[:1]),
+        ],
+        tasks=[Task(id="task-1", name="Ban hành bộ trường thông tin", lead=lead, partners=partners[1:],
+                    output="Bộ trường thông tin", deadline=Deadline(text="Thường xuyên", kind="ongoing"))],
+        assignments=[Assignment(agency=lead[0], duties=["Chủ trì tham mưu", "Báo cáo định kỳ"],
+                                deadlines=[Deadline(text="Hằng quý", kind="recurring")])],
+        problems=[Problem(code="target_missing", severity="warning", message="chỉ tiêu ind-2 không có giá trị")],
+    )
+
+
+def standin_extract(path: Path, options=None) -> Document:
+    path = Path(path)
+    _count_call(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise LoadError("not_text", f"not UTF-8 text: {error}") from error
+    if "STUBBORN" in text:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(600)
+    if "HANG" in text:
+        time.sleep(600)
+    if "CRASH" in text:
+        os._exit(3)
+    if "BOOM" in text:
+        raise ValueError("stand-in bug")
+    label = text.strip().splitlines()[0] if text.strip() else "trống"
+    return sample_document(path.name, file_sha256(path), label=label)
