@@ -117,7 +117,7 @@ def _patterns() -> _Patterns:
     words = {name: word_alternation(rules[name]) for name in (
         "day", "month", "quarter", "year", "week", "half_first", "half_second", "year_end",
         "current_year", "from", "range_to", "until", "before", "onwards", "within", "every",
-        "periodic", "ongoing", "minute", "of")}
+        "periodic", "ongoing", "minute", "of", "period_label")}
     words["hour"] = alternation(rules["hour"])       # "16h00": no word boundary after "h"
     words["half_prefixes"] = word_alternation(rules["half_prefixes"])
     words["conjunction"] = word_alternation(rules["conjunctions"])
@@ -165,7 +165,7 @@ def _patterns() -> _Patterns:
     return _Patterns(
         plain=re.compile(cue_group + period("x"), flags),
         range=re.compile(
-            rf"(?:(?P<rcue>{v['from']}|{v['within']})\s+)?{period('a')}"
+            rf"(?:(?P<rcue>{v['from']}|{v['within']})\s+)?(?:{v['period_label']}\s+)?{period('a')}"
             rf"\s*(?:{dash}|{v['range_to']})\s*{period('b')}", flags),
         quarter_range=re.compile(
             rf"(?:(?P<qcue>{v['from']}|{v['within']})\s+)?{v['quarter']}\s+(?P<qa>{v['quarter_number']})(?!\w)"
@@ -435,7 +435,9 @@ def _ongoing(m: re.Match[str], plan_year: int | None, text: str) -> _Found | Non
     return _Found(m.start(), m.end(), 4, "ongoing", needs_cue=needs_cue)
 
 
-def _readers(p: _Patterns):
+@cache
+def _readers() -> tuple:
+    p = _patterns()
     return (
         (p.recurring_day, _recurring_day), (p.recurring_every, _recurring_every),
         (p.recurring_months, _recurring_months), (p.recurring_weekday, _recurring_weekday),
@@ -450,7 +452,7 @@ def _scan(text: str, plan_year: int | None, in_sentence: bool) -> list[_Found]:
     longest phrase wins)."""
     p = _patterns()
     found: list[_Found] = []
-    for pattern, read in _readers(p):
+    for pattern, read in _readers():
         for match in pattern.finditer(text):
             try:
                 item = read(match, plan_year, text)

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from extract.extract.declared import extract_declared
+from extract.extract.merge import merge_indicators
 from extract.extract.metadata import extract_metadata
 from extract.extract.provenance import Provenance
 from extract.extract.references import extract_references
 from extract.extract.sections import extract_sections
 from extract.extract.tables import extract_table_items
+from extract.extract.text_items import extract_text_items
 from extract.models import Document, DocumentSource, Problem
 from extract.segment import Segmented
 
@@ -23,13 +25,20 @@ def extract_items(seg: Segmented, source: DocumentSource, options: "Options") ->
     meta = extract_metadata(seg)
     meta.references = extract_references(seg, prov)
     level = meta.issuer.level
-    items = extract_table_items(seg.tables, prov, meta.plan_year, level)
+    table_items = extract_table_items(seg.tables, prov, meta.plan_year, level)
+    text_items = extract_text_items(seg, prov, meta.plan_year, level)
+    indicators = merge_indicators(table_items.indicators, text_items.indicators)
+    tasks = table_items.tasks + text_items.tasks
+    for prefix, items in (("ind", indicators), ("task", tasks)):
+        for number, item in enumerate(items, start=1):
+            item.id = f"{prefix}-{number}"
     problems = [Problem(code=p.code, severity=p.severity, message=p.message) for p in seg.text.problems]
-    problems.extend(items.problems)
+    problems.extend(table_items.problems)
     declared, declared_problems = extract_declared(
-        seg, prov, {"indicators": len(items.indicators), "tasks": len(items.tasks)})
+        seg, prov, {"indicators": len(table_items.indicators), "tasks": len(table_items.tasks)})
     problems.extend(declared_problems)
     return Document(
         source=source, document=meta, sections=extract_sections(seg, prov),
-        indicators=items.indicators, tasks=items.tasks, declared=declared, problems=problems,
+        indicators=indicators, tasks=tasks, assignments=text_items.assignments,
+        declared=declared, problems=problems,
     )

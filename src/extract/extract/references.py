@@ -97,7 +97,7 @@ def _read_issuer(text: str, start: int) -> tuple[str | None, int]:
             continue
         break
     end = stop.start() if stop else len(rest)
-    issuer = rest[:end].strip(" ,")
+    issuer = rest[:end].strip(" ,./")
     if not issuer or len(issuer.split()) > 40:
         return None, start
     return issuer, begin + end

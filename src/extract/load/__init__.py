@@ -2,7 +2,7 @@
 
 Readers: text.py (txt/md exports), docx.py, pdf.py, doc.py (legacy .doc, RTF and ODT
 through LibreOffice). Every input that cannot be read raises `LoadError(code, message)`
-with a stable code: empty, too_large, unreadable, not_found, not_text, corrupt_docx,
+with a stable code: empty, too_large, unreadable, not_text, corrupt_docx,
 not_a_document, zip_bomb, xml_entities, encrypted, corrupt_pdf, doc_unsupported,
 doc_convert_failed.
 """
@@ -24,8 +24,8 @@ def read_input(path: Path) -> bytes:
     path = Path(path)
     try:
         size = path.stat().st_size
-    except FileNotFoundError as exc:
-        raise LoadError("not_found", f"no such file: {path}") from exc
+    except FileNotFoundError as exc:      # also a dangling symlink
+        raise LoadError("unreadable", f"no such file: {path}") from exc
     except PermissionError as exc:
         raise LoadError("unreadable", f"permission denied: {path}") from exc
     except OSError as exc:

@@ -457,22 +457,24 @@ class _Walker:
         return blocks
 
     # -- block containers
-    def blocks(self, container: etree._Element) -> list[Block]:
+    def blocks(self, container: etree._Element, layout: bool = True) -> list[Block]:
+        """Paragraphs and tables of a body, cell or text box; `layout=False` inside a data
+        cell, where a nested table is read row by row whatever its borders."""
         out: list[Block] = []
         for child in container:
             tag = child.tag
             if tag == P:
                 out.extend(self.paragraph_blocks(child))
             elif tag == TBL:
-                out.extend(self.table(child))
+                out.extend(self.table(child, layout))
             elif tag in _BLOCK_CONTAINERS:
-                out.extend(self.blocks(child))
+                out.extend(self.blocks(child, layout))
         return out
 
     # -- tables
-    def table(self, tbl: etree._Element) -> list[Block]:
+    def table(self, tbl: etree._Element, layout: bool = True) -> list[Block]:
         grid = _table_grid(tbl)
-        if _is_layout_table(tbl, grid, self.styles):
+        if layout and _is_layout_table(tbl, grid, self.styles):
             return self._flatten_layout(grid)
         rows: list[Row] = []
         first_page = None
@@ -501,7 +503,7 @@ class _Walker:
         texts: list[str] = []
         bold = italic = True
         page = None
-        for block in self.blocks(tc):
+        for block in self.blocks(tc, layout=False):
             if isinstance(block, Paragraph):
                 texts.append(block.text)
                 bold = bold and block.bold
@@ -688,8 +690,10 @@ def load_docx(data: bytes, fmt: Format = "docx") -> RawDocument:
     paginate = any(marker in document_bytes for marker in _PAGE_MARKERS) or any(section_breaks.values())
     walker = _Walker(styles, numbering, paginate, section_breaks)
     blocks = walker.blocks(body)
+    # Page count: Word's own statistic, else Word's rendered breaks; hard page and section
+    # breaks alone give only a lower bound, so then the count stays unknown.
     pages = _app_pages(package)
-    if paginate:
+    if b"lastRenderedPageBreak" in document_bytes:
         pages = max(pages or 0, walker.page)
     return RawDocument(format=fmt, blocks=blocks, pages=pages)
 

@@ -566,30 +566,46 @@ def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
     return result
 
 
+def _causes(exc: BaseException):
+    """The exception, what it wraps (pdfplumber wraps pdfminer's errors) and its causes."""
+    seen = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        stack.extend((current.__cause__, current.__context__))
+
+
+def _pdf_error(exc: Exception, doing: str) -> LoadError:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    for cause in _causes(exc):
+        if isinstance(cause, PDFPasswordIncorrect):
+            return LoadError("encrypted", "the PDF is encrypted: it needs a password to open")
+        if isinstance(cause, PDFEncryptionError):
+            return LoadError("encrypted", f"the PDF is encrypted with an unsupported method (password needed?): {cause}")
+    detail = "; ".join(f"{type(cause).__name__}: {cause}".rstrip(": ") for cause in _causes(exc))
+    return LoadError("corrupt_pdf", f"{doing}: corrupt or truncated PDF ({detail})")
+
+
 def load_pdf(data: bytes) -> RawDocument:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect as exc:
-        raise LoadError("encrypted", "the PDF is encrypted with a password") from exc
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
-        if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
-            raise LoadError("encrypted", f"the PDF is encrypted: {exc}") from exc
-        raise LoadError("corrupt_pdf", f"cannot open the PDF: {type(exc).__name__}: {exc}") from exc
+        raise _pdf_error(exc, "cannot open the PDF") from exc
     try:
         with pdf:
-            try:
-                pages = [_read_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
-            except LoadError:
-                raise
-            except Exception as exc:
-                raise LoadError("corrupt_pdf", f"cannot read the PDF pages: {type(exc).__name__}: {exc}") from exc
+            pages = [_read_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
     except LoadError:
         raise
     except Exception as exc:
-        raise LoadError("corrupt_pdf", f"cannot read the PDF: {type(exc).__name__}: {exc}") from exc
+        raise _pdf_error(exc, "cannot read the PDF pages") from exc
     return _assemble(pages)
 
 
@@ -647,7 +663,28 @@ def _assemble(pages: list[_PageContent]) -> RawDocument:
         ends_in_region = bool(items) and not isinstance(items[-1][2], Table) and items[-1][2][0] != "F"
         carry = columns.trailing if ends_in_region else None
     blocks.extend(_paragraphs(flow, geometry_of))
+    _mark_repeated_headers(blocks)
     return RawDocument(format="pdf", blocks=blocks, pages=len(pages), problems=problems)
+
+
+def _mark_repeated_headers(blocks: list[Block]) -> None:
+    """A table fragment on the next page that starts with the same row as the previous
+    fragment: that row is a repeating header row (what w:tblHeader says in a DOCX)."""
+    previous: Table | None = None
+    for block in blocks:
+        if not isinstance(block, Table):
+            if block.page is not None and previous is not None and block.page != previous.page:
+                previous = None
+            continue
+        if (previous is not None and block.rows and previous.rows and block.page == (previous.page or 0) + 1
+                and _row_key(block.rows[0]) == _row_key(previous.rows[0])):
+            previous.rows[0].header = True
+            block.rows[0].header = True
+        previous = block
+
+
+def _row_key(row: Row) -> tuple:
+    return tuple((" ".join(cell.text.split()), cell.span) for cell in row.cells)
 
 
 def _continue_region(flow: list[tuple[str, _Line]], continuation: list[tuple[str, _Line]]) -> None:

@@ -1,0 +1,422 @@
+"""Items stated in the body text rather than in tables.
+
+- indicators: measurable targets in sentences ("100% cán bộ … có chữ ký số", "đạt tối thiểu
+  80%", "ít nhất 01 sáng kiến", "70% tại cấp tỉnh, 70% tại cấp xã");
+- inline responsibility blocks ("+ Đơn vị chủ trì: …", "+ Thời gian thực hiện: …") that attach
+  to the items they close: one item, or every item since the previous block;
+- tasks that name a lead agency ("Sở Tư pháp chủ trì, phối hợp với …") or a dated deadline;
+- assignments: each agency heading of the implementation section with its duties and the
+  deadlines inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from extract.canonical import canonical_agency_name, find_deadlines, parse_deadline, split_agencies
+from extract.canonical.targets import find_targets
+from extract.extract.provenance import Provenance
+from extract.models import Agency, Assignment, Deadline, Indicator, Source, Target, Task
+from extract.rules import load_rules
+from extract.segment import Segmented, SectionNode, vocabulary
+from extract.structures import Line
+
+_BULLETS = re.compile(r"^(?:[-+*•–]\s*)+")
+
+
+@dataclass(frozen=True)
+class _Rules:
+    inline_field: re.Pattern[str]
+    field_of: dict[str, str]
+    agency_end: re.Pattern[str]
+    lead_cue: re.Pattern[str]
+    partner_cue: re.Pattern[str]
+    implementation: re.Pattern[str]
+    skipped: re.Pattern[str]
+    assignment_prefix: re.Pattern[str]
+    aim_opener: re.Pattern[str]
+    share_prefix: str
+    dangling: re.Pattern[str]
+    scope_after: re.Pattern[str]
+    task_deadline_kinds: frozenset[str]
+    not_target_units: frozenset[str]
+    containers: frozenset[str]
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _rules() -> _Rules:
+    rules = load_rules("text_items")
+    field_of = {label.casefold(): name for name, labels in rules["inline_fields"].items() for label in labels}
+    labels = _alternation(label for labels in rules["inline_fields"].values() for label in labels)
+    return _Rules(
+        inline_field=re.compile(rf"^(?P<label>{labels})\s*:\s*(?P<value>.*)$", re.IGNORECASE),
+        field_of=field_of,
+        agency_end=re.compile(_alternation(rules["agency_clause_ends"])),
+        lead_cue=re.compile(rf"(?<!\w){re.escape(rules['lead_cue'])}(?!\w)"),
+        partner_cue=re.compile(rf"(?<!\w){re.escape(rules['partner_cue'])}\s+", re.IGNORECASE),
+        implementation=re.compile(rf"^(?:{_alternation(rules['implementation_headings'])})$", re.IGNORECASE),
+        skipped=re.compile(rf"^(?:{_alternation(rules['skipped_headings'])})$", re.IGNORECASE),
+        assignment_prefix=re.compile(rf"^(?:{_alternation(rules['assignment_heading_prefixes'])})\s+(?=\S)"),
+        aim_opener=re.compile(rf"(?:{'|'.join(rules['aim_openers'])})\s*,?\s*", re.IGNORECASE),
+        share_prefix=rules["share_prefix"],
+        dangling=re.compile(rf"\s*(?:{_alternation(rules['dangling_words'])})\s*$", re.IGNORECASE),
+        scope_after=re.compile(rules["scope_after"], re.IGNORECASE),
+        task_deadline_kinds=frozenset(rules["task_deadline_kinds"]),
+        not_target_units=frozenset(rules["not_target_units"]),
+        containers=frozenset(h.casefold() for h in load_rules("document")["container_headings"]),
+    )
+
+
+@dataclass
+class TextItems:
+    indicators: list[Indicator] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+
+
+@dataclass
+class _Clause:
+    text: str
+    start: int       # offset in the document text
+    line: Line
+
+
+@dataclass
+class _Block:
+    lead: list[Agency] = field(default_factory=list)
+    partners: list[Agency] = field(default_factory=list)
+    deadline: Deadline | None = None
+    output: str | None = None
+    sources: list[Source] = field(default_factory=list)
+
+
+def group_path(node: SectionNode | None) -> str | None:
+    """The headings an item sits under, below the Roman-numeral part, without containers."""
+    if node is None:
+        return None
+    containers = _rules().containers
+    names = [n.heading for n in node.path()[1:] if n.heading.casefold().rstrip(":") not in containers]
+    return " > ".join(names) or None
+
+
+def _in_section(node: SectionNode, pattern: re.Pattern[str]) -> bool:
+    return any(pattern.match(n.heading.strip()) for n in node.path())
+
+
+def _strip_bullets(text: str, start: int) -> tuple[str, int]:
+    match = _BULLETS.match(text)
+    if match:
+        return text[match.end():], start + match.end()
+    return text, start
+
+
+def _clauses(text: str, start: int, line: Line) -> list[_Clause]:
+    """Split a statement into clauses at ';' and sentence ends."""
+    out: list[_Clause] = []
+    position = 0
+    for match in re.finditer(r";\s+|\.\s+(?=[A-ZĐÀ-Ỹ0-9])", text):
+        piece = text[position:match.start()]
+        if piece.strip():
+            out.append(_Clause(piece, start + position, line))
+        position = match.end()
+    piece = text[position:]
+    if piece.strip():
+        out.append(_Clause(piece, start + position, line))
+    return out
+
+
+# ------------------------------------------------------------------ indicators
+
+def _indicator_name(text: str, spans: list[tuple[int, int]]) -> str:
+    """The clause without its targets and comparator words; a leading share names 'Tỷ lệ …'."""
+    rules = _rules()
+    first_start = spans[0][0]
+    lead_in = _lead_in(text)
+    if first_start <= lead_in or not text[lead_in:first_start].strip():
+        rest = text[spans[-1][1]:].strip(" ,:;.")
+        if rest:
+            return f"{rules.share_prefix} {rest[0].lower() + rest[1:] if not rest[:2].isupper() else rest}"
+    pieces, position = [], 0
+    for start, end in spans:
+        pieces.append(text[position:start])
+        position = end
+    pieces.append(text[position:])
+    name = " ".join(p.strip() for p in pieces if p.strip())
+    name = rules.dangling.sub("", name)
+    name = re.sub(r"\s+([,;.])", r"\1", name).strip(" ,:;.")
+    return re.sub(r"\s{2,}", " ", name)
+
+
+def _lead_in(text: str) -> int:
+    """Where the statement proper starts, after aim verbs and a leading "Từ tháng 01/2026,"."""
+    position = 0
+    while True:
+        opener = _rules().aim_opener.match(text, position)
+        if opener and opener.end() > position:
+            position = opener.end()
+            continue
+        dated = next((d for d in find_deadlines(text[position:], None) if d[0] == 0), None)
+        if dated and text[position + dated[1]:position + dated[1] + 1] == ",":
+            position += dated[1] + 1
+            position += len(text[position:]) - len(text[position:].lstrip())
+            continue
+        return position
+
+
+def _targets_in(clause: _Clause) -> list[tuple[int, int, Target]]:
+    rules = _rules()
+    found = []
+    for start, number_end, end, target in find_targets(clause.text):
+        if target.unit in rules.not_target_units:
+            continue
+        scope = rules.scope_after.match(clause.text, end)
+        if scope:
+            target.scope = scope.group(1)[0].upper() + scope.group(1)[1:]
+            end = scope.end()
+        elif target.unit != "%":
+            end = number_end  # the counted noun stays in the name
+            # "đạt 70% tại cấp tỉnh, 70% tại cấp xã": the series shares its comparator
+            if found and found[-1][2].scope and target.comparator == "=":
+                target.comparator = found[-1][2].comparator
+        found.append((start, end, target))
+    return found
+
+
+def _split_by_target(clause: _Clause, targets) -> list[tuple[_Clause, list]]:
+    """Two targets in one sentence are two indicators, unless they are scopes of one."""
+    if len(targets) < 2 or all(t.scope for _, _, t in targets):
+        return [(clause, targets)]
+    groups: list[tuple[_Clause, list]] = []
+    piece_start = 0
+    current: list = []
+    for i, (start, end, target) in enumerate(targets):
+        if current:
+            between = clause.text[current[-1][1]:start]
+            cut = max(between.rfind(", "), between.rfind(" và "))
+            if cut >= 0:
+                cut_at = current[-1][1] + cut
+                sub = _Clause(clause.text[piece_start:cut_at], clause.start + piece_start, clause.line)
+                groups.append((sub, [(s - piece_start, e - piece_start, t) for s, e, t in current]))
+                skip = 2 if clause.text.startswith(", ", cut_at) else 4
+                piece_start = cut_at + skip
+                current = []
+        current.append((start, end, target))
+    sub = _Clause(clause.text[piece_start:], clause.start + piece_start, clause.line)
+    groups.append((sub, [(s - piece_start, e - piece_start, t) for s, e, t in current]))
+    return groups
+
+
+def _join_deadline_clauses(clauses: list[_Clause], plan_year: int | None) -> list[_Clause]:
+    """"… bảo đảm an toàn. Hoàn thành trong Quý III năm 2026." is one task, not two."""
+    out: list[_Clause] = []
+    for clause in clauses:
+        found = find_deadlines(clause.text, plan_year)
+        covered = sum(e - s for s, e, _ in found)
+        if out and found and len(clause.text.split()) <= 10 and covered >= len(clause.text.strip(" .")) * 0.5:
+            previous = out[-1]
+            out[-1] = _Clause(previous.line.text[previous.start - previous.line.start:
+                                                clause.start - previous.line.start + len(clause.text)],
+                              previous.start, previous.line)
+            continue
+        out.append(clause)
+    return out
+
+
+# ------------------------------------------------------------------ agencies in free text
+
+def _agencies_from_field(value: str, level: str | None) -> list[Agency]:
+    """An inline field's agencies: the text up to where a verb starts the rest of the sentence."""
+    value = value.strip().rstrip(".")
+    cut = _rules().agency_end.search(value)
+    if cut and cut.start() > 0:
+        value = value[:cut.start()]
+    return split_agencies(value, level) if value else []
+
+
+def _lead_in_sentence(text: str, level: str | None) -> tuple[list[Agency], list[Agency]]:
+    """'<Agency> chủ trì, phối hợp với <agencies> …' -> (lead, partners)."""
+    rules = _rules()
+    cue = rules.lead_cue.search(text)
+    if not cue:
+        return [], []
+    head = text[:cue.start()].rstrip(" ,(")
+    head = re.split(r"[(;:.]\s*|,\s+(?=[a-zđ])", head)[-1].strip()
+    if not head or not head[0].isupper() or len(head.split()) > 12:
+        return [], []
+    lead = split_agencies(head, level)
+    partners: list[Agency] = []
+    partner = rules.partner_cue.search(text, cue.end())
+    if partner and partner.start() - cue.end() < 4:
+        rest = text[partner.end():]
+        end = rules.agency_end.search(rest)
+        names = rest[:end.start()] if end else rest
+        names = re.split(r"[;.)]", names)[0]
+        partners = split_agencies(names, level) if names.strip() else []
+    return lead, partners
+
+
+# ------------------------------------------------------------------ reader
+
+class _SectionReader:
+    def __init__(self, seg: Segmented, prov: Provenance, plan_year: int | None, level: str | None):
+        self.seg = seg
+        self.prov = prov
+        self.plan_year = plan_year
+        self.level = level
+        self.items = TextItems()
+        self.pending: list[Indicator | Task] = []
+        self.pending_statements: list[_Clause] = []
+        self.block: _Block | None = None
+
+    # statements and blocks -------------------------------------------------
+
+    def read_section(self, node: SectionNode) -> None:
+        self._close_block(node)
+        self.pending, self.pending_statements = [], []
+        statements: list[tuple[str, int, Line]] = []
+        if node.inline_text and node.inline_start is not None:
+            statements.append((node.inline_text, node.inline_start, node.line))
+        statements += [(line.text, line.start, line) for line in node.lines if not line.is_row]
+        for text, start, line in statements:
+            text, start = _strip_bullets(text, start)
+            inline = _rules().inline_field.match(text)
+            if inline:
+                self._add_field(inline, start, line)
+                continue
+            self._close_block(node)
+            self._statement(text, start, line, node)
+        self._close_block(node)
+
+    def _add_field(self, match: re.Match[str], start: int, line: Line) -> None:
+        block = self.block or _Block()
+        self.block = block
+        name = _rules().field_of[match.group("label").casefold()]
+        value = match.group("value").strip()
+        block.sources.append(self.prov.span(start, line.end))
+        if name == "lead":
+            block.lead.extend(_agencies_from_field(value, self.level))
+        elif name == "partners":
+            block.partners.extend(_agencies_from_field(value, self.level))
+        elif name == "deadline" and value:
+            block.deadline = parse_deadline(value.rstrip("."), self.plan_year)
+        elif name == "output" and value:
+            block.output = value.rstrip(".")
+
+    def _close_block(self, node: SectionNode) -> None:
+        block, self.block = self.block, None
+        if block is None:
+            return
+        targets = self.pending or []
+        if not targets and self.pending_statements:
+            # a statement with no number, closed by a responsibility block: a task
+            first = self.pending_statements[0]
+            last = self.pending_statements[-1]
+            name = " ".join(c.text.strip() for c in self.pending_statements).strip()
+            task = Task(id="", name=name.rstrip(".;"), group=group_path(node),
+                        sources=[self.prov.span(first.start, last.start + len(last.text))])
+            self.items.tasks.append(task)
+            targets = [task]
+        for item in targets:
+            if block.lead and not item.lead:
+                item.lead = list(block.lead)
+            if block.partners and not item.partners:
+                item.partners = list(block.partners)
+            if block.deadline and item.deadline is None:
+                item.deadline = block.deadline
+            if isinstance(item, Task) and block.output and not item.output:
+                item.output = block.output
+            item.sources.extend(block.sources)
+        self.pending, self.pending_statements = [], []
+
+    def _statement(self, text: str, start: int, line: Line, node: SectionNode) -> None:
+        found_any = False
+        clauses = _clauses(text, start, line)
+        clauses = _join_deadline_clauses(clauses, self.plan_year)
+        for clause in clauses:
+            targets = _targets_in(clause)
+            if targets:
+                found_any = True
+                for sub, sub_targets in _split_by_target(clause, targets):
+                    self._indicator(sub, sub_targets, node)
+                continue
+            if self._sentence_task(clause, node):
+                found_any = True
+        if not found_any:
+            self.pending_statements.append(_Clause(text, start, line))
+
+    def _indicator(self, clause: _Clause, targets, node: SectionNode) -> None:
+        name = _indicator_name(clause.text, [(s, e) for s, e, _ in targets])
+        if not name:
+            return
+        lead, partners = _lead_in_sentence(clause.text, self.level)
+        deadline = self._dated_deadline(clause.text)
+        indicator = Indicator(
+            id="", name=name, targets=[t for _, _, t in targets], lead=lead, partners=partners,
+            deadline=deadline, group=group_path(node),
+            sources=[self.prov.span(clause.start, clause.start + len(clause.text))],
+        )
+        self.items.indicators.append(indicator)
+        self.pending.append(indicator)
+
+    def _dated_deadline(self, text: str) -> Deadline | None:
+        kinds = _rules().task_deadline_kinds
+        for _, _, deadline in find_deadlines(text, self.plan_year):
+            if deadline.kind in kinds:
+                return deadline
+        return None
+
+    def _sentence_task(self, clause: _Clause, node: SectionNode) -> bool:
+        lead, partners = _lead_in_sentence(clause.text, self.level)
+        deadline = self._dated_deadline(clause.text)
+        if not lead and deadline is None:
+            return False
+        task = Task(id="", name=clause.text.strip().rstrip(".;"), group=group_path(node), lead=lead,
+                    partners=partners, deadline=deadline,
+                    sources=[self.prov.span(clause.start, clause.start + len(clause.text))])
+        self.items.tasks.append(task)
+        self.pending.append(task)
+        return True
+
+    # assignments -----------------------------------------------------------
+
+    def read_assignment(self, node: SectionNode) -> None:
+        rules = _rules()
+        heading = rules.assignment_prefix.sub("", node.heading).strip()
+        agency = Agency(name=canonical_agency_name(heading, self.level), text=node.heading)
+        duties: list[str] = []
+        deadlines: list[Deadline] = []
+        sources = [self.prov.span(node.heading_start, node.heading_end)]
+        texts = []
+        if node.inline_text and node.inline_start is not None:
+            texts.append((node.inline_text, node.inline_start, node.line))
+        texts += [(l.text, l.start, l) for l in node.lines if not l.is_row]
+        for text, start, line in texts:
+            text, start = _strip_bullets(text, start)
+            duties.append(text)
+            sources.append(self.prov.span(start, start + len(text)))
+            deadlines.extend(d for _, _, d in find_deadlines(text, self.plan_year))
+        self.items.assignments.append(Assignment(agency=agency, duties=duties, deadlines=deadlines,
+                                                 sources=sources))
+
+
+def extract_text_items(seg: Segmented, prov: Provenance, plan_year: int | None,
+                       level: str | None) -> TextItems:
+    rules = _rules()
+    reader = _SectionReader(seg, prov, plan_year, level)
+    for node in seg.sections:
+        if node.kind != "body" or _in_section(node, rules.skipped):
+            continue
+        implementation = next((n for n in node.path() if rules.implementation.match(n.heading.strip())), None)
+        if implementation is None:
+            reader.read_section(node)
+        elif node.parent is implementation:
+            reader.read_assignment(node)
+        elif node is implementation:
+            continue
+    return reader.items
