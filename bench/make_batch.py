@@ -30,7 +30,8 @@ import sys
 import tempfile
 import time
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,37 +213,51 @@ def build(counts: dict[str, int], seed: int = SEED, log=print) -> Path:
         return target
     shutil.rmtree(target, ignore_errors=True)
     started = time.monotonic()
-    plans, vocab = load_plans(), vocabulary()
-    renderer = _renderer() if counts.get("docx") or counts.get("pdf") else None
     rng = random.Random(seed)
-    staging = target / "pdf-staging"
-    pdf_jobs: list[tuple[Path, Path]] = []
-    number = 0
+    jobs = []   # (number, format, seed): drawn in order, so the batch does not depend on the pool
     for fmt in FORMATS:
         for _ in range(counts.get(fmt, 0)):
-            plan = plans[number % len(plans)]
-            variation = Variation(plan, vocab, random.Random(rng.getrandbits(64)))
-            number += 1
-            province = slug(next(iter(variation.provinces.values()), "khac"))
-            relative = Path(province) / f"{slug(variation.new_place)}-{number:04d}"
-            text = variation.text()
-            if fmt == "txt":
-                _write(target / "txt" / relative.with_suffix(".txt"), text.encode("utf-8"))
-                continue
-            data = renderer.build_docx(renderer.parse_plan(text, plan.name), variation.side())
-            if fmt == "docx":
-                _write(target / "docx" / relative.with_suffix(".docx"), data)
-            else:
-                staged = staging / f"{number:04d}.docx"
-                _write(staged, data)
-                pdf_jobs.append((staged, target / "pdf" / relative.with_suffix(".pdf")))
-    log(f"{number - len(pdf_jobs)} txt/docx documents in {time.monotonic() - started:.1f} s")
+            jobs.append((len(jobs) + 1, fmt, rng.getrandbits(64)))
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=context,
+                             initializer=_init_worker, initargs=(target,)) as pool:
+        pdf_jobs = [job for job in pool.map(_make_one, jobs, chunksize=8) if job]
+    log(f"{len(jobs) - len(pdf_jobs)} txt/docx documents in {time.monotonic() - started:.1f} s")
     if pdf_jobs:
         convert_pdfs(pdf_jobs, log)
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(target / "pdf-staging", ignore_errors=True)
     (target / "COMPLETE").write_text(f"{dict(counts)} seed {seed}\n", encoding="utf-8")
     log(f"batch ready in {time.monotonic() - started:.1f} s: {target.relative_to(ROOT)}")
     return target
+
+
+_STATE: dict = {}
+
+
+def _init_worker(target: Path) -> None:
+    _STATE.update(target=target, plans=load_plans(), vocab=vocabulary(), renderer=_renderer())
+
+
+def _make_one(job: tuple[int, str, int]) -> tuple[Path, Path] | None:
+    """Write one synthetic document; for a PDF, its DOCX to convert and where the PDF goes."""
+    number, fmt, seed = job
+    target, plans = _STATE["target"], _STATE["plans"]
+    plan = plans[(number - 1) % len(plans)]
+    variation = Variation(plan, _STATE["vocab"], random.Random(seed))
+    province = slug(next(iter(variation.provinces.values()), "khac"))
+    relative = Path(province) / f"{slug(variation.new_place)}-{number:04d}"
+    text = variation.text()
+    if fmt == "txt":
+        _write(target / "txt" / relative.with_suffix(".txt"), text.encode("utf-8"))
+        return None
+    renderer = _STATE["renderer"]
+    data = renderer.build_docx(renderer.parse_plan(text, plan.name), variation.side())
+    if fmt == "docx":
+        _write(target / "docx" / relative.with_suffix(".docx"), data)
+        return None
+    staged = target / "pdf-staging" / f"{number:04d}.docx"
+    _write(staged, data)
+    return staged, target / "pdf" / relative.with_suffix(".pdf")
 
 
 def _write(path: Path, data: bytes) -> None:

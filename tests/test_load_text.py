@@ -129,7 +129,7 @@ def test_markdown_format_by_extension_and_invalid_text(tmp_path):
     raw = load(path)
     assert raw.format == "md" and raw.blocks[0].heading == 1
     bad = tmp_path / "legacy.txt"
-    bad.write_bytes("KẾ HOẠCH".encode("cp1258"))
+    bad.write_bytes(b"Ph\xf2ng V\xe3n ho\xe1")      # cp1258 bytes, not UTF-8
     with pytest.raises(LoadError) as error:
         load(bad)
     assert error.value.code == "not_text"

@@ -458,6 +458,8 @@ def _is_appendix_heading(line: Line) -> bool:
     """"Phụ lục I" as a heading, not a sentence that mentions an appendix."""
     match = vocabulary().appendix_label.match(line.text)
     rest = line.text[match.end():].strip()
+    if match.group(1) is None and rest:
+        return False  # an unnumbered label stands alone on its line
     if line.bold or line.centered or not rest or rest.isupper():
         return True
     return not rest[0].islower() and not rest.endswith(".") and len(rest.split()) <= 15
@@ -505,7 +507,7 @@ def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list) -> Appen
     vocab = vocabulary()
     first = lines[0]
     match = vocab.appendix_label.match(first.text)
-    number = match.group(1)
+    number = match.group(1) or ""
     label = first.text[:match.end()].rstrip(" :.-")
     rest = first.text[match.end():].strip()
     title_parts = [rest] if rest else []
@@ -527,7 +529,7 @@ def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list) -> Appen
     appendix = Appendix(label=label, number=number, title=title, attached_to=attached, line=first)
     heading = title or label
     heading_start = match.end() if rest else 0
-    node = tree.add(first, "appendix", "appendix", number, heading if rest else label, heading_start
+    node = tree.add(first, "appendix", "appendix", number or None, heading if rest else label, heading_start
                     if rest else 0, root=True)
     if title and not rest:
         node.heading = title

@@ -507,7 +507,9 @@ def _list_items(chunk: str, issuer_level: str | None) -> list[Agency] | None:
             if len(split) > 1 and all(_item_known(p, prefix) for p in split):
                 parts = split
         for part in parts:
-            agencies.append(Agency(name=_item_name(part, prefix, level, issuer_level), text=part))
+            name = _item_name(part, prefix, level, issuer_level)
+            if name:
+                agencies.append(Agency(name=name, text=part))
     return agencies
 
 
@@ -550,7 +552,9 @@ def split_agencies(text: str, issuer_level: str | None = None) -> list[Agency]:
                     continue
                 expanded = None if _is_known_name(piece) else _shared_head(piece)
                 for written, full in expanded or [(piece, piece)]:
-                    agencies.append(Agency(name=_canonical(full, issuer_level, context), text=written))
+                    name = _canonical(full, issuer_level, context)
+                    if name:    # an annotation alone ("(B/c)") names nothing
+                        agencies.append(Agency(name=name, text=written))
     unique: dict[str, Agency] = {}
     for agency in agencies:
         unique.setdefault(agency.name, agency)

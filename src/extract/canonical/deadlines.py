@@ -89,7 +89,10 @@ def _period_pattern(v: dict, s: str) -> str:
         # 9/2026
         rf"{digit_start}(?P<bm{s}>{_MONTH})\s*/\s*(?P<bmy{s}>{_YEAR})(?![\d/])",
         # Quý II/2026, Quý I năm 2026, quý 3/2026, Quý IV
-        rf"{v['quarter']}\s+(?P<q{s}>{v['quarter_number']})(?!\w)(?:{year_sep}(?P<qy{s}>{_YEAR}))?(?![\d/])",
+        # ("Quý III, IV/2026" names two periods)
+        rf"{v['quarter']}\s+(?P<q{s}>{v['quarter_number']})(?!\w)"
+        rf"(?P<qx{s}>(?:\s*{v['conjunction']}\s*(?:{v['quarter']}\s+)?{v['quarter_number']}(?!\w))+)?"
+        rf"(?:{year_sep}(?P<qy{s}>{_YEAR}))?(?![\d/])",
         # 6 tháng đầu năm 2026, 6 tháng cuối năm; "... đầu năm và cuối năm" names two periods
         rf"(?P<h{s}>{v['half_prefixes']})\s+(?:(?P<hf{s}>{v['half_first']})|{v['half_second']})(?:\s+{v['year']})?"
         rf"(?:\s*/?\s*(?P<hy{s}>{_YEAR}))?(?!\d)"
@@ -244,6 +247,8 @@ def _period(m: re.Match[str], s: str, default_year: int | None) -> _Period | Non
             year = written or default_year
             bounds = month_bounds(year, int(g(month_group))) if year else (None, None)
             return _Period("month", *bounds, written)
+    if g("qx"):
+        return _Period("multiple", None, None, None)
     if g("q"):
         written = int(g("qy")) if g("qy") else None
         year = written or default_year

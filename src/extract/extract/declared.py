@@ -29,7 +29,8 @@ def appendix_number(label: str) -> int | None:
 
 @dataclass(frozen=True)
 class _Patterns:
-    totals: dict[str, re.Pattern[str]]
+    totals: dict[str, list[re.Pattern[str]]]
+    total_cue: re.Pattern[str]
     task_group: re.Pattern[str]
     appendix: re.Pattern[str]
 
@@ -38,10 +39,22 @@ class _Patterns:
 def _patterns() -> _Patterns:
     rules = load_rules("declared")
     return _Patterns(
-        totals={k: re.compile(v, re.IGNORECASE) for k, v in rules["totals"].items()},
+        totals={k: [re.compile(p) for p in v] for k, v in rules["totals"].items()},
+        total_cue=re.compile("|".join(re.escape(c) for c in rules["total_cues"])),
         task_group=re.compile(rules["task_group"]),
         appendix=re.compile(rules["appendix_mention"]),
     )
+
+
+def _declared_total(text: str, p: _Patterns) -> tuple[str, int, int, int] | None:
+    """("indicators" | "tasks", count, start, end) where the line declares a total."""
+    for name, patterns in p.totals.items():
+        for i, pattern in enumerate(patterns):
+            match = pattern.search(text)
+            # "<N> chỉ tiêu" counts as a declaration only in a sentence that declares
+            if match and (i == 0 or p.total_cue.search(text)):
+                return name, int(match.group(1)), match.start(), match.end()
+    return None
 
 
 def extract_declared(seg: Segmented, prov: Provenance, counts: dict[str, int]) -> tuple[Declared, list[Problem]]:
@@ -58,15 +71,14 @@ def extract_declared(seg: Segmented, prov: Provenance, counts: dict[str, int]) -
         if line.is_row:
             continue
         text = line.text
-        for name, pattern in p.totals.items():
-            match = pattern.search(text)
-            if match and getattr(declared, name) is None:
-                setattr(declared, name, int(match.group(1)))
-                sources[name] = [prov.span(line.start + match.start(), line.start + match.end())]
-                in_task_breakdown = name == "tasks"
-                break
+        group = p.task_group.match(text) if in_task_breakdown else None
+        total = None if group else _declared_total(text, p)
+        if total is not None and getattr(declared, total[0]) is None:
+            name, value, start, end = total
+            setattr(declared, name, value)
+            sources[name] = [prov.span(line.start + start, line.start + end)]
+            in_task_breakdown = name == "tasks"
         else:
-            group = p.task_group.match(text) if in_task_breakdown else None
             if group:
                 declared.task_groups.append(TaskGroupCount(name=group.group("name").strip(),
                                                            count=int(group.group("count"))))

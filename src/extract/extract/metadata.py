@@ -59,7 +59,7 @@ def _vocab() -> _Vocab:
         symbol_issuer_kinds=rules["symbol_issuer_kinds"], issuer_names=rules["issuer_names"],
         levels=levels, level_alternation=level_alt, level_words=re.compile(rf"(?<!\w)({level_alt})(?!\w)", re.IGNORECASE),
         province=re.compile(rf"(?<!\w)(?:{province_alt})\s+((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wđ]*)(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wđ]*){{0,3}})"),
-        committee=re.compile(rf"(?:{committee_alt})\s+về\s+[^;.()]*?(?<!\w)({level_alt})(?!\w)"),
+        committee=re.compile(rf"(?:{committee_alt})\s+(?:về\s+)?[^;.()]*?(?<!\w)({level_alt})(?!\w)"),
         title_words=words,
         excluded_recipients=tuple(rules["recipient_excluded_prefixes"]),
         annotations=re.compile(r"\s*(?:" + "|".join(rules["recipient_annotations"]) + r")", re.IGNORECASE),
@@ -218,7 +218,7 @@ def _committee_name(seg: Segmented, locality: str | None) -> str | None:
     candidates = seg.title_lines + seg.closing_sentence + seg.preamble
     for line in candidates:
         for match in pattern.finditer(line.text):
-            if line in seg.preamble and not re.search(r"ban hành|xây dựng", line.text[match.end():match.end() + 40]):
+            if line in seg.preamble and not re.search(r"ban hành|xây dựng", line.text[match.end():match.end() + 60]):
                 continue
             name = match.group(0)
             if locality and not name.endswith(locality):

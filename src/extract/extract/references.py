@@ -203,7 +203,10 @@ def extract_references(seg: Segmented, prov: Provenance) -> list[Reference]:
         for offset, role in _clause_roles(line, opener_roles).items():
             role_at[line.start + offset] = role
 
+    own_lines = {id(line) for line in seg.header}
     for line in seg.text.lines:
+        if id(line) in own_lines:
+            continue  # the document's own "Số: 01/KH-BCĐ"
         for mention in find_mentions(line.text):
             start, end = line.start + mention.start, line.start + mention.end
             role = role_at.get(start, "mentioned")

@@ -23,7 +23,8 @@ from extract.rules import load_rules
 from extract.segment import Segmented, SectionNode, vocabulary
 from extract.structures import Line
 
-_BULLETS = re.compile(r"^(?:[-+*•–]\s*)+")
+# bullets and item labels that open a statement ("- ", "+ ", "a) ", "(1) ", "2. ")
+_BULLETS = re.compile(r"^(?:(?:[-+*•–]\s*)+|(?:\(?[a-zđ]\)|\(\d{1,2}\)|\d{1,2}[.)])\s+)")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class _Rules:
     task_deadline_kinds: frozenset[str]
     not_target_units: frozenset[str]
     containers: frozenset[str]
+    task_part: re.Pattern[str]
+    agency_head: re.Pattern[str]
 
 
 def _alternation(words) -> str:
@@ -70,6 +73,8 @@ def _rules() -> _Rules:
         task_deadline_kinds=frozenset(rules["task_deadline_kinds"]),
         not_target_units=frozenset(rules["not_target_units"]),
         containers=frozenset(h.casefold() for h in load_rules("document")["container_headings"]),
+        agency_head=re.compile(rf"^(?:{_alternation(rules['agency_heads'])})(?!\w)"),
+        task_part=re.compile(rf"^(?:{_alternation(rules['task_part_headings'])})\b", re.IGNORECASE),
     )
 
 
@@ -101,8 +106,13 @@ def group_path(node: SectionNode | None) -> str | None:
     if node is None:
         return None
     containers = _rules().containers
-    names = [n.heading for n in node.path()[1:] if n.heading.casefold().rstrip(":") not in containers]
+    names = [n.heading for n in node.path()[1:]
+             if re.sub(r"\s+năm \d{4}$", "", n.heading.casefold().rstrip(":")) not in containers]
     return " > ".join(names) or None
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _in_section(node: SectionNode, pattern: re.Pattern[str]) -> bool:
@@ -121,6 +131,8 @@ def _clauses(text: str, start: int, line: Line) -> list[_Clause]:
     out: list[_Clause] = []
     position = 0
     for match in re.finditer(r";\s+|\.\s+(?=[A-ZĐÀ-Ỹ0-9])", text):
+        if text.count("(", 0, match.start()) > text.count(")", 0, match.start()):
+            continue  # inside brackets: "(Sở X chủ trì; trình UBND tỉnh trước ngày …)"
         piece = text[position:match.start()]
         if piece.strip():
             out.append(_Clause(piece, start + position, line))
@@ -247,7 +259,7 @@ def _lead_in_sentence(text: str, level: str | None) -> tuple[list[Agency], list[
         return [], []
     head = text[:cue.start()].rstrip(" ,(")
     head = re.split(r"[(;:.]\s*|,\s+(?=[a-zđ])", head)[-1].strip()
-    if not head or not head[0].isupper() or len(head.split()) > 12:
+    if not head or not rules.agency_head.match(head) or len(head.split()) > 12:
         return [], []
     lead = split_agencies(head, level)
     partners: list[Agency] = []
@@ -279,9 +291,15 @@ class _SectionReader:
     def read_section(self, node: SectionNode) -> None:
         self._close_block(node)
         self.pending, self.pending_statements = [], []
+        self.task_mode = bool(node.path()) and bool(_rules().task_part.match(node.path()[0].heading))
         statements: list[tuple[str, int, Line]] = []
+        self.group = group_path(node)
         if node.inline_text and node.inline_start is not None:
             statements.append((node.inline_text, node.inline_start, node.line))
+        elif node.label_kind in ("letter", "paren", "arabic_paren", "bullet") or node.heading.endswith("."):
+            # "a) Phủ sóng di động 4G đến 100% thôn, bản; …": the labelled item is the statement
+            statements.append((node.heading, node.heading_start, node.line))
+            self.group = group_path(node.parent)
         statements += [(line.text, line.start, line) for line in node.lines if not line.is_row]
         for text, start, line in statements:
             text, start = _strip_bullets(text, start)
@@ -293,12 +311,12 @@ class _SectionReader:
             self._statement(text, start, line, node)
         self._close_block(node)
 
-    def _add_field(self, match: re.Match[str], start: int, line: Line) -> None:
+    def _add_field(self, match: re.Match[str], start: int, line: Line, end: int | None = None) -> None:
         block = self.block or _Block()
         self.block = block
         name = _rules().field_of[match.group("label").casefold()]
         value = match.group("value").strip()
-        block.sources.append(self.prov.span(start, line.end))
+        block.sources.append(self.prov.span(start, line.end if end is None else end))
         if name == "lead":
             block.lead.extend(_agencies_from_field(value, self.level))
         elif name == "partners":
@@ -313,12 +331,17 @@ class _SectionReader:
         if block is None:
             return
         targets = self.pending or []
+        if self.task_mode and self.pending_statements and any(isinstance(t, Indicator) for t in targets):
+            # in the tasks part an item closed by a block is a task, numbers included
+            dropped = {id(t) for t in targets if isinstance(t, Indicator)}
+            self.items.indicators = [i for i in self.items.indicators if id(i) not in dropped]
+            targets = [t for t in targets if not isinstance(t, Indicator)]
         if not targets and self.pending_statements:
             # a statement with no number, closed by a responsibility block: a task
             first = self.pending_statements[0]
             last = self.pending_statements[-1]
             name = " ".join(c.text.strip() for c in self.pending_statements).strip()
-            task = Task(id="", name=name.rstrip(".;"), group=group_path(node),
+            task = Task(id="", name=_capitalised(name.rstrip(".;")), group=self.group,
                         sources=[self.prov.span(first.start, last.start + len(last.text))])
             self.items.tasks.append(task)
             targets = [task]
@@ -335,20 +358,27 @@ class _SectionReader:
         self.pending, self.pending_statements = [], []
 
     def _statement(self, text: str, start: int, line: Line, node: SectionNode) -> None:
-        found_any = False
-        clauses = _clauses(text, start, line)
-        clauses = _join_deadline_clauses(clauses, self.plan_year)
-        for clause in clauses:
+        prose: list[_Clause] = []
+        plain: _Clause | None = None  # the last clause that stated nothing measurable or assigned
+        for clause in _join_deadline_clauses(_clauses(text, start, line), self.plan_year):
+            field_match = _rules().inline_field.match(clause.text.strip())
+            if field_match:
+                offset = len(clause.text) - len(clause.text.lstrip())
+                self._add_field(field_match, clause.start + offset, line, clause.start + len(clause.text))
+                continue
+            prose.append(clause)
             targets = _targets_in(clause)
             if targets:
-                found_any = True
                 for sub, sub_targets in _split_by_target(clause, targets):
                     self._indicator(sub, sub_targets, node)
+                plain = None
                 continue
-            if self._sentence_task(clause, node):
-                found_any = True
-        if not found_any:
-            self.pending_statements.append(_Clause(text, start, line))
+            plain = None if self._sentence_task(clause, node, plain) else clause
+        if prose:
+            # kept for a block that may close it: a statement with no number becomes a task
+            first, last = prose[0], prose[-1]
+            self.pending_statements.append(_Clause(text[first.start - start:last.start - start + len(last.text)],
+                                                   first.start, line))
 
     def _indicator(self, clause: _Clause, targets, node: SectionNode) -> None:
         name = _indicator_name(clause.text, [(s, e) for s, e, _ in targets])
@@ -357,8 +387,8 @@ class _SectionReader:
         lead, partners = _lead_in_sentence(clause.text, self.level)
         deadline = self._dated_deadline(clause.text)
         indicator = Indicator(
-            id="", name=name, targets=[t for _, _, t in targets], lead=lead, partners=partners,
-            deadline=deadline, group=group_path(node),
+            id="", name=_capitalised(name), targets=[t for _, _, t in targets], lead=lead, partners=partners,
+            deadline=deadline, group=self.group,
             sources=[self.prov.span(clause.start, clause.start + len(clause.text))],
         )
         self.items.indicators.append(indicator)
@@ -371,14 +401,19 @@ class _SectionReader:
                 return deadline
         return None
 
-    def _sentence_task(self, clause: _Clause, node: SectionNode) -> bool:
+    def _sentence_task(self, clause: _Clause, node: SectionNode, subject: _Clause | None = None) -> bool:
+        """A clause that names a lead agency or a dated deadline is a task. Where it opens with
+        the agency ("Sở Tư pháp chủ trì, …") and follows a plain clause, that clause names it."""
         lead, partners = _lead_in_sentence(clause.text, self.level)
         deadline = self._dated_deadline(clause.text)
         if not lead and deadline is None:
             return False
-        task = Task(id="", name=clause.text.strip().rstrip(".;"), group=group_path(node), lead=lead,
+        name_clause = clause
+        if subject is not None and lead and _rules().agency_head.match(clause.text.strip()):
+            name_clause = subject
+        task = Task(id="", name=_capitalised(name_clause.text.strip().rstrip(".;")), group=self.group, lead=lead,
                     partners=partners, deadline=deadline,
-                    sources=[self.prov.span(clause.start, clause.start + len(clause.text))])
+                    sources=[self.prov.span(name_clause.start, clause.start + len(clause.text))])
         self.items.tasks.append(task)
         self.pending.append(task)
         return True

@@ -13,7 +13,8 @@ import io
 import re
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 
 from extract.load.errors import LoadError
 from extract.rules import load_rules
@@ -29,7 +30,7 @@ FLUSH_TOLERANCE = 2.0        # a justified line ends this close to the right mar
 INDENT_TOLERANCE = 6.0       # a first-line indent is wider than this
 CENTER_TOLERANCE = 4.0
 FURNITURE_BAND = 0.1         # page numbers live in the top/bottom tenth of the page
-GLUE_GAP = 0.08             # a gap below this many line heights is no space (font change)
+GLUE_GAP = 0.08              # a gap below this many line heights is no space (font change)
 PARAGRAPH_SPACING = 0.25     # extra line pitch (in line heights) that marks a paragraph gap
 
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|,bd|-bd", re.IGNORECASE)
@@ -40,21 +41,21 @@ _LIST_MARKER = re.compile(
     r"^(?:[-+*•–—]|\(?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]|\(?[a-zđ][.)]|[IVXLC]{1,6}\.)\s+(?P<next>\S)")
 
 
+@cache
 def _page_number_pattern() -> re.Pattern:
+    """'2', '- 2 -', '2/7', 'Trang 2': a page number printed as page furniture."""
     words = load_rules("markup").get("page_words", [])
     alternatives = "|".join(re.escape(word) for word in words)
     prefix = rf"(?:(?:{alternatives})\s*)?" if alternatives else ""
     return re.compile(rf"^\s*[-–—]?\s*{prefix}\d{{1,4}}(?:\s*/\s*\d{{1,4}})?\s*[-–—]?\s*$", re.IGNORECASE)
 
 
-_PAGE_NUMBER: re.Pattern | None = None
-
-
-def _is_page_number(text: str) -> bool:
-    global _PAGE_NUMBER
-    if _PAGE_NUMBER is None:
-        _PAGE_NUMBER = _page_number_pattern()
-    return bool(_PAGE_NUMBER.match(text))
+@cache
+def _column_opener_pattern() -> re.Pattern:
+    """Words that start a paragraph of their own in a header or closing column."""
+    openers = load_rules("markup").get("column_openers", [])
+    alternatives = "|".join(re.escape(opener) for opener in sorted(openers, key=len, reverse=True))
+    return re.compile(rf"^(?:{alternatives})(?!\w)") if alternatives else re.compile(r"(?!)")
 
 
 # ------------------------------------------------------------------ lines
@@ -70,8 +71,8 @@ class _Line:
     text: str = ""
     bold: bool = False
     italic: bool = False
-    column_width: float = 0.0  # widest line of its column, for lines of a two-column region
-    region_start: bool = False # first line of the left column of a region
+    column_width: float = 0.0   # widest line of its column, for lines of a two-column region
+    region_start: bool = False  # first line of the left column of a region
 
     @property
     def height(self) -> float:
@@ -329,18 +330,6 @@ def _all_caps(text: str) -> bool | None:
     return not any(ch.islower() for ch in letters)
 
 
-def _opens_column_paragraph(text: str) -> bool:
-    global _COLUMN_OPENER
-    if _COLUMN_OPENER is None:
-        openers = load_rules("markup").get("column_openers", [])
-        alternatives = "|".join(re.escape(opener) for opener in sorted(openers, key=len, reverse=True))
-        _COLUMN_OPENER = re.compile(rf"^(?:{alternatives})(?!\w)") if alternatives else re.compile(r"(?!)")
-    return bool(_COLUMN_OPENER.match(text))
-
-
-_COLUMN_OPENER: re.Pattern | None = None
-
-
 def _continues(prev: _Line, line: _Line, geometry: _Geometry, column: str) -> bool:
     """Whether `line` is a wrapped continuation of the paragraph whose last line is `prev`.
 
@@ -363,7 +352,7 @@ def _continues(prev: _Line, line: _Line, geometry: _Geometry, column: str) -> bo
     if column != "F":
         # Cell edges are invisible: a line is full when the next line's first word would not
         # have fitted within the column's widest line.
-        if _starts_item(line) or _opens_column_paragraph(line.text):
+        if _starts_item(line) or _column_opener_pattern().match(line.text):
             return False
         if prev.text.endswith(","):
             return True
@@ -489,8 +478,9 @@ class _PageContent:
     number: int
     width: float
     height: float
-    items: list[tuple[float, object]]    # (top, Table | _Line)
+    items: list[tuple[float, Table]]     # (top, table)
     lines: list[_Line]
+    images: bool = False                 # the page shows images (a scan, if it has no text)
 
 
 def _read_page(page, number: int) -> _PageContent:
@@ -519,22 +509,23 @@ def _read_page(page, number: int) -> _PageContent:
             flow_words.extend(members)
     lines = _group_lines(flow_words, number)
     lines = _drop_furniture(lines, float(page.height))
-    return _PageContent(number, float(page.width), float(page.height), items, lines)
+    return _PageContent(number, float(page.width), float(page.height), items, lines, bool(page.images))
 
 
 def _drop_furniture(lines: list[_Line], height: float) -> list[_Line]:
     if not lines:
         return lines
     keep = lines[:]
-    if keep and keep[-1].top > height * (1 - FURNITURE_BAND) and _is_page_number(keep[-1].text):
+    if keep and keep[-1].top > height * (1 - FURNITURE_BAND) and _page_number_pattern().match(keep[-1].text):
         keep.pop()
-    if keep and keep[0].bottom < height * FURNITURE_BAND and _is_page_number(keep[0].text):
+    if keep and keep[0].bottom < height * FURNITURE_BAND and _page_number_pattern().match(keep[0].text):
         keep.pop(0)
     return keep
 
 
 def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
-    """Text area per page width: left = most common line start, right = most common justified end."""
+    """Text area per page width: left = most common line start, right = most common end of the
+    wide (justified) lines; with too few lines to tell, margins are taken as symmetric."""
     by_width: dict[float, list[_Line]] = {}
     for content in pages:
         by_width.setdefault(round(content.width), []).extend(content.lines)
@@ -543,18 +534,17 @@ def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
         if not lines:
             result[width] = _Geometry(0.0, float(width), 1.2)
             continue
-        lefts = Counter(round(line.x0) for line in lines)
         left = min(line.x0 for line in lines)
-        common_left, count = lefts.most_common(1)[0]
+        common_left, count = Counter(round(line.x0) for line in lines).most_common(1)[0]
         if count >= 3:
             left = min(left, common_left)
-        wide = [line for line in lines if line.x1 - line.x0 > 0.5 * (max(l.x1 for l in lines) - left)]
-        rights = Counter(round(line.x1) for line in wide)
-        right = max(line.x1 for line in lines)
-        if rights:
-            common_right, count = rights.most_common(1)[0]
-            if count >= 3:
-                right = max(line.x1 for line in wide if round(line.x1) == common_right)
+        widest = max(line.x1 for line in lines)
+        wide = [line for line in lines if line.x1 - line.x0 > 0.5 * (widest - left)]
+        common_right, count = Counter(round(line.x1) for line in wide).most_common(1)[0]
+        if count >= 3:
+            right = max(line.x1 for line in wide if round(line.x1) == common_right)
+        else:
+            right = max(widest, width - left)
         pitches = Counter()
         for prev, line in zip(lines, lines[1:]):
             if prev.page == line.page and line.top > prev.top:
@@ -618,10 +608,10 @@ def _assemble(pages: list[_PageContent]) -> RawDocument:
             "text_layer_missing", "error",
             "the PDF has no text layer (scanned images?); OCR is not available (install tesseract-ocr-vie)"))
         return RawDocument(format="pdf", blocks=[], pages=len(pages), problems=problems)
-    empty = [content.number for content in pages if not content.lines and not content.items]
-    if empty:
+    scanned = [content.number for content in pages if not content.lines and not content.items and content.images]
+    if scanned:
         problems.append(LoadProblem(
-            "text_layer_missing", "warning", f"pages without a text layer: {', '.join(map(str, empty))}"))
+            "text_layer_missing", "warning", f"pages with images but no text layer: {', '.join(map(str, scanned))}"))
 
     geometries = _geometries(pages)
     width_of = {content.number: round(content.width) for content in pages}
