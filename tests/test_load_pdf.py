@@ -108,3 +108,11 @@ def test_two_columns_without_rulings_left_first(tmp_path):
     path.write_bytes(pdf_bytes([lines]))
     assert texts(load(path)) == ["UBND XA A", "So: 01/KH", "CONG HOA XA HOI", "Doc lap", "Ha Noi, ngay 1",
                                  "KE HOACH"]
+
+
+def test_columns_whose_baselines_do_not_meet(tmp_path):
+    lines = [(72, 60, "UBND XA A"), (330, 66, "CONG HOA XA HOI"), (72, 75, "BAN CHI DAO"), (330, 81, "Doc lap"),
+             (72, 90, "So: 01/KH"), (250, 130, "KE HOACH")]
+    path = tmp_path / "offset.pdf"
+    path.write_bytes(pdf_bytes([lines]))
+    assert texts(load(path)) == ["UBND XA A", "BAN CHI DAO", "So: 01/KH", "CONG HOA XA HOI", "Doc lap", "KE HOACH"]

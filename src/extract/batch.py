@@ -54,6 +54,7 @@ SAFE_PUNCTUATION = frozenset(" -_.,()+")
 # so a name that needed no rewriting can never look like one that did.
 HASH_SEPARATOR = "~"
 MAX_NAME_BYTES = 180
+MAX_MESSAGE = 1000   # characters of a failure message in the manifest
 
 ExtractFn = Callable[..., Document]
 
@@ -364,13 +365,15 @@ def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any,
         if timeout > 0:
             signal.setitimer(signal.ITIMER_REAL, 0)
     _remove(target)  # no stale JSON from an earlier run beside a failed line
-    return manifest_entry(task.file, "failed", reason=failure[0], message=failure[1],
+    message = failure[1] if len(failure[1]) <= MAX_MESSAGE else failure[1][:MAX_MESSAGE - 1] + "…"
+    return manifest_entry(task.file, "failed", reason=failure[0], message=message,
                           seconds=time.perf_counter() - started, **common)
 
 
 def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
                  warm: Callable[[], Any] | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for everyone
+    os.setpgid(0, 0)  # its own process group: a hard kill also ends helpers it started (soffice)
     signal.signal(signal.SIGALRM, _on_alarm)
     if warm is not None:
         try:
@@ -447,7 +450,10 @@ class WorkerPool:
 
     def _kill(self, worker: _Worker) -> None:
         if worker.process.is_alive():
-            worker.process.kill()
+            try:
+                os.killpg(worker.process.pid, signal.SIGKILL)
+            except OSError:  # not yet its own group leader
+                worker.process.kill()
         worker.process.join(5)
         worker.conn.close()
 

@@ -437,10 +437,11 @@ def segment(document: TextDocument) -> Segmented:
         stop = appendix_starts[k + 1] if k + 1 < len(appendix_starts) else n
         appendices.append(_read_appendix(lines[start:stop], tree, appendix_tables))
 
+    position = {id(line): i for i, line in enumerate(lines)}
     tables: list[StitchedTable] = []
-    for section, fragments in _group_fragments(body_tables):
+    for section, fragments in _group_fragments(body_tables, position):
         tables.append(_stitch(fragments, section, None))
-    for appendix, fragments in _group_fragments(appendix_tables):
+    for appendix, fragments in _group_fragments(appendix_tables, position):
         table = _stitch(fragments, appendix.section, appendix)
         appendix.tables.append(table)
         tables.append(table)
@@ -473,11 +474,15 @@ def _append_table_line(groups: list, owner, line: Line) -> None:
         groups.append((owner, [line]))
 
 
-def _group_fragments(groups: list) -> list[tuple[object, list[list[Line]]]]:
-    """Merge consecutive fragments of one table split by page breaks (no text between them)."""
+def _group_fragments(groups: list, position: dict[int, int]) -> list[tuple[object, list[list[Line]]]]:
+    """Merge consecutive fragments of one table split by page breaks (no text between them).
+
+    `position` maps id(line) to the line's index in the document, to see what lies between.
+    """
     merged: list[tuple[object, list[list[Line]]]] = []
     for owner, row_lines in groups:
-        if merged and _continues_table(merged[-1][1], row_lines):
+        adjacent = bool(merged) and position[id(row_lines[0])] == position[id(merged[-1][1][-1][-1])] + 1
+        if merged and merged[-1][0] is owner and adjacent and _continues_table(merged[-1][1], row_lines):
             merged[-1][1].append(row_lines)
         else:
             merged.append((owner, [row_lines]))

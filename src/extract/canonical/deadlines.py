@@ -11,7 +11,7 @@ xuyên"). The words come from rules/deadlines.yaml; the regex skeleton is here, 
 `find_deadlines` returns every phrase in a sentence; `parse_deadline` reads one cell: one
 deadline (however many times it is said) gives that deadline with the whole cell as text,
 two different ones ("6 tháng đầu năm và cuối năm", "Quý II và Quý IV") or none give
-`unspecified`. A year left out takes the plan year (in a range, the other end's year
+`unspecified`; "Thường xuyên" beside a recurrence gives the recurrence. A year left out takes the plan year (in a range, the other end's year
 first: "Tháng 3 - tháng 6/2026"); without a plan year the bounds stay null.
 
 Text is expected in NFC (as normalize produces); offsets index the text as given.
@@ -147,10 +147,13 @@ def _patterns() -> _Patterns:
         rf"(?:{v['every']}\s+(?P<rf>{v['frequency']})|{day_of_period_alt})"
     )
     more_frequencies = rf"(?:\s*{v['conjunction']}\s*(?:{v['every']}\s+)?{v['frequency']}(?!\s*\d))"
+    all_days_of_period = alternation(p for ps in rules["day_of_period"].values() for p in ps)
+    # "Hằng tháng, trước ngày 20"; "định kỳ hằng quý (trước ngày 18 của tháng cuối quý)"
     recurring_every = (
         rf"(?:{v['periodic']}\s+)?{v['every']}\s+(?P<ef>{v['frequency']})"
-        rf"(?:\s*[,(:]?\s*(?:{v['before']}\s+)?(?:{_time_pattern(v, 'e')}\s+)?"
-        rf"{v['day']}\s+(?P<ed>{_DAY})(?:\s*/\s*(?P<em>{_MONTH}))?(?![\d/])(?!\s*/\s*\d))?"
+        rf"(?:\s*(?:(?P<ep>\()|[,:])?\s*(?:{v['before']}\s+)?(?:{_time_pattern(v, 'e')}\s+)?"
+        rf"{v['day']}\s+(?P<ed>{_DAY})(?:\s*/\s*(?P<em>{_MONTH}))?(?![\d/])(?!\s*/\s*\d)"
+        rf"(?:\s*,?\s*(?:{v['of']}\s+)?{all_days_of_period}(?!\w))?(?(ep)\s*\)?))?"
         rf"(?P<ex>{more_frequencies})?"
     )
     count = rf"(?:(?<![\w/.,])\d{{1,2}}(?!\d)|{word_alternation(rules['number_words'])})"
@@ -480,6 +483,10 @@ def _scan(text: str, plan_year: int | None, in_sentence: bool) -> list[_Found]:
 def _parse_cached(text: str, plan_year: int | None) -> Deadline:
     found = _scan(text, plan_year, in_sentence=False)
     distinct = {f.identity: f for f in found}
+    if len(distinct) > 1 and any(f.kind == "recurring" for f in distinct.values()):
+        # "Thường xuyên, báo cáo kết quả trước ngày 25 hằng quý": continuous work, reported
+        # on a recurring date; the recurrence is the deadline
+        distinct = {k: f for k, f in distinct.items() if f.kind != "ongoing"}
     if len(distinct) == 1:
         return next(iter(distinct.values())).deadline(text)
     return Deadline(text=text, kind="unspecified")

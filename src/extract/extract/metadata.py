@@ -160,12 +160,12 @@ def _issuer(seg: Segmented, symbol: str | None, place: str | None) -> Issuer:
     kind = level = locality = name = None
     if heads:
         own = " ".join(lines[heads[-1]:])
-        parent = " ".join(lines[:heads[-1]]) if heads[-1] else ""
         head = vocab.issuer_line.match(own).group(0)
         kind = vocab.issuer_kinds[head]
         level, locality = _level_and_locality(own, place)
-        if level is None and parent:
-            level, locality = _level_and_locality(parent, place)
+        if level is None and heads[-1]:
+            # the body right above the issuer ("ĐẢNG ỦY XÃ TÂN HÀ" above its committee)
+            level, locality = _level_and_locality(lines[heads[-1] - 1], place)
         if kind in vocab.issuer_names:
             name = None  # built below from the template
         else:
@@ -215,16 +215,18 @@ def _level_from_text(seg: Segmented, place: str | None) -> tuple[str | None, str
 def _committee_name(seg: Segmented, locality: str | None) -> str | None:
     """A steering committee's full name as its own title, intro or closing sentence writes it."""
     pattern = _vocab().committee
-    candidates = seg.title_lines + seg.closing_sentence + seg.preamble
-    for line in candidates:
+    names = []
+    for line in seg.title_lines + seg.closing_sentence + seg.preamble:
         for match in pattern.finditer(line.text):
             if line in seg.preamble and not re.search(r"ban hành|xây dựng", line.text[match.end():match.end() + 60]):
                 continue
-            name = match.group(0)
-            if locality and not name.endswith(locality):
-                name = f"{name} {locality}"
-            return name
-    return None
+            names.append(match.group(0))
+    if not names:
+        return None
+    name = max(names, key=len)  # the full name, where the document also shortens it
+    if locality and not name.endswith(locality):
+        name = f"{name} {locality}"
+    return name
 
 
 def _province(seg: Segmented) -> str | None:

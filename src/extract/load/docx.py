@@ -343,7 +343,7 @@ class _Walker:
         return self.page if self.paginate else None
 
     # -- paragraphs
-    def paragraph_lines(self, p: etree._Element, table_style: str | None = None) -> tuple[list[_Line], dict]:
+    def paragraph_lines(self, p: etree._Element) -> tuple[list[_Line], dict]:
         ppr = p.find(PPR)
         style_id = None
         direct: dict = {}

@@ -25,6 +25,7 @@ LINE_TOLERANCE = 0.45        # words share a line when their vertical centres di
 COLUMN_GAP = 18.0            # a gap this wide splits a two-word line into two columns
 COLUMN_GAP_MIN = 0.8         # a column gap is at least this many line heights wide
 COLUMN_GAP_RATIO = 3.0       # and this many times the line's median word gap
+PAIR_DISTANCE = 1.2          # a left-only and a right-only line this close (in heights) pair up
 COLUMN_ALIGN = 8.0           # a column's lines share their left edge or their centre
 FLUSH_TOLERANCE = 2.0        # a justified line ends this close to the right margin
 INDENT_TOLERANCE = 6.0       # a first-line indent is wider than this
@@ -174,6 +175,7 @@ class _Region:
     gap_right: float                      # left end of the right column's text
     left_refs: list[tuple[float, float]]  # (x0, centre) of left parts: alignment references
     right_refs: list[tuple[float, float]]
+    seed_top: float = float("-inf")       # top of the line(s) the region grew from
 
     def side(self, line: _Line) -> str | None:
         """'L' or 'R' when the line sits wholly in one column, aligned like that column.
@@ -254,11 +256,29 @@ def _order_columns(lines: list[_Line], zone_left: float, zone_right: float,
         if seed in side:
             continue
         left_part, right_part = splits[seed]
-        region = _Region(left_part[-1]["x1"], right_part[0]["x0"], [], [])
+        region = _Region(left_part[-1]["x1"], right_part[0]["x0"], [], [], lines[seed].top)
         add_split(region, seed)
         first = grow(region, seed, -1)
         last = grow(region, seed, 1)
         regions.append((first, last, region))
+    # Columns whose baselines do not meet (different font sizes or spacing): a line wholly in
+    # the left half next to a line wholly in the right half, less than a line apart.
+    middle = (zone_left + zone_right) / 2
+    for index in range(len(lines) - 1):
+        a, b = lines[index], lines[index + 1]
+        if index in side or index + 1 in side or b.top - a.top > PAIR_DISTANCE * max(a.height, b.height):
+            continue
+        pair = (a, b) if a.x1 < middle < b.x0 else (b, a) if b.x1 < middle < a.x0 else None
+        if pair is None:
+            continue
+        left_line, right_line = pair
+        region = _Region(left_line.x1, right_line.x0, [(left_line.x0, left_line.center)],
+                         [(right_line.x0, right_line.center)], a.top)
+        side[index], side[index + 1] = ("L", "R") if pair[0] is a else ("R", "L")
+        first = grow(region, index, -1)
+        last = grow(region, index + 1, 1)
+        regions.append((first, last, region))
+    regions.sort(key=lambda region: region[0])
 
     result = _Columns([])
     starts = {first: (last, region) for first, last, region in regions}
@@ -270,22 +290,21 @@ def _order_columns(lines: list[_Line], zone_left: float, zone_right: float,
             continue
         last, region = starts[index]
         left, right = [], []
-        measured: tuple[list[_Line], list[_Line]] = ([], [])   # lines from the first split down
-        split_seen = index == 0 and region is carry
+        measured: tuple[list[_Line], list[_Line]] = ([], [])   # lines from the seed down
         for i in range(index, last + 1):
             if side[i] == "S":
-                split_seen = True
                 parts = (_sub_line(lines[i], splits[i][0]), _sub_line(lines[i], splits[i][1]))
                 left.append(parts[0])
                 right.append(parts[1])
-                measured[0].append(parts[0])
-                measured[1].append(parts[1])
+                if lines[i].top >= region.seed_top:
+                    measured[0].append(parts[0])
+                    measured[1].append(parts[1])
                 continue
             column = left if side[i] == "L" else right
             column.append(lines[i])
-            if split_seen:
+            if lines[i].top >= region.seed_top:
                 measured[0 if side[i] == "L" else 1].append(lines[i])
-        # Lines above the first split line are usually the tail of a paragraph: not a width.
+        # Lines above the region's seed are usually the tail of a paragraph: not a width.
         for column, sample in ((left, measured[0]), (right, measured[1])):
             widest = max((line.x1 - line.x0 for line in sample or column), default=0.0)
             for line in column:
@@ -540,7 +559,7 @@ def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
             left = min(left, common_left)
         widest = max(line.x1 for line in lines)
         wide = [line for line in lines if line.x1 - line.x0 > 0.5 * (widest - left)]
-        common_right, count = Counter(round(line.x1) for line in wide).most_common(1)[0]
+        common_right, count = Counter(round(line.x1) for line in wide).most_common(1)[0] if wide else (0, 0)
         if count >= 3:
             right = max(line.x1 for line in wide if round(line.x1) == common_right)
         else:
