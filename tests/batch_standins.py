@@ -6,6 +6,7 @@ tested without the real extractor. Content markers change its behaviour:
 
     "HANG"       sleeps far beyond any test time limit (interruptible by the soft timeout)
     "STUBBORN"   blocks SIGALRM, then sleeps: only the parent's hard kill stops it
+    "CHILD"      starts a long `sleep` (its pid into $KEHOACH_TEST_CHILD), then behaves as STUBBORN
     "CRASH"      ends the worker process at once (os._exit)
     "BOOM"       raises an ordinary exception (a pipeline bug)
 """
@@ -25,6 +26,7 @@ from extract.models import (
 )
 
 CALLS_ENV = "KEHOACH_TEST_CALLS"   # a file that every stand-in call appends a line to
+CHILD_ENV = "KEHOACH_TEST_CHILD"   # a file that receives the pid of the CHILD marker's process
 
 
 def _count_call(path: Path) -> None:
@@ -81,6 +83,11 @@ def standin_extract(path: Path, options=None) -> Document:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise LoadError("not_text", f"not UTF-8 text: {error}") from error
+    if "CHILD" in text:
+        import subprocess
+        child = subprocess.Popen(["sleep", "600"])
+        Path(os.environ[CHILD_ENV]).write_text(str(child.pid))
+        text += "STUBBORN"
     if "STUBBORN" in text:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(600)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from batch_standins import CALLS_ENV, standin_extract
+from batch_standins import CALLS_ENV, CHILD_ENV, standin_extract
 from extract.batch import (
     COUNT_KEYS, MANIFEST_NAME, format_summary, output_name, output_names, read_manifest, resolve_output,
     run_batch, walk_inputs,
@@ -152,6 +152,16 @@ def test_hang_is_stopped_and_the_batch_goes_on(tmp_path):
     assert all(entries[name]["status"] == "ok" for name in files)
     assert result.stats.replaced == 1          # only the one that ignored the soft limit was killed
     assert result.seconds < 15
+
+
+def test_killed_worker_takes_its_helper_processes_along(tmp_path, monkeypatch):
+    src = make_tree(tmp_path / "in", {"a.txt": "Xã A", "b-child.txt": "CHILD"})
+    pid_file = tmp_path / "child.pid"
+    monkeypatch.setenv(CHILD_ENV, str(pid_file))
+    entries = by_file(batch(src, tmp_path / "out", workers=1, timeout=1))
+    assert entries["b-child.txt"]["reason"] == "timeout" and entries["a.txt"]["status"] == "ok"
+    status = Path(f"/proc/{pid_file.read_text()}/status")
+    assert not status.exists() or "State:\tZ" in status.read_text()   # gone, or dead and not yet reaped
 
 
 def test_worker_crash_fails_one_document_only(tmp_path):

@@ -86,6 +86,8 @@ def fields(deadline: Deadline) -> tuple:
      ("recurring", None, None, ("monthly", 5, None, None))),
     ("trước ngày 15 của tháng cuối quý", ("recurring", None, None, ("quarterly", 15, None, None))),
     ("Hằng tháng, trước ngày 20", ("recurring", None, None, ("monthly", 20, None, None))),
+    ("định kỳ hằng quý (trước ngày 18 của tháng cuối quý)",
+     ("recurring", None, None, ("quarterly", 18, None, None))),
     ("trước 16 giờ 30 ngày 25 hằng tháng", ("recurring", None, None, ("monthly", 25, None, "16:30"))),
     ("trước ngày 15 tháng 12 hằng năm", ("recurring", None, None, ("yearly", 15, 12, None))),
     # weekly: day is the ISO weekday (Monday = 1)
@@ -95,6 +97,9 @@ def fields(deadline: Deadline) -> tuple:
     ("Liên tục", ("ongoing", None, None, None)),
     ("Thường xuyên, liên tục", ("ongoing", None, None, None)),
     ("Hằng ngày", ("ongoing", None, None, None)),
+    # continuous work reported on a recurring date: the recurrence
+    ("Thường xuyên, báo cáo kết quả trước ngày 25 hằng quý",
+     ("recurring", None, None, ("quarterly", 25, None, None))),
     # unspecified
     ("Thời hạn trình theo văn bản giao nhiệm vụ của Thủ tướng Chính phủ", ("unspecified", None, None, None)),
     ("6 tháng đầu năm và cuối năm", ("unspecified", None, None, None)),
@@ -103,6 +108,7 @@ def fields(deadline: Deadline) -> tuple:
     ("Định kỳ 6 tháng, hằng năm", ("unspecified", None, None, None)),
     ("hằng quý, năm", ("unspecified", None, None, None)),
     ("Theo yêu cầu của cấp trên", ("unspecified", None, None, None)),
+    ("Thường xuyên; trước ngày 30/6/2026", ("unspecified", None, None, None)),
     ("31/2/2026", ("unspecified", None, None, None)),
     ("Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị", ("unspecified", None, None, None)),
 ])
@@ -154,6 +160,16 @@ def test_find_deadlines_skips_titles_and_cited_documents():
             "tăng tốc; triển khai Kế hoạch chuyển đổi số giai đoạn 2026-2030; phục vụ người dân liên tục, "
             "không gián đoạn.")
     assert find_deadlines(text, PLAN_YEAR) == []
+
+
+def test_find_deadlines_keeps_a_parenthesised_day_with_its_recurrence():
+    text = ("gửi Sở Khoa học và Công nghệ định kỳ hằng quý (trước ngày 18 của tháng cuối quý) "
+            "và báo cáo năm trước ngày 05/12/2026.")
+    found = find_deadlines(text, PLAN_YEAR)
+    assert [(d.text, fields(d)) for _, _, d in found] == [
+        ("định kỳ hằng quý (trước ngày 18 của tháng cuối quý)", ("recurring", None, None, ("quarterly", 18, None, None))),
+        ("trước ngày 05/12/2026", ("date", None, "2026-12-05", None)),
+    ]
 
 
 def test_find_deadlines_takes_cued_periods_and_clause_openers():

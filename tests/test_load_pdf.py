@@ -101,9 +101,18 @@ def test_pdf_without_text_layer_is_a_problem_not_an_error(tmp_path):
     assert [(problem.code, problem.severity) for problem in raw.problems] == [("text_layer_missing", "error")]
 
 
+def centred(text: str, centre: float) -> float:
+    """The x that centres `text` (Helvetica 12) on `centre`."""
+    from pdfminer.fontmetrics import FONT_METRICS
+
+    widths = FONT_METRICS["Helvetica"][1]
+    return centre - sum(widths[ch] for ch in text) * 12 / 1000 / 2
+
+
 def test_two_columns_without_rulings_left_first(tmp_path):
-    lines = [(72, 60, "UBND XA A"), (330, 60, "CONG HOA XA HOI"), (72, 75, "So: 01/KH"), (330, 75, "Doc lap"),
-             (330, 90, "Ha Noi, ngay 1"), (250, 130, "KE HOACH")]
+    lines = [(72, 60, "UBND XA A"), (centred("CONG HOA XA HOI", 420), 60, "CONG HOA XA HOI"),
+             (72, 75, "So: 01/KH"), (centred("Doc lap", 420), 75, "Doc lap"),
+             (centred("Ha Noi, ngay 1", 420), 90, "Ha Noi, ngay 1"), (250, 130, "KE HOACH")]
     path = tmp_path / "header.pdf"
     path.write_bytes(pdf_bytes([lines]))
     assert texts(load(path)) == ["UBND XA A", "So: 01/KH", "CONG HOA XA HOI", "Doc lap", "Ha Noi, ngay 1",
@@ -111,8 +120,8 @@ def test_two_columns_without_rulings_left_first(tmp_path):
 
 
 def test_columns_whose_baselines_do_not_meet(tmp_path):
-    lines = [(72, 60, "UBND XA A"), (330, 66, "CONG HOA XA HOI"), (72, 75, "BAN CHI DAO"), (330, 81, "Doc lap"),
-             (72, 90, "So: 01/KH"), (250, 130, "KE HOACH")]
+    lines = [(72, 60, "UBND XA A"), (centred("CONG HOA XA HOI", 420), 66, "CONG HOA XA HOI"), (72, 75, "BAN CHI DAO"),
+             (centred("Doc lap", 420), 81, "Doc lap"), (72, 90, "So: 01/KH"), (250, 130, "KE HOACH")]
     path = tmp_path / "offset.pdf"
     path.write_bytes(pdf_bytes([lines]))
     assert texts(load(path)) == ["UBND XA A", "BAN CHI DAO", "So: 01/KH", "CONG HOA XA HOI", "Doc lap", "KE HOACH"]

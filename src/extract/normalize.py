@@ -58,7 +58,7 @@ _TONE_TABLE = _build_tone_table()
 # A misplaced pair ending an open syllable: not followed by a letter; 'uy' not after q/Q
 # ("quý" carries its tone on y by rule).
 _TONE_PAIR = re.compile(
-    "(" + "|".join(sorted(map(re.escape, _TONE_TABLE), key=len, reverse=True)) + ")(?!\\w)"
+    "(" + "|".join(sorted(map(re.escape, _TONE_TABLE), key=len, reverse=True)) + ")(?![\\w\u0300-\u036f])"
 )
 
 

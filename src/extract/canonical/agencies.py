@@ -394,10 +394,29 @@ def _canonical(text: str, issuer_level: str | None, context_level: str | None) -
     return _fixed_case(_capitalised(name))
 
 
+@lru_cache(maxsize=65536)
 def canonical_agency_name(text: str, issuer_level: str | None = None) -> str:
     """The canonical name of one agency as written (contract: Agency.name). `issuer_level`
-    is the document issuer's level code (tinh | xa | phuong | dac_khu | trung_uong)."""
-    return _canonical(text, issuer_level, None)
+    is the document issuer's level code (tinh | xa | phuong | dac_khu | trung_uong).
+
+    A text naming a group ("Ủy ban MTTQ, các đoàn thể xã", an assignment heading) gives the
+    canonical names of its members joined as written ("Ủy ban Mặt trận Tổ quốc Việt Nam xã,
+    các đoàn thể xã"); split_agencies gives them one by one."""
+    chunk = _strip_list_punctuation(text)
+    spans = _piece_spans(chunk)
+    if len(spans) < 2:
+        return _canonical(text, issuer_level, None)
+    context = _closing_level(chunk)
+    joined: list[str] = []
+    for index, (start, end) in enumerate(spans):
+        name = _canonical(chunk[start:end], issuer_level, context)
+        if index:
+            separator = chunk[spans[index - 1][1]:start].strip()
+            joined.append(", " if separator == "," else f" {separator} ")
+            if _gazetteer().collective.match(name):
+                name = name[:1].lower() + name[1:]
+        joined.append(name)
+    return "".join(joined)
 
 
 # ------------------------------------------------------------------------- splitting
@@ -442,17 +461,35 @@ def _is_known_name(text: str) -> bool:
     return parts.level is not None and _known(parts.base) is not None
 
 
-def _pieces(chunk: str) -> list[str]:
-    """Split one chunk at ',' / ' và ' where an agency starts, never inside a known name."""
-    cuts = [m for m in _SEPARATOR.finditer(chunk) if _opens_agency(chunk[m.end():])]
-    if not cuts:
-        return [chunk]
+def _outside_parentheses(text: str, position: int) -> bool:
+    depth = 0
+    for char in text[:position]:
+        depth += (char == "(") - (char == ")" and depth > 0)
+    return depth == 0
+
+
+def _split_outside_parentheses(text: str, separator: str) -> list[str]:
+    """text.split(separator), except inside parentheses ("(qua Phòng …; …)")."""
+    parts, start = [], 0
+    for index, char in enumerate(text):
+        if char == separator and _outside_parentheses(text, index):
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _piece_spans(chunk: str) -> list[tuple[int, int]]:
+    """Spans of the agencies in one chunk: cut at ',' / ' và ' where an agency starts
+    (outside parentheses), never inside a known name."""
+    cuts = [m for m in _SEPARATOR.finditer(chunk)
+            if _opens_agency(chunk[m.end():]) and _outside_parentheses(chunk, m.start())]
     bounds = [0]
     for cut in cuts:
         bounds.extend([cut.start(), cut.end()])
     bounds.append(len(chunk))
     segments = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
-    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
     i = 0
     while i < len(segments):
         taken = i
@@ -460,9 +497,9 @@ def _pieces(chunk: str) -> list[str]:
             if _is_known_name(chunk[segments[i][0]:segments[j][1]]):
                 taken = j
                 break
-        pieces.append(chunk[segments[i][0]:segments[taken][1]])
+        spans.append((segments[i][0], segments[taken][1]))
         i = taken + 1
-    return pieces
+    return spans
 
 
 def _shared_head(piece: str) -> list[tuple[str, str]] | None:
@@ -537,7 +574,7 @@ def split_agencies(text: str, issuer_level: str | None = None) -> list[Agency]:
     opens an agency, shared heads expanded. One Agency per name, in order."""
     agencies: list[Agency] = []
     for line in _logical_lines(text):
-        for chunk in line.split(";"):
+        for chunk in _split_outside_parentheses(line, ";"):
             chunk = _strip_list_punctuation(chunk)
             if not any(c.isalpha() for c in chunk):
                 continue
@@ -546,8 +583,8 @@ def split_agencies(text: str, issuer_level: str | None = None) -> list[Agency]:
                 agencies.extend(listed)
                 continue
             context = _closing_level(chunk)
-            for piece in _pieces(chunk):
-                piece = _strip_list_punctuation(piece)
+            for start, end in _piece_spans(chunk):
+                piece = _strip_list_punctuation(chunk[start:end])
                 if not any(c.isalpha() for c in piece):
                     continue
                 expanded = None if _is_known_name(piece) else _shared_head(piece)

@@ -14,6 +14,7 @@ from extract.extract.sections import extract_sections
 from extract.extract.tables import extract_table_items
 from extract.extract.text_items import extract_text_items
 from extract.models import Document, DocumentSource, Problem
+from extract.nlp import agency_tagger
 from extract.segment import Segmented
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def extract_items(seg: Segmented, source: DocumentSource, options: "Options") ->
     meta.references = extract_references(seg, prov)
     level = meta.issuer.level
     table_items = extract_table_items(seg.tables, prov, meta.plan_year, level)
-    text_items = extract_text_items(seg, prov, meta.plan_year, level)
+    text_items = extract_text_items(seg, prov, meta.plan_year, level, agency_tagger() if options.nlp else None)
     indicators = merge_indicators(table_items.indicators, text_items.indicators)
     tasks = table_items.tasks + text_items.tasks
     for prefix, items in (("ind", indicators), ("task", tasks)):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 from extract.canonical import canonical_agency_name, find_deadlines, parse_deadline, split_agencies
 from extract.canonical.targets import find_targets
@@ -22,6 +23,9 @@ from extract.models import Agency, Assignment, Deadline, Indicator, Source, Targ
 from extract.rules import load_rules
 from extract.segment import Segmented, SectionNode, vocabulary
 from extract.structures import Line
+
+if TYPE_CHECKING:
+    from extract.nlp import AgencyTagger
 
 # bullets and item labels that open a statement ("- ", "+ ", "a) ", "(1) ", "2. ")
 _BULLETS = re.compile(r"^(?:(?:[-+*•–]\s*)+|(?:\(?[a-zđ]\)|\(\d{1,2}\)|\d{1,2}[.)])\s+)")
@@ -242,16 +246,30 @@ def _join_deadline_clauses(clauses: list[_Clause], plan_year: int | None) -> lis
 
 # ------------------------------------------------------------------ agencies in free text
 
-def _agencies_from_field(value: str, level: str | None) -> list[Agency]:
+def agency_phrase_end(text: str, nlp: "AgencyTagger | None" = None) -> int:
+    """Where the agency names that open `text` end and the rest of the sentence begins.
+
+    Rules first: a verb from rules/text_items.yaml ("tham mưu", "phối hợp" …). Where none is
+    listed, the NLP tagger (when enabled) finds the first verb by part of speech.
+    """
+    cut = _rules().agency_end.search(text)
+    if cut and cut.start() > 0:
+        return cut.start()
+    if nlp is not None:
+        end = nlp.agency_prefix_end(text)
+        if end:
+            return end
+    return len(text)
+
+
+def _agencies_from_field(value: str, level: str | None, nlp: "AgencyTagger | None" = None) -> list[Agency]:
     """An inline field's agencies: the text up to where a verb starts the rest of the sentence."""
     value = value.strip().rstrip(".")
-    cut = _rules().agency_end.search(value)
-    if cut and cut.start() > 0:
-        value = value[:cut.start()]
+    value = value[:agency_phrase_end(value, nlp)]
     return split_agencies(value, level) if value else []
 
 
-def _lead_in_sentence(text: str, level: str | None) -> tuple[list[Agency], list[Agency]]:
+def _lead_in_sentence(text: str, level: str | None, nlp: "AgencyTagger | None" = None) -> tuple[list[Agency], list[Agency]]:
     """'<Agency> chủ trì, phối hợp với <agencies> …' -> (lead, partners)."""
     rules = _rules()
     cue = rules.lead_cue.search(text)
@@ -266,8 +284,7 @@ def _lead_in_sentence(text: str, level: str | None) -> tuple[list[Agency], list[
     partner = rules.partner_cue.search(text, cue.end())
     if partner and partner.start() - cue.end() < 4:
         rest = text[partner.end():]
-        end = rules.agency_end.search(rest)
-        names = rest[:end.start()] if end else rest
+        names = rest[:agency_phrase_end(rest, nlp)]
         names = re.split(r"[;.)]", names)[0]
         partners = split_agencies(names, level) if names.strip() else []
     return lead, partners
@@ -276,7 +293,9 @@ def _lead_in_sentence(text: str, level: str | None) -> tuple[list[Agency], list[
 # ------------------------------------------------------------------ reader
 
 class _SectionReader:
-    def __init__(self, seg: Segmented, prov: Provenance, plan_year: int | None, level: str | None):
+    def __init__(self, seg: Segmented, prov: Provenance, plan_year: int | None, level: str | None,
+                 nlp: "AgencyTagger | None" = None):
+        self.nlp = nlp
         self.seg = seg
         self.prov = prov
         self.plan_year = plan_year
@@ -318,9 +337,9 @@ class _SectionReader:
         value = match.group("value").strip()
         block.sources.append(self.prov.span(start, line.end if end is None else end))
         if name == "lead":
-            block.lead.extend(_agencies_from_field(value, self.level))
+            block.lead.extend(_agencies_from_field(value, self.level, self.nlp))
         elif name == "partners":
-            block.partners.extend(_agencies_from_field(value, self.level))
+            block.partners.extend(_agencies_from_field(value, self.level, self.nlp))
         elif name == "deadline" and value:
             block.deadline = parse_deadline(value.rstrip("."), self.plan_year)
         elif name == "output" and value:
@@ -384,7 +403,7 @@ class _SectionReader:
         name = _indicator_name(clause.text, [(s, e) for s, e, _ in targets])
         if not name:
             return
-        lead, partners = _lead_in_sentence(clause.text, self.level)
+        lead, partners = _lead_in_sentence(clause.text, self.level, self.nlp)
         deadline = self._dated_deadline(clause.text)
         indicator = Indicator(
             id="", name=_capitalised(name), targets=[t for _, _, t in targets], lead=lead, partners=partners,
@@ -404,7 +423,7 @@ class _SectionReader:
     def _sentence_task(self, clause: _Clause, node: SectionNode, subject: _Clause | None = None) -> bool:
         """A clause that names a lead agency or a dated deadline is a task. Where it opens with
         the agency ("Sở Tư pháp chủ trì, …") and follows a plain clause, that clause names it."""
-        lead, partners = _lead_in_sentence(clause.text, self.level)
+        lead, partners = _lead_in_sentence(clause.text, self.level, self.nlp)
         deadline = self._dated_deadline(clause.text)
         if not lead and deadline is None:
             return False
@@ -441,9 +460,9 @@ class _SectionReader:
 
 
 def extract_text_items(seg: Segmented, prov: Provenance, plan_year: int | None,
-                       level: str | None) -> TextItems:
+                       level: str | None, nlp: "AgencyTagger | None" = None) -> TextItems:
     rules = _rules()
-    reader = _SectionReader(seg, prov, plan_year, level)
+    reader = _SectionReader(seg, prov, plan_year, level, nlp)
     for node in seg.sections:
         if node.kind != "body" or _in_section(node, rules.skipped):
             continue

@@ -10,7 +10,9 @@ reader flattens its layout tables. Wrapped lines of one paragraph are joined aga
 from __future__ import annotations
 
 import io
+import logging
 import re
+from contextlib import contextmanager
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -601,21 +603,51 @@ def _pdf_error(exc: Exception, doing: str) -> LoadError:
     return LoadError("corrupt_pdf", f"{doing}: corrupt or truncated PDF ({detail})")
 
 
+class _Collect(logging.Handler):
+    """Keeps pdfminer's complaints about damaged content (instead of printing them)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _pdfminer_warnings():
+    logger = logging.getLogger("pdfminer")
+    handler = _Collect()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def load_pdf(data: bytes) -> RawDocument:
     import pdfplumber
 
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:  # pdfminer raises many unrelated types for broken files
-        raise _pdf_error(exc, "cannot open the PDF") from exc
-    try:
-        with pdf:
-            pages = [_read_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
-    except LoadError:
-        raise
-    except Exception as exc:
-        raise _pdf_error(exc, "cannot read the PDF pages") from exc
-    return _assemble(pages)
+    with _pdfminer_warnings() as warnings:
+        try:
+            pdf = pdfplumber.open(io.BytesIO(data))
+        except Exception as exc:  # pdfminer raises many unrelated types for broken files
+            raise _pdf_error(exc, "cannot open the PDF") from exc
+        try:
+            with pdf:
+                pages = [_read_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
+        except LoadError:
+            raise
+        except Exception as exc:
+            raise _pdf_error(exc, "cannot read the PDF pages") from exc
+    document = _assemble(pages)
+    if warnings:
+        document.problems.append(LoadProblem(
+            "pdf_damaged", "warning",
+            f"the PDF reader reported {len(warnings)} problem(s) with damaged content, first: {warnings[0][:200]}"))
+    return document
 
 
 def _assemble(pages: list[_PageContent]) -> RawDocument:
