@@ -6,7 +6,6 @@ them are skipped where LibreOffice is not installed.
 
 from __future__ import annotations
 
-import re
 import shutil
 
 import pytest

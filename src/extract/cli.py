@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from extract.batch import batch_command
 from extract.load import LoadError
 from extract.models import json_schema
 from extract.pipeline import Options, document_text, extract_path
@@ -54,6 +55,9 @@ def text(file: Annotated[Path, typer.Argument(help="a document")]) -> None:
     except LoadError as error:
         typer.echo(f"{file}: {error.code}: {error.message}", err=True)
         raise typer.Exit(1)
+
+
+app.command(name="batch")(batch_command)
 
 
 @app.command()

@@ -32,14 +32,16 @@ class _Columns:
 def _columns() -> _Columns:
     rules = load_rules("table_columns")
     return _Columns(
-        patterns={f: [re.compile(p) for p in ps] for f, ps in rules["fields"].items()},
+        patterns={f: [re.compile(re.sub(r"\s+", "", p)) for p in ps] for f, ps in rules["fields"].items()},
         indicator_table=rules["indicator_table"], task_table=rules["task_table"],
         group_index=re.compile(rules["group_index"]), item_index=re.compile(rules["item_index"]),
     )
 
 
 def _header_key(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[*:()]", " ", text)).strip().lower().rstrip(".")
+    """A header cell as matched against rules: lower case, no markup, no white space at all
+    (a PDF wraps narrow header cells inside words: "Thờ i hạn")."""
+    return re.sub(r"[\s*:()]+", "", text).lower().rstrip(".")
 
 
 def map_columns(header: list[str]) -> tuple[str | None, dict[str, int]]:
@@ -63,7 +65,7 @@ def map_columns(header: list[str]) -> tuple[str | None, dict[str, int]]:
         if not fields:
             continue
         key = _header_key(cell)
-        chosen = table_rules["ambiguous"].get(key)
+        chosen = {_header_key(k): v for k, v in table_rules["ambiguous"].items()}.get(key)
         if chosen is None:
             # the name column of the other kind of table is not a field here
             other = "task" if kind == "indicator" else "indicator"

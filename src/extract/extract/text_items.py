@@ -43,6 +43,7 @@ class _Rules:
     assignment_prefix: re.Pattern[str]
     aim_opener: re.Pattern[str]
     share_prefix: str
+    count_prefix: str
     dangling: re.Pattern[str]
     scope_after: re.Pattern[str]
     task_deadline_kinds: frozenset[str]
@@ -72,6 +73,7 @@ def _rules() -> _Rules:
         assignment_prefix=re.compile(rf"^(?:{_alternation(rules['assignment_heading_prefixes'])})\s+(?=\S)"),
         aim_opener=re.compile(rf"(?:{'|'.join(rules['aim_openers'])})\s*,?\s*", re.IGNORECASE),
         share_prefix=rules["share_prefix"],
+        count_prefix=rules["count_prefix"],
         dangling=re.compile(rf"\s*(?:{_alternation(rules['dangling_words'])})\s*$", re.IGNORECASE),
         scope_after=re.compile(rules["scope_after"], re.IGNORECASE),
         task_deadline_kinds=frozenset(rules["task_deadline_kinds"]),
@@ -149,15 +151,17 @@ def _clauses(text: str, start: int, line: Line) -> list[_Clause]:
 
 # ------------------------------------------------------------------ indicators
 
-def _indicator_name(text: str, spans: list[tuple[int, int]]) -> str:
-    """The clause without its targets and comparator words; a leading share names 'Tỷ lệ …'."""
+def _indicator_name(text: str, spans: list[tuple[int, int]], share: bool) -> str:
+    """The clause without its targets and comparator words; a leading share names 'Tỷ lệ …',
+    a leading count 'Số …'."""
     rules = _rules()
     first_start = spans[0][0]
     lead_in = _lead_in(text)
     if first_start <= lead_in or not text[lead_in:first_start].strip():
         rest = text[spans[-1][1]:].strip(" ,:;.")
         if rest:
-            return f"{rules.share_prefix} {rest[0].lower() + rest[1:] if not rest[:2].isupper() else rest}"
+            prefix = rules.share_prefix if share else rules.count_prefix
+            return f"{prefix} {rest[0].lower() + rest[1:] if not rest[:2].isupper() else rest}"
     pieces, position = [], 0
     for start, end in spans:
         pieces.append(text[position:start])
@@ -195,11 +199,11 @@ def _targets_in(clause: _Clause) -> list[tuple[int, int, Target]]:
         if scope:
             target.scope = scope.group(1)[0].upper() + scope.group(1)[1:]
             end = scope.end()
-        elif target.unit != "%":
-            end = number_end  # the counted noun stays in the name
             # "đạt 70% tại cấp tỉnh, 70% tại cấp xã": the series shares its comparator
             if found and found[-1][2].scope and target.comparator == "=":
                 target.comparator = found[-1][2].comparator
+        elif target.unit != "%":
+            end = number_end  # the counted noun stays in the name
         found.append((start, end, target))
     return found
 
@@ -400,7 +404,7 @@ class _SectionReader:
                                                    first.start, line))
 
     def _indicator(self, clause: _Clause, targets, node: SectionNode) -> None:
-        name = _indicator_name(clause.text, [(s, e) for s, e, _ in targets])
+        name = _indicator_name(clause.text, [(s, e) for s, e, _ in targets], targets[0][2].unit == "%")
         if not name:
             return
         lead, partners = _lead_in_sentence(clause.text, self.level, self.nlp)

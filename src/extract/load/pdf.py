@@ -439,6 +439,27 @@ def _paragraphs(lines: list[tuple[str, _Line]], geometry_of) -> list[Paragraph]:
 
 # ------------------------------------------------------------------ tables
 
+_VOWEL_START = re.compile(r"[aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ]")
+# A line that fills its cell to within this many points (the cell's padding and about one
+# character) was cut by the cell's edge.
+_CELL_EDGE_SLACK = 9.0
+
+
+def _cell_text(lines: list[_Line], cell_x1: float) -> str:
+    """Lines of one cell joined by '\n', except where a word too wide for a narrow cell was
+    cut at the edge ("Thư|ờng", "02-CTr/B|CĐTW"): those halves are glued back together."""
+    parts = [lines[0].text] if lines else []
+    for prev, line in zip(lines, lines[1:]):
+        single_word = " " not in prev.text.strip()
+        at_edge = cell_x1 - prev.x1 <= _CELL_EDGE_SLACK
+        head = line.text[:1]
+        cut = single_word and at_edge and (
+            bool(_VOWEL_START.match(head)) or (prev.text[-1:] in "/-" or (head.isupper() and prev.text[-1:].isupper())))
+        parts.append("" if cut else "\n")
+        parts.append(line.text)
+    return "".join(parts)
+
+
 def _table_block(table, words: list[dict], page: int) -> Table | None:
     """A pdfplumber table and the words inside it -> Table with merged cells resolved."""
     cells = [cell for cell in table.cells]
@@ -480,7 +501,7 @@ def _table_block(table, words: list[dict], page: int) -> Table | None:
                 row_cells.append(Cell("", span=span))     # vertical continuation of a merge
             else:
                 members = cell_words.get(index, [])
-                text = "\n".join(line.text for line in _group_lines(members, page)) if members else ""
+                text = _cell_text(_group_lines(members, page), x1) if members else ""
                 any_text = any_text or bool(text)
                 row_cells.append(Cell(text, bold=bool(members) and all(_is_bold(w) for w in members),
                                       italic=bool(members) and all(_is_italic(w) for w in members),
