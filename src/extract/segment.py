@@ -394,10 +394,11 @@ def segment(document: TextDocument) -> Segmented:
         if line.is_row:
             _append_table_line(body_tables, tree.current, line)
             continue
-        if vocab.closing_opener.match(line.text):
-            closing_sentence.append(line)
+        if closing_sentence or vocab.closing_opener.match(line.text):
+            closing_sentence.append(line)  # "Trên đây là Kế hoạch …" ends the body
+            continue
         parts = _heading_parts(line)
-        if parts and not closing_sentence:
+        if parts:
             label_kind, number, heading, start, inline, inline_start = parts
             tree.add(line, "body", label_kind, number, heading, start, inline, inline_start)
             continue

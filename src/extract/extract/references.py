@@ -78,7 +78,9 @@ def _read_issuer(text: str, start: int) -> tuple[str | None, int]:
         return None, start
     begin = start + match.end()
     rest = text[begin:]
-    committee = re.match(r"(?:Ban (?:C|c)hỉ đạo|Ban Thường vụ|Ban Chấp hành)\b", rest)
+    first_ve = rest.find(" về ")
+    committee = re.search(r"(?:Ban (?:C|c)hỉ đạo|Ban Thường vụ|Ban Chấp hành)\b",
+                          rest[:first_ve if first_ve >= 0 else len(rest)])
     stops = patterns().issuer_stop
     position = 0
     seen_ve = False

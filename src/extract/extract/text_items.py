@@ -96,6 +96,16 @@ class _Clause:
     text: str
     start: int       # offset in the document text
     line: Line
+    tail: "_Clause | None" = None   # a following clause that only states this one's deadline
+
+    @property
+    def end(self) -> int:
+        last = self.tail or self
+        return last.start + len(last.text)
+
+    @property
+    def full_text(self) -> str:
+        return f"{self.text} {self.tail.text}" if self.tail else self.text
 
 
 @dataclass
@@ -115,6 +125,15 @@ def group_path(node: SectionNode | None) -> str | None:
     names = [n.heading for n in node.path()[1:]
              if re.sub(r"\s+năm \d{4}$", "", n.heading.casefold().rstrip(":")) not in containers]
     return " > ".join(names) or None
+
+
+def _heading_is_statement(node: SectionNode) -> bool:
+    """An enumerated item that says something ("a) Phủ sóng 4G đến 100% thôn, bản; …"), as
+    opposed to a heading that names what follows ("(2) Kinh tế số")."""
+    if node.label_kind not in ("letter", "paren", "arabic_paren"):
+        return False
+    heading = node.heading
+    return heading.endswith((".", ";")) or len(heading.split()) >= 12 or bool(find_targets(heading))
 
 
 def _capitalised(text: str) -> str:
@@ -238,11 +257,9 @@ def _join_deadline_clauses(clauses: list[_Clause], plan_year: int | None) -> lis
     for clause in clauses:
         found = find_deadlines(clause.text, plan_year)
         covered = sum(e - s for s, e, _ in found)
-        if out and found and len(clause.text.split()) <= 10 and covered >= len(clause.text.strip(" .")) * 0.5:
-            previous = out[-1]
-            out[-1] = _Clause(previous.line.text[previous.start - previous.line.start:
-                                                clause.start - previous.line.start + len(clause.text)],
-                              previous.start, previous.line)
+        if out and out[-1].tail is None and found and len(clause.text.split()) <= 10 \
+                and covered >= len(clause.text.strip(" .")) * 0.5:
+            out[-1].tail = clause
             continue
         out.append(clause)
     return out
@@ -319,7 +336,7 @@ class _SectionReader:
         self.group = group_path(node)
         if node.inline_text and node.inline_start is not None:
             statements.append((node.inline_text, node.inline_start, node.line))
-        elif node.label_kind in ("letter", "paren", "arabic_paren", "bullet") or node.heading.endswith("."):
+        elif _heading_is_statement(node):
             # "a) Phủ sóng di động 4G đến 100% thôn, bản; …": the labelled item is the statement
             statements.append((node.heading, node.heading_start, node.line))
             self.group = group_path(node.parent)
@@ -412,7 +429,7 @@ class _SectionReader:
         indicator = Indicator(
             id="", name=_capitalised(name), targets=[t for _, _, t in targets], lead=lead, partners=partners,
             deadline=deadline, group=self.group,
-            sources=[self.prov.span(clause.start, clause.start + len(clause.text))],
+            sources=[self.prov.span(clause.start, clause.end)],
         )
         self.items.indicators.append(indicator)
         self.pending.append(indicator)
@@ -428,7 +445,7 @@ class _SectionReader:
         """A clause that names a lead agency or a dated deadline is a task. Where it opens with
         the agency ("Sở Tư pháp chủ trì, …") and follows a plain clause, that clause names it."""
         lead, partners = _lead_in_sentence(clause.text, self.level, self.nlp)
-        deadline = self._dated_deadline(clause.text)
+        deadline = self._dated_deadline(clause.full_text)
         if not lead and deadline is None:
             return False
         name_clause = clause
@@ -436,7 +453,7 @@ class _SectionReader:
             name_clause = subject
         task = Task(id="", name=_capitalised(name_clause.text.strip().rstrip(".;")), group=self.group, lead=lead,
                     partners=partners, deadline=deadline,
-                    sources=[self.prov.span(name_clause.start, clause.start + len(clause.text))])
+                    sources=[self.prov.span(name_clause.start, clause.end)])
         self.items.tasks.append(task)
         self.pending.append(task)
         return True
