@@ -7,6 +7,8 @@ phrases, reference types) lives in rules/*.yaml so that it can be extended witho
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,3 +30,29 @@ def load_rules(name: str) -> Any:
     path = rules_dir() / f"{name}.yaml"
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+# ---------------------------------------------------------------- word lists as regexes
+
+
+def phrase(words: str) -> str:
+    """One phrase as a regex: its words escaped, any run of white space between them."""
+    return r"\s+".join(re.escape(word) for word in words.split())
+
+
+def alternation(phrases: Iterable[str]) -> str:
+    """A non-capturing alternation of phrases, longest first so that the longest one wins."""
+    unique = sorted({str(p) for p in phrases if str(p).strip()}, key=len, reverse=True)
+    return "(?:" + "|".join(phrase(p) for p in unique) + ")"
+
+
+def word_alternation(phrases: Iterable[str]) -> str:
+    """`alternation` of whole words: a phrase that starts (ends) with a letter or digit may
+    not be preceded (followed) by one ("hơn" does not match inside "nhơn"; "≥" needs no gap)."""
+    unique = sorted({str(p).strip() for p in phrases if str(p).strip()}, key=len, reverse=True)
+    bounded = []
+    for text in unique:
+        before = r"(?<!\w)" if re.match(r"\w", text) else ""
+        after = r"(?!\w)" if re.search(r"\w$", text) else ""
+        bounded.append(before + phrase(text) + after)
+    return "(?:" + "|".join(bounded) + ")"

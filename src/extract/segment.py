@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from extract.rules import load_rules
+from extract.rules import alternation, load_rules
 from extract.structures import CellText, Line, TextDocument
 
 
@@ -110,23 +110,20 @@ class _Vocabulary:
     scope: re.Pattern[str]
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
 
 @cache
 def vocabulary() -> _Vocabulary:
     rules = load_rules("document")
     return _Vocabulary(
-        doc_type_line=re.compile(rf"^(?:{_alternation(rules['doc_types'])})$"),
-        preamble_opener=re.compile(rf"^(?:{_alternation(rules['preamble_openers'])})\b"),
-        closing_opener=re.compile(rf"^(?:{_alternation(rules['closing_openers'])})\b"),
+        doc_type_line=re.compile(rf"^(?:{alternation(rules['doc_types'])})$"),
+        preamble_opener=re.compile(rf"^(?:{alternation(rules['preamble_openers'])})\b"),
+        closing_opener=re.compile(rf"^(?:{alternation(rules['closing_openers'])})\b"),
         recipients_label=re.compile(rf"^{re.escape(rules['recipients_label'])}\s*:?", re.IGNORECASE),
-        capacity=re.compile(rf"^(?:{_alternation(rules['capacity_prefixes'])})\s*\S"),
-        signature_title=re.compile(rf"^(?:{_alternation(rules['signature_titles'])})\b"),
+        capacity=re.compile(rf"^(?:{alternation(rules['capacity_prefixes'])})\s*\S"),
+        signature_title=re.compile(rf"^(?:{alternation(rules['signature_titles'])})\b"),
         appendix_label=re.compile(rf"^{rules['appendix_label']}\s*[:.\-]?\s*"),
-        attached_line=re.compile(rf"^\(?\s*(?:{_alternation(rules['attached_line_openers'])})\b", re.IGNORECASE),
-        motto=re.compile(rf"^(?:{_alternation(rules['motto_prefixes'])})", re.IGNORECASE),
+        attached_line=re.compile(rf"^\(?\s*(?:{alternation(rules['attached_line_openers'])})\b", re.IGNORECASE),
+        motto=re.compile(rf"^(?:{alternation(rules['motto_prefixes'])})", re.IGNORECASE),
         scope=re.compile("|".join(f"(?:{p})" for p in rules["scope_patterns"])),
     )
 

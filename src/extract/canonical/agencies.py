@@ -30,7 +30,7 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
-from extract.canonical._phrases import alternation, word_alternation
+from extract.rules import alternation, word_alternation
 from extract.models import Agency
 from extract.normalize import fix_known_typos, fix_tone_marks, normalize_text
 from extract.rules import load_rules

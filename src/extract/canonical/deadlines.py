@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
-from extract.canonical._phrases import alternation, word_alternation
+from extract.rules import alternation, word_alternation
 from extract.models import Deadline, Recurrence
 from extract.rules import load_rules
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extract.canonical._phrases import alternation, word_alternation
+from extract.rules import alternation, word_alternation
 from extract.models import Comparator, Target
 from extract.rules import load_rules
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def extract_items(seg: Segmented, source: DocumentSource, options: "Options") -> Document:
     prov = Provenance(seg.text)
     meta = extract_metadata(seg)
-    meta.references = extract_references(seg, prov)
+    meta.references = extract_references(seg, prov, meta.number)
     level = meta.issuer.level
     table_items = extract_table_items(seg.tables, prov, meta.plan_year, level)
     text_items = extract_text_items(seg, prov, meta.plan_year, level, agency_tagger() if options.nlp else None)

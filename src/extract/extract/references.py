@@ -79,22 +79,21 @@ def _read_issuer(text: str, start: int) -> tuple[str | None, int]:
     begin = start + match.end()
     rest = text[begin:]
     first_ve = rest.find(" về ")
-    committee = re.search(r"(?:Ban (?:C|c)hỉ đạo|Ban Thường vụ|Ban Chấp hành)\b",
+    committee = re.search(r"(?:Ban (?:C|c)hỉ đạo|Ban Thường vụ|Ban Chấp hành)(?=\s)",
                           rest[:first_ve if first_ve >= 0 else len(rest)])
     stops = patterns().issuer_stop
     position = 0
-    seen_ve = False
     while True:
         stop = stops.search(rest, position)
         if stop is None:
             break
         token = stop.group(0)
-        # committee names run on through "về ..." and commas up to the next "về" or ";"
-        if committee and token == " về " and not seen_ve:
-            seen_ve = True
+        # a committee's name runs on through commas and "và", and through a "về" right after
+        # its head ("Ban Chỉ đạo về phát triển …"), up to the next "về" or ";"
+        if committee and token == " về " and stop.start() == committee.end():
             position = stop.end()
             continue
-        if committee and seen_ve and (token.startswith(",") or token == " và "):
+        if committee and (token.startswith(",") or token == " và "):
             position = stop.end()
             continue
         break
@@ -179,7 +178,9 @@ def _clause_roles(line: Line, opener_roles: dict[str, str]) -> dict[int, str]:
     return roles
 
 
-def extract_references(seg: Segmented, prov: Provenance) -> list[Reference]:
+def extract_references(seg: Segmented, prov: Provenance, own_number: str | None = None) -> list[Reference]:
+    """References of the document; its own number (cited again in "Kèm theo Kế hoạch số …")
+    is not one."""
     rules = load_rules("document")
     opener_roles: dict[str, str] = rules["preamble_openers"]
     text = seg.text.text
@@ -215,6 +216,8 @@ def extract_references(seg: Segmented, prov: Provenance) -> list[Reference]:
             if p.replaces.search(text[max(line.start, start - 20):start].rstrip()):
                 role = "replaces"
             key = _number_key(mention.number) if mention.number else "luat:" + text[start:end].casefold()
+            if own_number and key == _number_key(own_number):
+                continue
             source = prov.span(start, end)
             reference = by_key.get(key)
             if reference is None:

@@ -160,14 +160,20 @@ class _TableReader:
         unit = _cell(row, mapping, "unit") or None
         target_text = _cell(row, mapping, "target")
         sources = _row_sources(row, self.prov)
+        scope_cell = _cell(row, mapping, "scope") or None
         if not numbered and items.indicators:
             previous = items.indicators[-1]
-            scope = _scope_of(name) or (name if name and len(name.split()) <= 6 else None)
+            scope = scope_cell or _scope_of(name) or (name if name and len(name.split()) <= 6 else None)
             unit = unit or self.units.get(len(items.indicators) - 1)
             target = parse_target(target_text, unit, scope) if target_text else None
             if target is not None:
                 previous.targets.append(target)
                 previous.sources.extend(sources)
+                # a sub-row's own agencies join the indicator's
+                for role in ("lead", "partners"):
+                    known = {a.name for a in getattr(previous, role)}
+                    getattr(previous, role).extend(
+                        a for a in _agencies(_cell(row, mapping, role), self.level) if a.name not in known)
                 return
             if name:
                 previous.name = f"{previous.name} {name}".strip()
@@ -176,7 +182,7 @@ class _TableReader:
         if not name:
             self._problem("table_shape", "indicator row without a name", sources)
             return
-        target = parse_target(target_text, unit) if target_text else None
+        target = parse_target(target_text, unit, scope_cell) if target_text else None
         indicator = Indicator(
             id=f"ind-{len(items.indicators) + 1}", name=name, targets=[target] if target else [],
             lead=_agencies(_cell(row, mapping, "lead"), self.level),

@@ -20,7 +20,7 @@ from extract.canonical import canonical_agency_name, find_deadlines, parse_deadl
 from extract.canonical.targets import find_targets
 from extract.extract.provenance import Provenance
 from extract.models import Agency, Assignment, Deadline, Indicator, Source, Target, Task
-from extract.rules import load_rules
+from extract.rules import alternation, load_rules
 from extract.segment import Segmented, SectionNode, vocabulary
 from extract.structures import Line
 
@@ -53,34 +53,31 @@ class _Rules:
     agency_head: re.Pattern[str]
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
 
 @cache
 def _rules() -> _Rules:
     rules = load_rules("text_items")
     field_of = {label.casefold(): name for name, labels in rules["inline_fields"].items() for label in labels}
-    labels = _alternation(label for labels in rules["inline_fields"].values() for label in labels)
+    labels = alternation(label for labels in rules["inline_fields"].values() for label in labels)
     return _Rules(
         inline_field=re.compile(rf"^(?P<label>{labels})\s*:\s*(?P<value>.*)$", re.IGNORECASE),
         field_of=field_of,
-        agency_end=re.compile(_alternation(rules["agency_clause_ends"])),
+        agency_end=re.compile(alternation(rules["agency_clause_ends"])),
         lead_cue=re.compile(rf"(?<!\w){re.escape(rules['lead_cue'])}(?!\w)"),
         partner_cue=re.compile(rf"(?<!\w){re.escape(rules['partner_cue'])}\s+", re.IGNORECASE),
-        implementation=re.compile(rf"^(?:{_alternation(rules['implementation_headings'])})$", re.IGNORECASE),
-        skipped=re.compile(rf"^(?:{_alternation(rules['skipped_headings'])})$", re.IGNORECASE),
-        assignment_prefix=re.compile(rf"^(?:{_alternation(rules['assignment_heading_prefixes'])})\s+(?=\S)"),
+        implementation=re.compile(rf"^(?:{alternation(rules['implementation_headings'])})$", re.IGNORECASE),
+        skipped=re.compile(rf"^(?:{alternation(rules['skipped_headings'])})$", re.IGNORECASE),
+        assignment_prefix=re.compile(rf"^(?:{alternation(rules['assignment_heading_prefixes'])})\s+(?=\S)"),
         aim_opener=re.compile(rf"(?:{'|'.join(rules['aim_openers'])})\s*,?\s*", re.IGNORECASE),
         share_prefix=rules["share_prefix"],
         count_prefix=rules["count_prefix"],
-        dangling=re.compile(rf"\s*(?:{_alternation(rules['dangling_words'])})\s*$", re.IGNORECASE),
+        dangling=re.compile(rf"\s*(?:{alternation(rules['dangling_words'])})\s*$", re.IGNORECASE),
         scope_after=re.compile(rules["scope_after"], re.IGNORECASE),
         task_deadline_kinds=frozenset(rules["task_deadline_kinds"]),
         not_target_units=frozenset(rules["not_target_units"]),
         containers=frozenset(h.casefold() for h in load_rules("document")["container_headings"]),
-        agency_head=re.compile(rf"^(?:{_alternation(rules['agency_heads'])})(?!\w)"),
-        task_part=re.compile(rf"^(?:{_alternation(rules['task_part_headings'])})\b", re.IGNORECASE),
+        agency_head=re.compile(rf"^(?:{alternation(rules['agency_heads'])})(?!\w)"),
+        task_part=re.compile(rf"^(?:{alternation(rules['task_part_headings'])})\b", re.IGNORECASE),
     )
 
 
