@@ -137,7 +137,7 @@ _LABELS: list[tuple[str, re.Pattern[str]]] = [
     ("arabic", re.compile(r"^(\d{1,2})[.]\s+(?=\S)")),
     ("arabic_paren", re.compile(r"^(\d{1,2})\)\s+(?=\S)")),
     ("letter", re.compile(r"^([a-zđ])[).]\s+(?=\S)")),
-    ("paren", re.compile(r"^\((\d{1,2}|[a-zđ])\)\s*(?=\S)")),
+    ("paren", re.compile(r"^(\((?:\d{1,2}|[a-zđ])\))\s*(?=\S)")),
 ]
 _BULLET = re.compile(r"^[-+*•–]\s*(?=\S)")
 _MAX_HEADING_WORDS = 40

@@ -14,7 +14,7 @@ from functools import cache
 
 from extract.extract.provenance import Provenance
 from extract.models import Reference
-from extract.rules import load_rules
+from extract.rules import alternation, load_rules
 from extract.segment import Segmented
 from extract.structures import Line
 
@@ -32,6 +32,8 @@ class _Patterns:
     type_of: dict[str, str]
     code_types: dict[str, str]
     replaces: re.Pattern[str]
+    committee_topic: re.Pattern[str]
+    issuer_before: re.Pattern[str]
 
 
 _NUMBER = r"\d{1,5}[a-zA-Z]?(?:\s*/\s*\d{4})?\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*)*"
@@ -53,6 +55,8 @@ def patterns() -> _Patterns:
         type_of={k.lower(): v for k, v in types.items()},
         code_types={k.lower(): v for k, v in rules["symbol_codes"].items()},
         replaces=re.compile("(?:" + "|".join(re.escape(c) for c in rules["replaces_cues"]) + r")\s*(?:cho\s+)?$", re.IGNORECASE),
+        committee_topic=re.compile(alternation(rules["committee_topics"])),
+        issuer_before=re.compile(rules["issuer_before"]),
     )
 
 
@@ -83,6 +87,7 @@ def _read_issuer(text: str, start: int) -> tuple[str | None, int]:
                           rest[:first_ve if first_ve >= 0 else len(rest)])
     stops = patterns().issuer_stop
     position = 0
+    through_topic = False
     while True:
         stop = stops.search(rest, position)
         if stop is None:
@@ -90,7 +95,9 @@ def _read_issuer(text: str, start: int) -> tuple[str | None, int]:
         token = stop.group(0)
         # a committee's name runs on through commas and "và", and through a "về" right after
         # its head ("Ban Chỉ đạo về phát triển …"), up to the next "về" or ";"
-        if committee and token == " về " and stop.start() == committee.end():
+        if committee and token == " về " and not through_topic \
+                and patterns().committee_topic.match(rest, stop.end()):
+            through_topic = True
             position = stop.end()
             continue
         if committee and (token.startswith(",") or token == " và "):
@@ -121,6 +128,8 @@ def find_mentions(text: str) -> list[_Mention]:
     taken: list[tuple[int, int]] = []
     for match in p.typed.finditer(text):
         kind = p.type_of.get(match.group("type").lower(), "other")
+        if kind == "other":  # "Bộ chỉ số 766/QĐ-TTg" is a Quyết định by its symbol
+            kind = _type_from_symbol(_clean_number(match.group("number")))
         mentions.append(_complete(text, match.start(), match.end("number"), kind, match.group("number")))
         taken.append((match.start(), match.end()))
     for match in p.bare.finditer(text):
@@ -133,7 +142,9 @@ def find_mentions(text: str) -> list[_Mention]:
         name = match.group("name").strip()
         if len(name.split()) > 14:
             continue
-        mentions.append(_Mention(match.start(), match.end("name"), "luat", None, None, None))
+        law = _complete(text, match.start(), match.end("name"), "luat", None)
+        law.issuer = None  # a law's "của" names whose law it is not
+        mentions.append(law)
     mentions.sort(key=lambda m: m.start)
     return mentions
 
@@ -158,7 +169,10 @@ def _complete(text: str, start: int, number_end: int, kind: str, number: str) ->
     issuer, issuer_end = _read_issuer(text, end)
     if issuer:
         end = issuer_end
-    return _Mention(start, end, kind, _clean_number(number), date, issuer)
+    else:
+        before = patterns().issuer_before.search(text, 0, start)
+        issuer = before.group("issuer") if before else None
+    return _Mention(start, end, kind, _clean_number(number) if number else None, date, issuer)
 
 
 def _clause_roles(line: Line, opener_roles: dict[str, str]) -> dict[int, str]:

@@ -15,7 +15,7 @@ from functools import cache
 from extract.canonical import parse_deadline, parse_target, split_agencies
 from extract.extract.provenance import Provenance
 from extract.models import Agency, Deadline, Indicator, Problem, Source, Task
-from extract.rules import load_rules
+from extract.rules import alternation, load_rules
 from extract.segment import StitchedTable, TableRow, vocabulary
 
 
@@ -26,6 +26,7 @@ class _Columns:
     task_table: dict
     group_index: re.Pattern[str]
     item_index: re.Pattern[str]
+    note_basis: re.Pattern[str]
 
 
 @cache
@@ -35,6 +36,7 @@ def _columns() -> _Columns:
         patterns={f: [re.compile(re.sub(r"\s+", "", p)) for p in ps] for f, ps in rules["fields"].items()},
         indicator_table=rules["indicator_table"], task_table=rules["task_table"],
         group_index=re.compile(rules["group_index"]), item_index=re.compile(rules["item_index"]),
+        note_basis=re.compile(alternation(rules["note_basis_cues"])),
     )
 
 
@@ -85,6 +87,15 @@ class TableItems:
 def _cell(row: TableRow, mapping: dict[str, int], name: str) -> str:
     index = mapping.get(name)
     return row.text(index) if index is not None else ""
+
+
+def _basis(row: TableRow, mapping: dict[str, int]) -> str | None:
+    """The basis column, else a note that names where the item comes from."""
+    basis = _cell(row, mapping, "basis")
+    if basis:
+        return basis
+    note = _cell(row, mapping, "note")
+    return note if note and _columns().note_basis.search(note) else None
 
 
 def _agencies(text: str, level: str | None) -> list[Agency]:
@@ -188,7 +199,7 @@ class _TableReader:
             lead=_agencies(_cell(row, mapping, "lead"), self.level),
             partners=_agencies(_cell(row, mapping, "partners"), self.level),
             deadline=_deadline(_cell(row, mapping, "deadline"), self.plan_year),
-            basis=_cell(row, mapping, "basis") or None, group=group, sources=sources,
+            basis=_basis(row, mapping), group=group, sources=sources,
         )
         self.units[len(items.indicators)] = unit
         items.indicators.append(indicator)
@@ -216,5 +227,5 @@ class _TableReader:
             lead=_agencies(lead_text, self.level),
             partners=_agencies(_cell(row, mapping, "partners"), self.level), output=output,
             deadline=_deadline(deadline_text, self.plan_year),
-            basis=_cell(row, mapping, "basis") or None, sources=sources,
+            basis=_basis(row, mapping), sources=sources,
         ))

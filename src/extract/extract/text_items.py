@@ -51,6 +51,9 @@ class _Rules:
     containers: frozenset[str]
     task_part: re.Pattern[str]
     agency_head: re.Pattern[str]
+    assigning_verb: re.Pattern[str]
+    completion_words: str
+    general_opener: re.Pattern[str]
 
 
 
@@ -76,6 +79,9 @@ def _rules() -> _Rules:
         task_deadline_kinds=frozenset(rules["task_deadline_kinds"]),
         not_target_units=frozenset(rules["not_target_units"]),
         containers=frozenset(h.casefold() for h in load_rules("document")["container_headings"]),
+        assigning_verb=re.compile(rf"^(?:{alternation(rules['assigning_verbs'])})\s+", re.IGNORECASE),
+        completion_words=alternation(rules["completion_words"]),
+        general_opener=re.compile(rf"^{alternation(rules['general_openers'])}", re.IGNORECASE),
         agency_head=re.compile(rf"^(?:{alternation(rules['agency_heads'])})(?!\w)"),
         task_part=re.compile(rf"^(?:{alternation(rules['task_part_headings'])})\b", re.IGNORECASE),
     )
@@ -287,25 +293,72 @@ def _agencies_from_field(value: str, level: str | None, nlp: "AgencyTagger | Non
     return split_agencies(value, level) if value else []
 
 
-def _lead_in_sentence(text: str, level: str | None, nlp: "AgencyTagger | None" = None) -> tuple[list[Agency], list[Agency]]:
-    """'<Agency> chủ trì, phối hợp với <agencies> …' -> (lead, partners)."""
+@dataclass
+class _LeadClause:
+    """'[giao] <Agency> chủ trì[, phối hợp với <agencies>] <action>' found in a clause."""
+
+    lead: list[Agency]
+    partners: list[Agency]
+    head_start: int       # where the lead agency's name starts
+    action_start: int     # where the action (what the agencies do) starts
+    bracketed: tuple[int, int] | None  # "(Sở X chủ trì; …)": the brackets around it
+
+
+def _lead_in_sentence(text: str, level: str | None, nlp: "AgencyTagger | None" = None) -> _LeadClause | None:
     rules = _rules()
     cue = rules.lead_cue.search(text)
     if not cue:
-        return [], []
-    head = text[:cue.start()].rstrip(" ,(")
-    head = re.split(r"[(;:.]\s*|,\s+(?=[a-zđ])", head)[-1].strip()
+        return None
+    before = text[:cue.start()].rstrip(" ,(")
+    separators = ("(", ";", ":", ". ", *_clause_commas(before))
+    head_start = max((i + len(sep) for sep in separators if (i := before.rfind(sep)) >= 0), default=0)
+    head = before[head_start:].strip()
+    verb = rules.assigning_verb.match(head)
+    if verb:
+        head_start += verb.end()
+        head = head[verb.end():]
+    head_start += len(before[head_start:]) - len(before[head_start:].lstrip())
     if not head or not rules.agency_head.match(head) or len(head.split()) > 12:
-        return [], []
+        return None
     lead = split_agencies(head, level)
     partners: list[Agency] = []
+    action_start = cue.end()
     partner = rules.partner_cue.search(text, cue.end())
     if partner and partner.start() - cue.end() < 4:
         rest = text[partner.end():]
-        names = rest[:agency_phrase_end(rest, nlp)]
-        names = re.split(r"[;.)]", names)[0]
+        names_end = agency_phrase_end(rest, nlp)
+        names = re.split(r"[;.)]", rest[:names_end])[0]
         partners = split_agencies(names, level) if names.strip() else []
-    return lead, partners
+        action_start = partner.end() + len(names)
+    open_bracket = text.rfind("(", 0, cue.start())
+    bracketed = None
+    if open_bracket >= 0 and text.find(")", open_bracket) > cue.start():
+        bracketed = (open_bracket, text.find(")", open_bracket) + 1)
+    return _LeadClause(lead, partners, head_start, action_start, bracketed)
+
+
+def _clause_commas(text: str) -> list[str]:
+    """', ' separators that start a new clause (a lower-case word follows), as split points."""
+    return [m.group(0) for m in re.finditer(r",\s+(?=[a-zđ])", text)]
+
+
+def _task_name(clause: "_Clause", found: _LeadClause, subject: "_Clause | None", plan_year: int | None) -> tuple[str, int]:
+    """What the task is, without who leads it and by when: (name, start offset in the clause)."""
+    text = clause.text
+    if found.bracketed:
+        a, b = found.bracketed
+        return (text[:a] + text[b:]).strip(" ,;."), 0
+    action = text[found.action_start:]
+    offset = found.action_start + len(action) - len(action.lstrip(" ,"))
+    action = action.strip(" ,;.")
+    for start, _, _ in sorted(find_deadlines(action, plan_year), reverse=True):
+        action = re.sub(rf"[\s,]*(?:{_rules().completion_words})?\s*$", "", action[:start]).strip(" ,;.")
+    if found.head_start == 0 or len(action.split()) >= 3:
+        if len(action.split()) >= 3:
+            return action, offset
+        if subject is not None:
+            return subject.text.strip(" ,;."), None
+    return text.strip(" ,;."), 0
 
 
 # ------------------------------------------------------------------ reader
@@ -421,7 +474,8 @@ class _SectionReader:
         name = _indicator_name(clause.text, [(s, e) for s, e, _ in targets], targets[0][2].unit == "%")
         if not name:
             return
-        lead, partners = _lead_in_sentence(clause.text, self.level, self.nlp)
+        found = _lead_in_sentence(clause.text, self.level, self.nlp)
+        lead, partners = (found.lead, found.partners) if found else ([], [])
         deadline = self._dated_deadline(clause.text)
         indicator = Indicator(
             id="", name=_capitalised(name), targets=[t for _, _, t in targets], lead=lead, partners=partners,
@@ -439,18 +493,25 @@ class _SectionReader:
         return None
 
     def _sentence_task(self, clause: _Clause, node: SectionNode, subject: _Clause | None = None) -> bool:
-        """A clause that names a lead agency or a dated deadline is a task. Where it opens with
-        the agency ("Sở Tư pháp chủ trì, …") and follows a plain clause, that clause names it."""
-        lead, partners = _lead_in_sentence(clause.text, self.level, self.nlp)
-        deadline = self._dated_deadline(clause.full_text)
-        if not lead and deadline is None:
-            return False
-        name_clause = clause
-        if subject is not None and lead and _rules().agency_head.match(clause.text.strip()):
-            name_clause = subject
-        task = Task(id="", name=_capitalised(name_clause.text.strip().rstrip(".;")), group=self.group, lead=lead,
+        """A clause that names a lead agency or a dated deadline is a task. Its name is what the
+        agencies are to do ("Sở Tư pháp chủ trì, phối hợp với … <action>, hoàn thành …"); where
+        that is empty ("… chủ trì thực hiện"), the plain clause before it names the task."""
+        found = _lead_in_sentence(clause.text, self.level, self.nlp)
+        if found is None:
+            deadline = self._dated_deadline(clause.full_text)
+            if deadline is None:
+                return False
+            name, start = clause.text.strip(" ,;."), clause.start
+            lead, partners = [], []
+        else:
+            # with a lead named, any deadline counts ("hoàn thành trong năm 2026")
+            deadline = next((d for _, _, d in find_deadlines(clause.full_text, self.plan_year)), None)
+            name, offset = _task_name(clause, found, subject, self.plan_year)
+            start = subject.start if offset is None else clause.start
+            lead, partners = found.lead, found.partners
+        task = Task(id="", name=_capitalised(name), group=self.group, lead=lead,
                     partners=partners, deadline=deadline,
-                    sources=[self.prov.span(name_clause.start, clause.end)])
+                    sources=[self.prov.span(start, clause.end)])
         self.items.tasks.append(task)
         self.pending.append(task)
         return True
@@ -470,6 +531,8 @@ class _SectionReader:
         texts += [(l.text, l.start, l) for l in node.lines if not l.is_row]
         for text, start, line in texts:
             text, start = _strip_bullets(text, start)
+            if rules.general_opener.match(text):
+                break  # addressed to every agency, not this one
             duties.append(text)
             sources.append(self.prov.span(start, start + len(text)))
             deadlines.extend(d for _, _, d in find_deadlines(text, self.plan_year))
