@@ -37,6 +37,7 @@ import make_batch  # noqa: E402
 ROOT = make_batch.ROOT
 OUT = ROOT / "bench" / "out"
 REPORT = ROOT / "BENCHMARKS.md"
+RESULTS = OUT / "results.json"   # the figures of the last run, for --report-only
 FORMAT_NAMES = {"txt": "text export", "docx": "DOCX", "pdf": "PDF"}
 TARGET_DOCS_PER_S = {"txt": 100.0, "docx": 40.0}
 PDF_MAX_RATIO = 1.3
@@ -184,7 +185,7 @@ def write_report(path: Path, runs: list[dict], baseline: tuple[float, int] | Non
         seconds, pages = baseline
         ratio = one_worker["pdf"]["wall"] / seconds
         lines.append(f"| PDF: ≤ {PDF_MAX_RATIO}× pdfplumber's character parse of the same pages "
-                     f"({pages} pages in {seconds:.1f} s, {pages / seconds:.1f} pages/s) | {ratio:.2f}× "
+                     f"({pages} pages in {seconds:.1f} s, {pages / seconds:.1f} pages/s) | {ratio:.3f}× "
                      f"| {'yes' if ratio <= PDF_MAX_RATIO else 'NO'} |")
     if growths:
         worst = max(growths.values())
@@ -208,9 +209,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", default="txt,docx,pdf")
     parser.add_argument("--no-nlp", action="store_true", help="rules only (not the target configuration)")
     parser.add_argument("--output", type=Path, help="report path (default BENCHMARKS.md)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the report from the figures of the last run (bench/out/results.json)")
     args = parser.parse_args(argv)
     formats = [f for f in args.formats.split(",") if f]
     counts = {f: n for f, n in (make_batch.QUICK_COUNTS if args.quick else make_batch.FULL_COUNTS).items()}
+    report = args.output or (OUT / "BENCHMARKS.quick.md" if args.quick else REPORT)
+    if args.report_only:
+        saved = json.loads(RESULTS.read_text(encoding="utf-8"))
+        for run in saved["runs"]:
+            run.update(out=Path(run["out"]), failures=Counter(run["failures"]))
+        write_report(report, saved["runs"], saved["baseline"], saved["tables"], saved["counts"],
+                     ROOT / saved["batch"], saved["nlp"], saved["command"])
+        print(report.read_text(encoding="utf-8"))
+        return 0
     batch = make_batch.build(counts, log=log)
     OUT.mkdir(parents=True, exist_ok=True)
     command = batch_command()
@@ -231,7 +243,10 @@ def main(argv: list[str] | None = None) -> int:
         log(f"  {baseline[1]} pages in {baseline[0]:.1f} s")
     largest = max(runs, key=lambda run: run["documents"], default=None)
     tables = time_tables(largest["out"]) if largest else None
-    report = args.output or (OUT / "BENCHMARKS.quick.md" if args.quick else REPORT)
+    RESULTS.write_text(json.dumps({
+        "runs": runs, "baseline": baseline, "tables": tables, "counts": counts, "nlp": nlp, "command": command,
+        "batch": str(batch.relative_to(ROOT)),
+    }, default=str, indent=1), encoding="utf-8")
     write_report(report, runs, baseline, tables, counts, batch, nlp, command)
     log(f"report: {report}")
     print(report.read_text(encoding="utf-8"))

@@ -119,11 +119,10 @@ def _vocabulary() -> _Vocabulary:
     heads = sorted({str(h) for h in agencies["heads"]}, key=len, reverse=True)
     # underthesea compiles fixed words into its regex with only the spaces escaped
     fixed = [" ".join(re.escape(w) for w in f.split()) for f in [*ordered, *heads] if " " in f]
-    name_text = " ".join(f.casefold() for f in ordered)
     name_words = {w.casefold() for w in nlp["name_words"]}
-    # every run of words of a gazetteer name that the tagger may read as a verb
-    words = name_text.split()
-    name_words |= {" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+    for form in ordered:    # every run of words of a gazetteer name: the tagger may read it as a verb
+        words = form.casefold().split()
+        name_words |= {" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
     ends = {e.strip(" (").casefold() for e in load_rules("text_items")["agency_clause_ends"]}
     return _Vocabulary(
         gazetteer=gazetteer,
@@ -322,8 +321,8 @@ class AgencyTagger:
                 seen_noun, index = True, known
                 continue
             if seen_noun and sentence.is_predicate(index):
-                cut = tokens[index].start
-                return cut if text[:cut].strip() else None
+                cut = len(text[:tokens[index].start].rstrip())
+                return cut or None
             if tokens[index].tag in nominal or tokens[index].capitalised:
                 seen_noun = True
             index += 1

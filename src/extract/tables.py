@@ -358,21 +358,25 @@ def write_xlsx(path: Path, tables: dict[str, list[dict]]) -> None:
             cell.font = bold
             header.append(cell)
         sheet.append(header)
+        columns = TABLES[table]
         for row in rows:
-            cells = []
-            for column, kind in TABLES[table]:
-                value = _xlsx_value(row[column], kind)
-                cell = WriteOnlyCell(sheet, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"   # never a formula, whatever the text starts with
-                elif kind == "date" and value is not None:
-                    cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
-            sheet.append(cells)
+            values = [_xlsx_value(row[column], kind) for column, kind in columns]
+            for number, value in enumerate(values):
+                if isinstance(value, str) and value.startswith("="):
+                    values[number] = _text_cell(sheet, value)   # never a formula
+            sheet.append(values)
     workbook.properties.creator = "kehoach-extract"
     buffer = io.BytesIO()
     workbook.save(buffer)
     _write_bytes(path, _deterministic_zip(buffer.getvalue()))
+
+
+def _text_cell(sheet, value: str):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _column_width(label: str, column: str, kind: str) -> float:

@@ -49,7 +49,8 @@ def patterns() -> _Patterns:
     return _Patterns(
         typed=re.compile(rf"(?<!\w)(?P<type>{type_words})(?:\s+số)?\s+(?P<number>{_NUMBER})", re.IGNORECASE),
         bare=re.compile(rf"(?<![\w/-])(?P<number>\d{{1,5}}(?:\s*/\s*\d{{4}})?\s*[/-]\s*(?:{codes})(?:\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*)+)"),
-        law=re.compile(r"(?<!\w)Luật\s+(?P<name>[A-ZĐ][^;:()]*?)(?=\s+số|\s+ngày|\s+năm\s+\d{4}|[;:()]|\.(?:\s|$)|$)"),
+        # a law's name can end with its year ("Luật Khoa học, công nghệ và đổi mới sáng tạo năm 2025")
+        law=re.compile(r"(?<!\w)Luật\s+(?P<name>[A-ZĐ][^;:()]*?(?:\s+năm\s+\d{4})?)(?=\s+số|\s+ngày|[;:()]|\.(?:\s|$)|$)"),
         date=re.compile(_DATE),
         issuer_stop=re.compile(rf"{stops}|[;()“”\"]|\.(?:\s|$)|,\s|$"),
         type_of={k.lower(): v for k, v in types.items()},
@@ -82,9 +83,8 @@ def _read_issuer(text: str, start: int) -> tuple[str | None, int]:
         return None, start
     begin = start + match.end()
     rest = text[begin:]
-    first_ve = rest.find(" về ")
-    committee = re.search(r"(?:Ban (?:C|c)hỉ đạo|Ban Thường vụ|Ban Chấp hành)(?=\s)",
-                          rest[:first_ve if first_ve >= 0 else len(rest)])
+    # a committee at the head of the issuer ("Ban Chỉ đạo …", "Cơ quan Thường trực Ban Chỉ đạo …")
+    committee = re.match(r"(?:[^\s,;]+\s+){0,4}?(?:Ban (?:C|c)hỉ đạo|Ban Thường vụ|Ban Chấp hành)(?=\s)", rest)
     stops = patterns().issuer_stop
     position = 0
     through_topic = False

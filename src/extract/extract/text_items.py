@@ -304,6 +304,18 @@ class _LeadClause:
     bracketed: tuple[int, int] | None  # "(Sở X chủ trì; …)": the brackets around it
 
 
+def _agencies_closing(text: str, nlp: "AgencyTagger") -> str:
+    """The agency names (joined by ',' / 'và') that end `text`, found by the NLP tagger; ''
+    where the text does not end with one."""
+    spans = nlp.find_agencies(text)
+    start = None
+    for span_start, span_end, _ in reversed(spans):
+        if text[span_end:(start if start is not None else len(text))].strip(" ,") not in ("", "và"):
+            break
+        start = span_start
+    return text[start:] if start is not None else ""
+
+
 def _lead_in_sentence(text: str, level: str | None, nlp: "AgencyTagger | None" = None) -> _LeadClause | None:
     rules = _rules()
     cue = rules.lead_cue.search(text)
@@ -318,7 +330,13 @@ def _lead_in_sentence(text: str, level: str | None, nlp: "AgencyTagger | None" =
         head_start += verb.end()
         head = head[verb.end():]
     head_start += len(before[head_start:]) - len(before[head_start:].lstrip())
-    if not head or not rules.agency_head.match(head) or len(head.split()) > 12:
+    named = bool(head) and rules.agency_head.match(head) is not None
+    if head and not named and nlp is not None:
+        # an agency the head list lacks ("Hợp tác xã …", "giao Ban Quản lý dự án … chủ trì")
+        head = _agencies_closing(before[head_start:].rstrip(), nlp)
+        head_start = len(before.rstrip()) - len(head)
+        named = bool(head)
+    if not named or len(head.split()) > 12:
         return None
     lead = split_agencies(head, level)
     partners: list[Agency] = []
