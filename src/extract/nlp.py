@@ -58,9 +58,10 @@ class _Vocabulary:
     fixed_words: list[str]          # the multi-word ones, for underthesea (longest first)
     heads: tuple[str, ...]          # words that open an agency name, longest first
     levels: frozenset[str]          # level words, lower case ("xã", "thành phố")
-    clause_ends: frozenset[str]     # verbs that end an agency phrase (rules/text_items.yaml)
+    clause_ends: frozenset[str]     # verbs that end an agency phrase or assign to one (text_items.yaml)
     name_words: frozenset[str]      # verb-looking words that occur inside agency names
     connectors: frozenset[str]      # words joining two parts of one name or two names
+    document_words: frozenset[str]  # document types ("Kế hoạch"): never part of an agency name
     nominal_tags: frozenset[str]
     verb_tags: frozenset[str]
     max_name_tokens: int
@@ -123,7 +124,8 @@ def _vocabulary() -> _Vocabulary:
     for form in ordered:    # every run of words of a gazetteer name: the tagger may read it as a verb
         words = form.casefold().split()
         name_words |= {" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
-    ends = {e.strip(" (").casefold() for e in load_rules("text_items")["agency_clause_ends"]}
+    text_items = load_rules("text_items")
+    ends = {e.strip(" (").casefold() for e in [*text_items["agency_clause_ends"], *text_items["assigning_verbs"]]}
     return _Vocabulary(
         gazetteer=gazetteer,
         fixed_words=sorted(set(fixed), key=len, reverse=True),
@@ -132,6 +134,7 @@ def _vocabulary() -> _Vocabulary:
         clause_ends=frozenset(e for e in ends if e),
         name_words=frozenset(name_words),
         connectors=frozenset({",", "-", "–", "&", "và"}),
+        document_words=frozenset(load_rules("references")["types"]),
         nominal_tags=frozenset(nlp["nominal_tags"]),
         verb_tags=frozenset(nlp["verb_tags"]),
         max_name_tokens=int(nlp["max_name_tokens"]),
@@ -187,9 +190,12 @@ class _Sentence:
     """Tagged tokens of one sentence with the gazetteer names found in it."""
 
     def __init__(self, text: str, tokens: list[_Token], offset: int):
-        vocab = _vocabulary()
         self.tokens = tokens
-        self.known = [(m.start() + offset, m.end() + offset) for m in vocab.gazetteer.finditer(text)]
+        self.known = [(m.start() + offset, m.end() + offset) for m in _vocabulary().gazetteer.finditer(text)]
+        self.known_starts = {i for i, t in enumerate(tokens) for s, _ in self.known if t.start <= s < t.end}
+
+    def __len__(self) -> int:
+        return len(self.tokens)
 
     def known_end(self, index: int) -> int | None:
         """The index after the last token of the gazetteer name that token `index` is in."""
@@ -202,88 +208,125 @@ class _Sentence:
                 return last + 1
         return None
 
-    def lower(self, index: int) -> str:
+    def _lower(self, index: int) -> str:
         return self.tokens[index].text.casefold() if index < len(self.tokens) else ""
 
+    def _word(self, index: int) -> bool:
+        return index < len(self.tokens) and self.tokens[index].is_word
+
+    def _capitalised_word(self, index: int) -> bool:
+        return self._word(index) and self.tokens[index].capitalised
+
     def is_level(self, index: int) -> bool:
-        return self.lower(index) in _vocabulary().levels
+        return self._lower(index) in _vocabulary().levels
 
     def is_head(self, index: int) -> bool:
         """A token that opens an agency name: a head word ("Sở", "Trung tâm"), alone or with
         capitalised words after it ("Ban Chỉ đạo" as one token), not a verb ("Tổ chức")."""
-        if index >= len(self.tokens):
+        if index >= len(self.tokens) or self.tokens[index].tag in _vocabulary().verb_tags:
             return False
-        token = self.tokens[index]
-        if token.tag in _vocabulary().verb_tags:
-            return False
-        for head in _vocabulary().heads:
-            if token.text == head or (token.text.startswith(head + " ") and token.text[len(head) + 1:][:1].isupper()):
-                return True
-        return False
+        text = self.tokens[index].text
+        return any(text == head or (text.startswith(head + " ") and text[len(head) + 1:][:1].isupper())
+                   for head in _vocabulary().heads)
 
-    def is_clause_end(self, index: int) -> bool:
-        return self.lower(index) in _vocabulary().clause_ends
+    def names_after_head(self, index: int) -> bool:
+        """A head opens a name only with a capitalised word or a level word after it ("Trung tâm
+        Y tế", "Công an xã"), not "Trung tâm dữ liệu", "mỗi Tổ hướng dẫn …"."""
+        text = self.tokens[index].text
+        return " " in text and text.split(" ")[-1][:1].isupper() or self._capitalised_word(index + 1) \
+            and not self._stops_name(index + 1) or self.is_level(index + 1)
 
-    def is_predicate(self, index: int) -> bool:
-        """A verb that starts the rest of the sentence: tagged V (or a rule verb), not a
-        capitalised word of a name, not a name word that a verb, level word or the end
-        follows ("các doanh nghiệp viễn thông hoàn thành …"), and with words after it."""
+    def _stops_name(self, index: int) -> bool:
+        """A verb of the rule list in lower case ("chủ trì", tagged N by underthesea), or a
+        document word ("Kế hoạch", "Chương trình": "… của Ban Bí thư và Kế hoạch …")."""
         vocab = _vocabulary()
         token = self.tokens[index]
-        if self.is_clause_end(index):
-            return True
-        if token.tag not in vocab.verb_tags or token.capitalised:
+        return (not token.capitalised and token.text.casefold() in vocab.clause_ends) \
+            or token.text in vocab.document_words
+
+    def _name_word_verb(self, index: int) -> bool:
+        """A verb-tagged word that is part of a name ("đầu tư xây dựng xã", "các doanh nghiệp
+        viễn thông hoàn thành …"): a name word with a verb, a level word or nothing after it."""
+        vocab = _vocabulary()
+        if self._lower(index) not in vocab.name_words:
             return False
         following = index + 1
-        if following >= len(self.tokens) or not any(t.is_word for t in self.tokens[following:]):
-            return False
-        if token.text.casefold() in vocab.name_words:
-            after = self.tokens[following]
-            if after.tag in vocab.verb_tags or self.is_level(following):
-                return False
-        return True
+        return following >= len(self.tokens) or self.tokens[following].tag in vocab.verb_tags \
+            or self.is_level(following)
 
-    def locality_end(self, index: int) -> int:
-        """After a level word: the place name ("xã Mường Khương", "Khu vực 7"), if any."""
-        while index < len(self.tokens) and (self.tokens[index].capitalised or self.tokens[index].text.isdigit()) \
-                and self.tokens[index].is_word and not self.is_head(index):
+    def is_predicate(self, index: int) -> bool:
+        """A verb that starts the rest of the sentence: tagged V (or a rule verb), in lower
+        case, not a name word, and with words after it."""
+        token = self.tokens[index]
+        if token.capitalised:
+            return False
+        if token.text.casefold() in _vocabulary().clause_ends:
+            return True
+        if token.tag not in _vocabulary().verb_tags or not any(t.is_word for t in self.tokens[index + 1:]):
+            return False
+        return not self._name_word_verb(index)
+
+    def _place_end(self, index: int) -> int:
+        """Past a place name ("Mường Khương", "Lào Cai", "7"): capitalised words or a number."""
+        while (self._capitalised_word(index) or self._word(index) and self.tokens[index].text.isdigit()) \
+                and not self.is_head(index) and index not in self.known_starts and not self._stops_name(index):
             index += 1
         return index
 
+    def _level_end(self, index: int) -> int:
+        """Past a level word and its place ("xã", "tỉnh Quảng Trị"), if one is at `index`."""
+        return self._place_end(index + 1) if self.is_level(index) else index
+
+    def _closes_with_level(self, index: int) -> bool:
+        """Lower-case nouns from `index` up to a level word ("và công nghệ tỉnh")."""
+        vocab = _vocabulary()
+        for at in range(index, min(index + 6, len(self.tokens))):
+            if self.is_level(at):
+                return True
+            token = self.tokens[at]
+            if token.capitalised or not token.is_word or (
+                    token.tag not in vocab.nominal_tags and not self._name_word_verb(at)):
+                return False
+        return False
+
+    def _continues_name(self, connector: int) -> bool:
+        """Whether the name goes on after ',' / 'và' / '-': a capitalised word that opens no
+        agency or document ("Văn hóa, Thể thao và Du lịch"), or lower-case nouns up to a level
+        word after 'và' ("Trung tâm Ứng dụng khoa học và công nghệ tỉnh")."""
+        following = connector + 1
+        if self._capitalised_word(following):
+            return not (self.is_head(following) or following in self.known_starts or self._stops_name(following))
+        return self._lower(connector) == "và" and self._closes_with_level(following)
+
     def name_end(self, index: int) -> int:
         """The index after the agency name that opens at token `index` (a head or a gazetteer
-        name): over gazetteer names, capitalised words, nouns and name words, up to a level
-        word and its place, a verb, a preposition or punctuation."""
+        name): over gazetteer names, capitalised words, nouns and name words, up to a level word
+        and its place, a verb, a preposition or punctuation."""
         vocab = _vocabulary()
         limit = min(len(self.tokens), index + vocab.max_name_tokens)
         end = self.known_end(index) or index + 1
-        lowered = False       # a lower-case word has been read: a capitalised one now is a place
+        lowered = False         # after a lower-case word, a capitalised one is a place
         while end < limit:
             token = self.tokens[end]
-            known = self.known_end(end)
             if self.is_level(end):
-                return self.locality_end(end + 1)
-            if self.is_clause_end(end):
+                return self._level_end(end)
+            if self._stops_name(end):
                 return end
-            if known:
-                end = known
+            if end in self.known_starts:
+                end = self.known_end(end) or end + 1      # "Ủy ban Kiểm tra Đảng ủy", "Chi cục Thống kê"
                 continue
             if token.text.casefold() in vocab.connectors:
-                following = end + 1
-                if following < len(self.tokens) and self.tokens[following].capitalised \
-                        and self.tokens[following].is_word and not self.is_head(following):
-                    end = following + 1     # "Văn hóa, Thể thao và Du lịch", "Văn hóa - Xã hội"
-                    continue
-                return end
-            if token.capitalised and token.is_word:
-                if lowered:
-                    return self.locality_end(end)
+                if not self._continues_name(end):
+                    return end
                 end += 1
                 continue
-            if token.tag in vocab.nominal_tags and token.is_word:
-                lowered, end = True, end + 1
+            if token.capitalised and token.is_word:
+                if lowered:
+                    return self._place_end(end)
+                end += 1
                 continue
-            if token.tag in vocab.verb_tags and not self.is_predicate(end) and end + 1 < len(self.tokens):
+            if token.is_word and (token.tag in vocab.nominal_tags or
+                                  token.tag in vocab.verb_tags and self._name_word_verb(end)):
                 lowered, end = True, end + 1
                 continue
             return end
@@ -337,9 +380,8 @@ class AgencyTagger:
                 continue
             sentence = _Sentence(piece, tokens, offset)
             spans = list(sentence.known)
-            starts = {i for i, t in enumerate(tokens) for s, _ in sentence.known if t.start <= s < t.end}
             for index in range(len(tokens)):
-                if index in starts or sentence.is_head(index):
+                if index in sentence.known_starts or sentence.is_head(index) and sentence.names_after_head(index):
                     end = sentence.name_end(index)
                     spans.append((tokens[index].start, tokens[end - 1].end))
             found.extend(_longest(spans))

@@ -440,22 +440,25 @@ def _paragraphs(lines: list[tuple[str, _Line]], geometry_of) -> list[Paragraph]:
 # ------------------------------------------------------------------ tables
 
 _VOWEL_START = re.compile(r"[aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ]")
+# A document symbol cut inside ("02-CTr/BCĐT|W"): it has a '/' or '-' and ends in capitals.
+_CODE_END = re.compile(r"[/-][\w-]*[A-ZĐ]$")
 # A line that fills its cell to within this many points (the cell's padding and about one
 # character) was cut by the cell's edge.
 _CELL_EDGE_SLACK = 9.0
 
 
 def _cell_text(lines: list[_Line], cell_x1: float) -> str:
-    """Lines of one cell joined by '\n', except where a word too wide for a narrow cell was
-    cut at the edge ("Thư|ờng", "02-CTr/B|CĐTW"): those halves are glued back together."""
+    """Lines of one cell joined by '\\n', except where a word too wide for a narrow cell was
+    cut at the edge ("Thư|ờng", "02-CTr/BCĐT|W"): those halves are glued back together."""
     parts = [lines[0].text] if lines else []
     for prev, line in zip(lines, lines[1:]):
-        single_word = " " not in prev.text.strip()
-        at_edge = cell_x1 - prev.x1 <= _CELL_EDGE_SLACK
+        # the next line's first word did not fit after this one (else there was no cut)
+        at_edge = cell_x1 - prev.x1 <= _first_word_width(line) + _CELL_EDGE_SLACK
+        last_word = prev.text.split()[-1] if prev.text.split() else ""
         head = line.text[:1]
-        cut = single_word and at_edge and (
-            bool(_VOWEL_START.match(head)) or (prev.text[-1:] in "/-" or (head.isupper() and prev.text[-1:].isupper())))
-        parts.append("" if cut else "\n")
+        syllable_cut = " " not in prev.text.strip() and bool(_VOWEL_START.match(head))
+        code_cut = bool(_CODE_END.search(last_word)) and head.isupper()
+        parts.append("" if at_edge and (syllable_cut or code_cut) else "\n")
         parts.append(line.text)
     return "".join(parts)
 
