@@ -780,7 +780,7 @@ def format_summary(result: BatchResult, slowest: int = 5) -> str:
     rate = total / result.seconds if result.seconds > 0 else 0.0
     lines = [
         f"{total} files: {counts['ok']} ok, {counts['failed']} failed, {counts['skipped']} skipped "
-        f"in {result.seconds:.1f} s ({rate:.1f} files/s, {result.workers} workers)"
+        f"in {result.seconds:.1f} s ({rate:.1f} files/s, {result.workers} worker{'s' if result.workers != 1 else ''})"
         + (" — interrupted" if result.interrupted else "")
     ]
     for status in ("failed", "skipped"):
