@@ -444,24 +444,73 @@ def _ongoing(m: re.Match[str], plan_year: int | None, text: str) -> _Found | Non
 
 
 @cache
+@cache
 def _readers() -> tuple:
+    """(pattern, reader, needs): `needs` is a cheap test on the lower-cased text for a word the
+    pattern cannot match without (None: no such word), so most patterns are skipped."""
     p = _patterns()
+    rules = load_rules("deadlines")
+
+    def needs(*keys: str, extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+        words = [w.lower() for key in keys for w in rules[key]] + list(extra)
+        return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+
     return (
-        (p.recurring_day, _recurring_day), (p.recurring_every, _recurring_every),
-        (p.recurring_months, _recurring_months), (p.recurring_weekday, _recurring_weekday),
-        (p.range, _range), (p.quarter_range, _quarter_range),
-        (p.start_from, _start_from("f")), (p.onwards, _start_from("o")),
-        (p.before, _before), (p.until, _until), (p.plain, _plain), (p.ongoing, _ongoing),
+        (p.recurring_day, _recurring_day, None), (p.recurring_every, _recurring_every, needs("every")),
+        (p.recurring_months, _recurring_months, needs("month")),
+        (p.recurring_weekday, _recurring_weekday, needs("week")),
+        (p.range, _range, needs("range_to", extra=("-", "\u2013", "\u2014"))),
+        (p.quarter_range, _quarter_range, needs("quarter")),
+        (p.start_from, _start_from("f"), needs("from")), (p.onwards, _start_from("o"), needs("onwards")),
+        (p.before, _before, needs("before")), (p.until, _until, needs("until")), (p.plain, _plain, None),
+        (p.ongoing, _ongoing, needs("ongoing")),
     )
 
 
-def _scan(text: str, plan_year: int | None, in_sentence: bool) -> list[_Found]:
+@cache
+def _trigger() -> re.Pattern[str]:
+    """What every deadline phrase contains: a year, a day/month date, or a period word
+    ("ngày", "tháng", "Quý IV", "hằng", "thường xuyên", "trong năm", "cuối năm" …). A number
+    alone ("100%") is not enough."""
+    rules = load_rules("deadlines")
+    words = [w for key in ("day", "month", "quarter", "week", "every", "periodic", "ongoing", "current_year",
+                           "year_end", "half_prefixes", "period_label") for w in rules[key]]
+    # matched on the lower-cased text, without word boundaries: a cheap superset is enough
+    plain = "|".join(re.escape(w.lower()) for w in sorted(set(words), key=len, reverse=True))
+    return re.compile(rf"(?:19|20|21)\d\d|\d\s*[/.\-]\s*\d|{plain}")
+
+
+# A deadline phrase reaches this far before and after its period word or number
+# ("Hoàn thành trong Quý III năm 2026", "trước 16h00 ngày 25 hàng tháng").
+_REACH_BEFORE, _REACH_AFTER = 64, 48
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """The stretches of `text` around its trigger words, merged: only they can hold a deadline.
+    Patterns run with pos/endpos there, so look-behinds still see the text before."""
+    windows: list[tuple[int, int]] = []
+    for match in _trigger().finditer(text.lower()):  # lower() keeps Vietnamese lengths: offsets hold
+        start, end = max(0, match.start() - _REACH_BEFORE), min(len(text), match.end() + _REACH_AFTER)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+@lru_cache(maxsize=16384)
+def _scan(text: str, plan_year: int | None, in_sentence: bool) -> tuple[_Found, ...]:
     """Every deadline phrase in `text`, left to right, without overlaps (at one place the
-    longest phrase wins)."""
+    longest phrase wins). Cached: the text reader asks about the same clause several times."""
+    windows = _windows(text)
+    if not windows:
+        return ()  # most sentences name no period at all: skip the twelve patterns
     p = _patterns()
+    lowered = text.lower()
     found: list[_Found] = []
-    for pattern, read in _readers():
-        for match in pattern.finditer(text):
+    for pattern, read, needed in _readers():
+        spans = [(a, b) for a, b in windows if needed is None or needed.search(lowered, a, b)]
+        for match in (m for start, end in spans for m in pattern.finditer(text, start, end)):
             try:
                 item = read(match, plan_year, text)
             except _Invalid:
@@ -476,7 +525,7 @@ def _scan(text: str, plan_year: int | None, in_sentence: bool) -> list[_Found]:
     for item in found:
         if not chosen or item.start >= chosen[-1].end:
             chosen.append(item)
-    return chosen
+    return tuple(chosen)
 
 
 @lru_cache(maxsize=8192)

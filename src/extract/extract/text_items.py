@@ -258,12 +258,12 @@ def _join_deadline_clauses(clauses: list[_Clause], plan_year: int | None) -> lis
     """"… bảo đảm an toàn. Hoàn thành trong Quý III năm 2026." is one task, not two."""
     out: list[_Clause] = []
     for clause in clauses:
-        found = find_deadlines(clause.text, plan_year)
-        covered = sum(e - s for s, e, _ in found)
-        if out and out[-1].tail is None and found and len(clause.text.split()) <= 10 \
-                and covered >= len(clause.text.strip(" .")) * 0.5:
-            out[-1].tail = clause
-            continue
+        if out and out[-1].tail is None and len(clause.text.split()) <= 10:
+            found = find_deadlines(clause.text, plan_year)
+            covered = sum(e - s for s, e, _ in found)
+            if found and covered >= len(clause.text.strip(" .")) * 0.5:
+                out[-1].tail = clause
+                continue
         out.append(clause)
     return out
 
@@ -304,18 +304,6 @@ class _LeadClause:
     bracketed: tuple[int, int] | None  # "(Sở X chủ trì; …)": the brackets around it
 
 
-def _agencies_closing(text: str, nlp: "AgencyTagger") -> str:
-    """The agency names (joined by ',' / 'và') that end `text`, found by the NLP tagger; ''
-    where the text does not end with one."""
-    spans = nlp.find_agencies(text)
-    start = None
-    for span_start, span_end, _ in reversed(spans):
-        if text[span_end:(start if start is not None else len(text))].strip(" ,") not in ("", "và"):
-            break
-        start = span_start
-    return text[start:] if start is not None else ""
-
-
 def _lead_in_sentence(text: str, level: str | None, nlp: "AgencyTagger | None" = None) -> _LeadClause | None:
     rules = _rules()
     cue = rules.lead_cue.search(text)
@@ -332,10 +320,12 @@ def _lead_in_sentence(text: str, level: str | None, nlp: "AgencyTagger | None" =
     head_start += len(before[head_start:]) - len(before[head_start:].lstrip())
     named = bool(head) and rules.agency_head.match(head) is not None
     if head and not named and nlp is not None:
-        # an agency the head list lacks ("Hợp tác xã …", "giao Ban Quản lý dự án … chủ trì")
-        head = _agencies_closing(before[head_start:].rstrip(), nlp)
-        head_start = len(before.rstrip()) - len(head)
-        named = bool(head)
+        # an agency the head list lacks ("Hợp tác xã Chè Tân Hà chủ trì …")
+        end = len(before.rstrip())
+        start = nlp.agencies_ending_at(text[head_start:cue.end()], end - head_start)
+        if start is not None:
+            head_start += start
+            head, named = text[head_start:end], True
     if not named or len(head.split()) > 12:
         return None
     lead = split_agencies(head, level)
