@@ -15,6 +15,7 @@ separately, once, on the largest output.
 
     python bench/run.py              # ~2,000 documents, about 10-15 minutes on 2 cores
     python bench/run.py --quick      # 200 documents, a smoke run (writes bench/out/BENCHMARKS.quick.md)
+    python bench/run.py --formats docx   # re-measure one format, keep the other figures
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ import make_batch  # noqa: E402
 ROOT = make_batch.ROOT
 OUT = ROOT / "bench" / "out"
 REPORT = ROOT / "BENCHMARKS.md"
-RESULTS = OUT / "results.json"   # the figures of the last run, for --report-only
 FORMAT_NAMES = {"txt": "text export", "docx": "DOCX", "pdf": "PDF"}
 TARGET_DOCS_PER_S = {"txt": 100.0, "docx": 40.0}
 PDF_MAX_RATIO = 1.3
@@ -202,6 +202,20 @@ def write_report(path: Path, runs: list[dict], baseline: tuple[float, int] | Non
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def results_path(quick: bool) -> Path:
+    """The figures of the last run, for --report-only and for re-measuring some formats."""
+    return OUT / ("results.quick.json" if quick else "results.json")
+
+
+def load_results(path: Path) -> dict | None:
+    if not path.exists():
+        return None
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    for run in saved["runs"]:
+        run.update(out=Path(run["out"]), failures=Counter(run["failures"]))
+    return saved
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="200 documents; report to bench/out/BENCHMARKS.quick.md")
@@ -210,15 +224,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-nlp", action="store_true", help="rules only (not the target configuration)")
     parser.add_argument("--output", type=Path, help="report path (default BENCHMARKS.md)")
     parser.add_argument("--report-only", action="store_true",
-                        help="rewrite the report from the figures of the last run (bench/out/results.json)")
+                        help="rewrite the report from the figures of the last run (bench/out/results*.json)")
     args = parser.parse_args(argv)
     formats = [f for f in args.formats.split(",") if f]
     counts = {f: n for f, n in (make_batch.QUICK_COUNTS if args.quick else make_batch.FULL_COUNTS).items()}
     report = args.output or (OUT / "BENCHMARKS.quick.md" if args.quick else REPORT)
+    results = results_path(args.quick)
+    saved = load_results(results)
     if args.report_only:
-        saved = json.loads(RESULTS.read_text(encoding="utf-8"))
-        for run in saved["runs"]:
-            run.update(out=Path(run["out"]), failures=Counter(run["failures"]))
+        if saved is None:
+            raise SystemExit(f"no saved figures in {results}: run the benchmark first")
         write_report(report, saved["runs"], saved["baseline"], saved["tables"], saved["counts"],
                      ROOT / saved["batch"], saved["nlp"], saved["command"])
         print(report.read_text(encoding="utf-8"))
@@ -237,13 +252,19 @@ def main(argv: list[str] | None = None) -> int:
                 f"failed {sum(run['failures'].values())}")
             runs.append(run)
     baseline = None
+    if saved and saved["batch"] == str(batch.relative_to(ROOT)) and saved["nlp"] == nlp:
+        # Re-measuring some formats: keep the other figures of the last run on the same batch.
+        done = {(run["format"], run["workers"]) for run in runs}
+        runs = [run for run in saved["runs"] if (run["format"], run["workers"]) not in done] + runs
+        runs.sort(key=lambda run: (make_batch.FORMATS.index(run["format"]), run["workers"]))
+        baseline = saved["baseline"]
     if "pdf" in formats:
         log("pdfplumber baseline …")
         baseline = pdfplumber_baseline(sorted((batch / "pdf").rglob("*.pdf")))
         log(f"  {baseline[1]} pages in {baseline[0]:.1f} s")
     largest = max(runs, key=lambda run: run["documents"], default=None)
     tables = time_tables(largest["out"]) if largest else None
-    RESULTS.write_text(json.dumps({
+    results.write_text(json.dumps({
         "runs": runs, "baseline": baseline, "tables": tables, "counts": counts, "nlp": nlp, "command": command,
         "batch": str(batch.relative_to(ROOT)),
     }, default=str, indent=1), encoding="utf-8")

@@ -317,6 +317,10 @@ class Task:
     sha256: str
 
 
+def timeout_message(timeout: float) -> str:
+    return f"took longer than the time limit of {timeout:g} s"
+
+
 def _on_alarm(signum, frame):
     raise DocumentTimeout()
 
@@ -354,7 +358,7 @@ def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any,
                               pages=document.source.pages, counts=document_counts(document),
                               seconds=time.perf_counter() - started, **common)
     except DocumentTimeout:
-        failure = ("timeout", f"took longer than the time limit of {timeout:g} s")
+        failure = ("timeout", timeout_message(timeout))
     except LoadError as error:
         failure = (error.code, error.message)
     except MemoryError:
@@ -393,7 +397,7 @@ def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: 
                 entry = process_document(task, out, extract_fn, options, timeout)
             except DocumentTimeout:  # the alarm fired between two statements of the handler
                 entry = manifest_entry(task.file, "failed", reason="timeout", sha256=task.sha256,
-                                       message=f"took longer than the time limit of {timeout:g} s")
+                                       message=timeout_message(timeout))
             conn.send(("done", task.index, entry, _rss_kb(),
                        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
@@ -525,13 +529,9 @@ class WorkerPool:
                             self._count_start_failure("did not get ready in time")
                             self._replace(slot)
                         elif deadline is not None and time.monotonic() > deadline:
-                            head = worker.assigned[0]
                             self._kill(worker)
-                            on_result(head.index, manifest_entry(
-                                head.file, "failed", reason="timeout", sha256=head.sha256,
-                                message=f"took longer than the time limit of {self.timeout:g} s; worker stopped",
-                                seconds=time.monotonic() - worker.started))
-                            _remove(resolve_output(self.args[0], head.output))
+                            self._fail_head(worker, on_result, "timeout",
+                                            timeout_message(self.timeout) + "; the worker was stopped")
                             give_back(worker, skip_head=True)
                             self._replace(slot)
                         continue
@@ -539,12 +539,8 @@ class WorkerPool:
                     worker.process.join(5)
                     code = worker.process.exitcode
                     if worker.ready and worker.assigned:
-                        head = worker.assigned[0]
-                        on_result(head.index, manifest_entry(
-                            head.file, "failed", reason="worker_crashed", sha256=head.sha256,
-                            message=f"the worker process ended (exit code {code}) on this document",
-                            seconds=time.monotonic() - worker.started))
-                        _remove(resolve_output(self.args[0], head.output))
+                        self._fail_head(worker, on_result, "worker_crashed",
+                                        f"the worker process ended (exit code {code}) on this document")
                         give_back(worker, skip_head=True)
                     else:
                         give_back(worker, skip_head=False)
@@ -554,6 +550,14 @@ class WorkerPool:
                     self._replace(slot)
         finally:
             self.close()
+
+    def _fail_head(self, worker: _Worker, on_result: Callable[[int, dict], None], reason: str,
+                   message: str) -> None:
+        """The document a lost worker was on fails; the others it held go to another worker."""
+        head = worker.assigned[0]
+        _remove(resolve_output(self.args[0], head.output))
+        on_result(head.index, manifest_entry(head.file, "failed", reason=reason, message=message,
+                                             sha256=head.sha256, seconds=time.monotonic() - worker.started))
 
     def _deadline(self, worker: _Worker) -> float | None:
         if self.timeout <= 0:

@@ -20,7 +20,13 @@ belong to the name, a level word and its place name close it ("… xã Tân Hà"
 verbs of rules/text_items.yaml (agency_clause_ends) end it whatever their tag.
 
 underthesea is imported on first use, never with `extract`: the rules-only path does not
-pay for it. Vocabulary: rules/agencies.yaml, rules/text_items.yaml and rules/nlp.yaml.
+pay for it, and a field value made only of known names and places never loads it. Vocabulary:
+rules/agencies.yaml, rules/text_items.yaml and rules/nlp.yaml.
+
+No spaCy: there is no Vietnamese spaCy model, so spaCy would only hold underthesea's tokens.
+An EntityRuler over them (phrase patterns of the gazetteer's spellings, attr LOWER) found 86%
+of the gazetteer mentions the character-level matcher here finds (segmentation drift:
+"UBND xã" as one token) and nothing more, for 0.2-0.8 s of import (bench/nlp_cost.py).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from extract.canonical import canonical_agency_name
-from extract.rules import load_rules, phrase, word_alternation
+from extract.rules import load_rules, word_alternation
 
 _MAX_VARIANTS = 64      # abbreviated spellings generated per gazetteer form
 
@@ -58,6 +64,7 @@ class _Vocabulary:
     fixed_words: list[str]          # the multi-word ones, for underthesea (longest first)
     heads: tuple[str, ...]          # words that open an agency name, longest first
     levels: frozenset[str]          # level words, lower case ("xã", "thành phố")
+    level_words: re.Pattern[str]    # the same in text
     clause_ends: frozenset[str]     # verbs that end an agency phrase or assign to one (text_items.yaml)
     name_words: frozenset[str]      # verb-looking words that occur inside agency names
     connectors: frozenset[str]      # words joining two parts of one name or two names
@@ -68,7 +75,7 @@ class _Vocabulary:
     sentence_break: re.Pattern[str]
 
 
-def _abbreviated(form: str, pairs: list[tuple[str, str]]) -> set[str]:
+def _abbreviated(form: str, pairs: list[tuple[str, str, bool]]) -> set[str]:
     """A gazetteer form and its spellings with long words abbreviated ("Văn phòng Hội đồng
     nhân dân và Ủy ban nhân dân" -> "Văn phòng HĐND và UBND", "VP HĐND và UBND" …)."""
     variants, frontier = {form}, [form]
@@ -105,9 +112,10 @@ def _form_pattern(form: str) -> str:
 
 
 @cache
-def _vocabulary() -> _Vocabulary:
+def gazetteer_forms() -> tuple[str, ...]:
+    """Every spelling of the gazetteer's agencies: names, aliases and their abbreviated forms,
+    longest first."""
     agencies = load_rules("agencies")
-    nlp = load_rules("nlp")
     pairs = [(short, long, False) for mapping in ("agency_abbreviations", "subject_abbreviations")
              for short, long in agencies[mapping].items()]
     pairs += [(short, long, True) for short, long in agencies["leading_abbreviations"].items()]
@@ -115,7 +123,14 @@ def _vocabulary() -> _Vocabulary:
     for entry in agencies["agencies"]:
         for spelling in [entry["name"], *entry.get("aliases", [])]:
             forms |= _abbreviated(str(spelling), pairs)
-    ordered = sorted(forms, key=len, reverse=True)
+    return tuple(sorted(forms, key=lambda f: (-len(f), f)))
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    agencies = load_rules("agencies")
+    nlp = load_rules("nlp")
+    ordered = gazetteer_forms()
     gazetteer = re.compile("|".join(_form_pattern(f) for f in ordered))
     heads = sorted({str(h) for h in agencies["heads"]}, key=len, reverse=True)
     # underthesea compiles fixed words into its regex with only the spaces escaped
@@ -131,6 +146,7 @@ def _vocabulary() -> _Vocabulary:
         fixed_words=sorted(set(fixed), key=len, reverse=True),
         heads=tuple(heads),
         levels=frozenset(str(lv["word"]).casefold() for lv in agencies["levels"]),
+        level_words=re.compile(word_alternation(str(lv["word"]) for lv in agencies["levels"])),
         clause_ends=frozenset(e for e in ends if e),
         name_words=frozenset(name_words),
         connectors=frozenset({",", "-", "–", "&", "và"}),
@@ -170,18 +186,44 @@ def _offsets(text: str, words: list[str]) -> list[tuple[int, int]] | None:
     return spans
 
 
-def _tagged(text: str, offset: int = 0) -> list[_Token] | None:
-    """Tokens of one sentence with their tags and offsets (+ `offset`); None when the text is
-    not NFC or underthesea's tokens cannot be placed in it."""
+def _cuts(text: str, start: int, end: int, known: list[tuple[int, int]]) -> list[int]:
+    """Where underthesea's token text[start:end] must be cut: at the edges of a gazetteer name
+    inside it ("Dân vận Đảng ủy" -> "Dân vận | Đảng ủy"), before a capitalised word that a
+    lower-case one precedes ("giao Hợp tác xã" -> "giao | Hợp tác xã"), and between a place
+    name and a lower-case word of two syllables or more ("Tân Hà lắp đặt" -> "Tân Hà | lắp
+    đặt"; not "Ban Tuyên giáo", a capitalised word)."""
+    cuts = {edge for span in known for edge in span if start < edge < end}
+    if any(s <= start and end <= e for s, e in known):
+        return sorted(cuts)
+    words = list(re.finditer(r"\S+", text[start:end]))
+    upper = [w.group()[:1].isupper() for w in words]
+    for i in range(1, len(words)):
+        if upper[i] and not upper[i - 1]:
+            cuts.add(start + words[i].start())
+        elif i >= 2 and upper[i - 1] and upper[i - 2] and not any(upper[i:i + 2]) and i + 1 < len(words):
+            cuts.add(start + words[i].start())
+    return sorted(cuts)
+
+
+def _tagged(text: str, offset: int = 0) -> "_Sentence | None":
+    """One sentence tokenised and tagged, offsets + `offset`; None when the text is not NFC or
+    underthesea's tokens cannot be placed in it."""
     if not text.strip() or unicodedata.normalize("NFC", text) != text:
         return None
+    vocab = _vocabulary()
     word_tokenize, tagger = _underthesea()
-    words = word_tokenize(text, use_token_normalize=False, fixed_words=_vocabulary().fixed_words)
-    spans = _offsets(text, words)
+    spans = _offsets(text, word_tokenize(text, use_token_normalize=False, fixed_words=vocab.fixed_words))
     if spans is None:
         return None
+    known = [(m.start(), m.end()) for m in vocab.gazetteer.finditer(text)]
+    pieces = []
+    for start, end in spans:
+        bounds = [start, *_cuts(text, start, end, known), end]
+        pieces += [(a, len(text[:b].rstrip())) for a, b in zip(bounds, bounds[1:])]
+    words = [text[a:b] for a, b in pieces]
     tags = [tag for _, tag in tagger.predict(words)]
-    return [_Token(text[s:e], s + offset, e + offset, tag) for (s, e), tag in zip(spans, tags)]
+    tokens = [_Token(w, a + offset, b + offset, tag) for w, (a, b), tag in zip(words, pieces, tags)]
+    return _Sentence(tokens, [(s + offset, e + offset) for s, e in known])
 
 
 # ------------------------------------------------------------------ reading the tags
@@ -189,13 +231,10 @@ def _tagged(text: str, offset: int = 0) -> list[_Token] | None:
 class _Sentence:
     """Tagged tokens of one sentence with the gazetteer names found in it."""
 
-    def __init__(self, text: str, tokens: list[_Token], offset: int):
+    def __init__(self, tokens: list[_Token], known: list[tuple[int, int]]):
         self.tokens = tokens
-        self.known = [(m.start() + offset, m.end() + offset) for m in _vocabulary().gazetteer.finditer(text)]
+        self.known = known
         self.known_starts = {i for i, t in enumerate(tokens) for s, _ in self.known if t.start <= s < t.end}
-
-    def __len__(self) -> int:
-        return len(self.tokens)
 
     def known_end(self, index: int) -> int | None:
         """The index after the last token of the gazetteer name that token `index` is in."""
@@ -231,10 +270,16 @@ class _Sentence:
 
     def names_after_head(self, index: int) -> bool:
         """A head opens a name only with a capitalised word or a level word after it ("Trung tâm
-        Y tế", "Công an xã"), not "Trung tâm dữ liệu", "mỗi Tổ hướng dẫn …"."""
+        Y tế", "Công an xã"), or alone before a rule verb ("Tỉnh đoàn chủ trì"); not "Trung tâm
+        dữ liệu", "mỗi Tổ hướng dẫn …"."""
         text = self.tokens[index].text
-        return " " in text and text.split(" ")[-1][:1].isupper() or self._capitalised_word(index + 1) \
-            and not self._stops_name(index + 1) or self.is_level(index + 1)
+        if " " in text and text.split(" ")[-1][:1].isupper() or self.is_level(index + 1):
+            return True
+        if self._capitalised_word(index + 1):
+            return not self._stops_name(index + 1)
+        # a name of its own ("Tỉnh đoàn") before a verb of the rule list ("chủ trì")
+        return text in _vocabulary().heads and " " in text and index + 1 < len(self.tokens) \
+            and self._stops_name(index + 1) and not self.tokens[index + 1].capitalised
 
     def _stops_name(self, index: int) -> bool:
         """A verb of the rule list in lower case ("chủ trì", tagged N by underthesea), or a
@@ -333,6 +378,14 @@ class _Sentence:
         return end
 
 
+def _may_hold_a_verb(text: str) -> bool:
+    """Whether `text` has a lower-case word outside gazetteer names and level words, other
+    than "và" (in the middle of a sentence a verb is written in lower case)."""
+    vocab = _vocabulary()
+    rest = vocab.level_words.sub(" ", vocab.gazetteer.sub(" ", text))
+    return any(word[:1].islower() and word != "và" for word in re.findall(r"\w+", rest))
+
+
 def _sentences(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) pieces of running text, so that tagging cost stays linear."""
     pieces, position = [], 0
@@ -351,10 +404,12 @@ class AgencyTagger:
     def agency_prefix_end(self, text: str) -> int | None:
         """Where the agency name(s) that open `text` end: before the first verb that follows
         a noun, outside gazetteer names; None when no such verb is found."""
-        tokens = _tagged(text)
-        if not tokens:
+        if not _may_hold_a_verb(text):
+            return None         # names and places only: no need to load the tagger
+        sentence = _tagged(text)
+        if sentence is None:
             return None
-        sentence = _Sentence(text, tokens, 0)
+        tokens = sentence.tokens
         nominal = _vocabulary().nominal_tags
         seen_noun = False
         index = 0
@@ -375,17 +430,28 @@ class AgencyTagger:
         """Agency mentions in running text: (start, end, canonical name), in order."""
         found: list[tuple[int, int]] = []
         for offset, piece in _sentences(text):
-            tokens = _tagged(piece, offset)
-            if not tokens:
+            sentence = _tagged(piece, offset)
+            if sentence is None:
                 continue
-            sentence = _Sentence(piece, tokens, offset)
             spans = list(sentence.known)
-            for index in range(len(tokens)):
+            for index, token in enumerate(sentence.tokens):
                 if index in sentence.known_starts or sentence.is_head(index) and sentence.names_after_head(index):
-                    end = sentence.name_end(index)
-                    spans.append((tokens[index].start, tokens[end - 1].end))
+                    spans.append((token.start, sentence.tokens[sentence.name_end(index) - 1].end))
             found.extend(_longest(spans))
         return [(s, e, canonical_agency_name(text[s:e], level)) for s, e in found]
+
+
+    def agencies_ending_at(self, text: str, end: int) -> int | None:
+        """Where the agency names (joined by ',' / 'và') that end at `end` in `text` start
+        ("giao Hợp tác xã Chè Tân Hà, Hội Nông dân xã| chủ trì"); None where none ends there."""
+        start = None
+        for span_start, span_end, _ in reversed(self.find_agencies(text)):
+            if span_end > end:
+                continue
+            if text[span_end:end if start is None else start].strip(" ,") not in ("", "và"):
+                break
+            start = span_start
+        return start
 
 
 def _longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -252,7 +252,7 @@ def collect_rows(entries: Iterable[DocumentEntry]) -> dict[str, list[dict]]:
         expected = [column for column, _ in TABLES[name]]
         for row in rows[:1]:
             if list(row) != expected:
-                raise AssertionError(f"table {name}: row keys {list(row)} differ from columns {expected}")
+                raise RuntimeError(f"table {name}: row keys {list(row)} differ from columns {expected}")
     return tables
 
 
