@@ -572,6 +572,12 @@ def split_agencies(text: str, issuer_level: str | None = None) -> list[Agency]:
     """The agencies named in a cell or a list ("Trung tâm Phục vụ hành chính công; các cơ
     quan, đơn vị có hồ sơ TTHC"): split at ';' and lines, at ',' / ' và ' where the next piece
     opens an agency, shared heads expanded. One Agency per name, in order."""
+    return [Agency(name=name, text=written) for name, written in _split_cached(text, issuer_level)]
+
+
+@lru_cache(maxsize=16384)
+def _split_cached(text: str, issuer_level: str | None) -> tuple[tuple[str, str], ...]:
+    """(name, text) pairs: the same cells recur across rows and documents of a batch."""
     agencies: list[Agency] = []
     for line in _logical_lines(text):
         for chunk in _split_outside_parentheses(line, ";"):
@@ -595,4 +601,4 @@ def split_agencies(text: str, issuer_level: str | None = None) -> list[Agency]:
     unique: dict[str, Agency] = {}
     for agency in agencies:
         unique.setdefault(agency.name, agency)
-    return list(unique.values())
+    return tuple((agency.name, agency.text) for agency in unique.values())

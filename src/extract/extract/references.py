@@ -18,6 +18,8 @@ from extract.rules import alternation, load_rules
 from extract.segment import Segmented
 from extract.structures import Line
 
+# Every citation has a number followed by its symbol ("57-NQ", "11/QĐ") or is a law by name.
+_MAY_CITE = re.compile(r"\d\s*[/-]\s*[A-ZĐ]|Luật")
 _ROLE_STRENGTH = {"mentioned": 0, "basis": 1, "implements": 2, "replaces": 3}
 _DATE = r"(?:,\s*|\s+)(?:ban hành\s+)?ngày\s+(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))"
 
@@ -224,6 +226,8 @@ def extract_references(seg: Segmented, prov: Provenance, own_number: str | None 
     for line in seg.text.lines:
         if id(line) in own_lines:
             continue  # the document's own "Số: 01/KH-BCĐ"
+        if not _MAY_CITE.search(line.text):
+            continue  # no number with a symbol, no law: nothing to look for
         for mention in find_mentions(line.text):
             start, end = line.start + mention.start, line.start + mention.end
             role = role_at.get(start, "mentioned")
