@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import re
@@ -46,6 +47,7 @@ FORMATS = ("txt", "docx", "pdf")
 FULL_COUNTS = {"txt": 1200, "docx": 600, "pdf": 200}
 QUICK_COUNTS = {"txt": 100, "docx": 60, "pdf": 40}
 SEED = 20260410
+HELD_OUT_PREFIX = "heldout-"   # plans kept out of development: not varied into the benchmark either
 PDF_FILES_PER_SOFFICE = 100
 
 DATE_LINE = re.compile(r"^(?P<place>[^\n,]{2,40}), ngày(?P<rest>[^\n]*năm \d{4})", re.MULTILINE)
@@ -67,6 +69,8 @@ class Plan:
 def load_plans() -> list[Plan]:
     plans = []
     for path in sorted(SOURCES.glob("*.txt")):
+        if path.name.startswith(HELD_OUT_PREFIX):
+            continue
         sidecar = path.with_suffix(".yaml")
         side = yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
         plans.append(Plan(path.stem, path.read_text(encoding="utf-8"), side or {}))
@@ -189,7 +193,7 @@ def _looks_like_name(text: str) -> bool:
 def batch_key(counts: dict[str, int], seed: int) -> str:
     digest = hashlib.sha256()
     for path in sorted(SOURCES.glob("*")) + [Path(__file__), VARIANTS, RENDERER]:
-        if path.is_file():
+        if path.is_file() and not path.name.startswith(HELD_OUT_PREFIX):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update(repr((sorted(counts.items()), seed)).encode())
     return digest.hexdigest()[:12]
@@ -226,7 +230,8 @@ def build(counts: dict[str, int], seed: int = SEED, log=print) -> Path:
     if pdf_jobs:
         convert_pdfs(pdf_jobs, log)
         shutil.rmtree(target / "pdf-staging", ignore_errors=True)
-    (target / "COMPLETE").write_text(f"{dict(counts)} seed {seed}\n", encoding="utf-8")
+    marker = {"counts": dict(counts), "seed": seed, "plans": [plan.name for plan in load_plans()]}
+    (target / "COMPLETE").write_text(json.dumps(marker, ensure_ascii=False) + "\n", encoding="utf-8")
     log(f"batch ready in {time.monotonic() - started:.1f} s: {target.relative_to(ROOT)}")
     return target
 
@@ -288,6 +293,14 @@ def convert_pdfs(jobs: list[tuple[Path, Path]], log=print) -> None:
     with ThreadPoolExecutor(parallel) as pool:
         list(pool.map(convert, chunks))
     log(f"{len(jobs)} PDFs converted in {time.monotonic() - started:.1f} s ({parallel} soffice at a time)")
+
+
+def batch_plans(target: Path) -> list[str]:
+    """The corpus plans a generated batch was varied from."""
+    try:
+        return json.loads((target / "COMPLETE").read_text(encoding="utf-8"))["plans"]
+    except (OSError, ValueError, KeyError):
+        return []
 
 
 def parse_counts(text: str) -> dict[str, int]:

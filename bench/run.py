@@ -10,8 +10,9 @@ and reports documents/s and pages/s from the wall-clock time of the whole comman
 and model loading included), the peak RSS of every worker (ru_maxrss, reported by the workers
 themselves), and whether a worker's memory grows with the batch (its RSS after 10% of the
 documents against after all of them). The PDF baseline is pdfplumber's own character parse of
-the same files (`page.chars` of every page), in one process. The tables step is timed
-separately, once, on the largest output.
+the same files (`page.chars` of every page), in one process, timed right before and right
+after the one-worker PDF run (their mean), so that both see the same load on the machine. The
+tables step is timed separately, once, on the largest output.
 
     python bench/run.py              # ~2,000 documents, about 10-15 minutes on 2 cores
     python bench/run.py --quick      # 200 documents, a smoke run (writes bench/out/BENCHMARKS.quick.md)
@@ -103,6 +104,13 @@ def pdfplumber_baseline(files: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - started, pages
 
 
+def timed_baseline(batch: Path) -> tuple[float, int]:
+    log("pdfplumber baseline …")
+    seconds, pages = pdfplumber_baseline(sorted((batch / "pdf").rglob("*.pdf")))
+    log(f"  {pages} pages in {seconds:.1f} s")
+    return seconds, pages
+
+
 def time_tables(out: Path) -> tuple[float, dict]:
     from extract.tables import build_tables
 
@@ -136,7 +144,7 @@ def write_report(path: Path, runs: list[dict], baseline: tuple[float, int] | Non
         f"{'on' if nlp else 'off'}, on {os.cpu_count()} cores ({cpu_model()}), Python {platform.python_version()}.",
         f"Batch: {sum(counts.values())} synthetic documents from bench/make_batch.py "
         f"({', '.join(f'{n} {FORMAT_NAMES[f]}' for f, n in counts.items() if n)}), varied from "
-        f"{len(make_batch.load_plans())} corpus plans (`{batch.relative_to(ROOT)}`).",
+        f"{len(make_batch.batch_plans(batch)) or 'the'} corpus plans (`{batch.relative_to(ROOT)}`).",
         f"Command: `{' '.join(Path(command[0]).name if k == 0 else part for k, part in enumerate(command))} "
         "FOLDER -o OUT --workers N --no-tables`; times are wall-clock for the whole command, start-up "
         "and model loading included. Other work on the machine at the same time adds noise.",
@@ -243,14 +251,20 @@ def main(argv: list[str] | None = None) -> int:
     command = batch_command()
     nlp = not args.no_nlp
     runs = []
+    baselines = []   # pdfplumber, right before and right after the one-worker PDF run (load drifts)
     for fmt in formats:
         for workers in (int(w) for w in args.workers.split(",")):
+            paired = fmt == "pdf" and (workers == 1 or not baselines)
+            if paired:
+                baselines.append(timed_baseline(batch))
             log(f"{fmt}, {workers} worker(s): {counts[fmt]} documents …")
             run = run_batch(command, batch / fmt, workers, nlp)
             run.update(format=fmt, workers=workers)
             log(f"  {run['wall']:.1f} s, {run['documents'] / run['wall']:.1f} documents/s, "
                 f"failed {sum(run['failures'].values())}")
             runs.append(run)
+            if paired:
+                baselines.append(timed_baseline(batch))
     baseline = None
     if saved and saved["batch"] == str(batch.relative_to(ROOT)) and saved["nlp"] == nlp:
         # Re-measuring some formats: keep the other figures of the last run on the same batch.
@@ -258,10 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         runs = [run for run in saved["runs"] if (run["format"], run["workers"]) not in done] + runs
         runs.sort(key=lambda run: (make_batch.FORMATS.index(run["format"]), run["workers"]))
         baseline = saved["baseline"]
-    if "pdf" in formats:
-        log("pdfplumber baseline …")
-        baseline = pdfplumber_baseline(sorted((batch / "pdf").rglob("*.pdf")))
-        log(f"  {baseline[1]} pages in {baseline[0]:.1f} s")
+    if baselines:
+        baseline = (sum(seconds for seconds, _ in baselines) / len(baselines), baselines[0][1])
     largest = max(runs, key=lambda run: run["documents"], default=None)
     tables = time_tables(largest["out"]) if largest else None
     results.write_text(json.dumps({

@@ -98,7 +98,10 @@ def test_stacked_tone_marks_stay_nfc(text):
     # collective agencies: kept as written, capital first letter, agency abbreviations expanded
     ("các cơ quan, đơn vị có hồ sơ TTHC", "xa", "Các cơ quan, đơn vị có hồ sơ TTHC"),
     ("Các doanh nghiệp viễn thông", "xa", "Các doanh nghiệp viễn thông"),
-    ("các đoàn thể xã", "xa", "Các đoàn thể xã"),
+    ("các đoàn thể xã", "xa", "Các đoàn thể"),          # the level word repeats the issuer's
+    ("Các sở, ban, ngành tỉnh", "tinh", "Các sở, ban, ngành"),
+    ("Các cơ quan, đơn vị trên địa bàn xã", "xa", "Các cơ quan, đơn vị trên địa bàn xã"),  # says where
+    ("Các sở, ban, ngành cấp tỉnh", "tinh", "Các sở, ban, ngành cấp tỉnh"),
     ("Các cơ quan, đơn vị thuộc UBND xã", "xa", "Các cơ quan, đơn vị thuộc Ủy ban nhân dân xã"),
 ])
 def test_canonical_agency_name(text, level, name):
@@ -106,9 +109,9 @@ def test_canonical_agency_name(text, level, name):
 
 
 @pytest.mark.parametrize("text, level, name", [
-    ("Đề nghị Ủy ban MTTQ, các đoàn thể xã", "xa", "Ủy ban Mặt trận Tổ quốc Việt Nam xã, các đoàn thể xã"),
+    ("Đề nghị Ủy ban MTTQ, các đoàn thể xã", "xa", "Ủy ban Mặt trận Tổ quốc Việt Nam xã, các đoàn thể"),
     ("Đề nghị Ủy ban Mặt trận Tổ quốc và các tổ chức, chính trị - xã hội phường", "phuong",
-     "Ủy ban Mặt trận Tổ quốc Việt Nam phường và các tổ chức, chính trị - xã hội phường"),
+     "Ủy ban Mặt trận Tổ quốc Việt Nam phường và các tổ chức, chính trị - xã hội"),
     ("Ủy ban nhân dân phường (qua Phòng Văn hóa - Xã hội phường, Cơ quan thường trực Ban Chỉ đạo)", "phuong",
      "Ủy ban nhân dân phường"),
 ])
@@ -166,11 +169,11 @@ def split(text: str, level: str | None = "xa") -> list[tuple[str, str]]:
      [("Văn phòng Hội đồng nhân dân và Ủy ban nhân dân", "Văn phòng HĐND và UBND xã")]),
     ("Phòng Kinh tế, Hạ tầng và Đô thị", [("Phòng Kinh tế, Hạ tầng và Đô thị", "Phòng Kinh tế, Hạ tầng và Đô thị")]),
     ("các cơ quan, đơn vị", [("Các cơ quan, đơn vị", "các cơ quan, đơn vị")]),
-    ("Các cơ quan, ban, ngành, đoàn thể xã", [("Các cơ quan, ban, ngành, đoàn thể xã", "Các cơ quan, ban, ngành, đoàn thể xã")]),
+    ("Các cơ quan, ban, ngành, đoàn thể xã", [("Các cơ quan, ban, ngành, đoàn thể", "Các cơ quan, ban, ngành, đoàn thể xã")]),
     ("Phòng Văn hóa – Xã hội; các cơ quan, đơn vị.",
      [("Phòng Văn hóa - Xã hội", "Phòng Văn hóa – Xã hội"), ("Các cơ quan, đơn vị", "các cơ quan, đơn vị")]),
     ("Ủy ban MTTQ, các đoàn thể xã",
-     [("Ủy ban Mặt trận Tổ quốc Việt Nam xã", "Ủy ban MTTQ"), ("Các đoàn thể xã", "các đoàn thể xã")]),
+     [("Ủy ban Mặt trận Tổ quốc Việt Nam xã", "Ủy ban MTTQ"), ("Các đoàn thể", "các đoàn thể xã")]),
     ("Phòng Văn hóa - Xã hội phường, Công an phường và các đơn vị liên quan",
      [("Phòng Văn hóa - Xã hội", "Phòng Văn hóa - Xã hội phường"), ("Công an phường", "Công an phường"),
       ("Các đơn vị liên quan", "các đơn vị liên quan")]),

@@ -365,12 +365,27 @@ def _title_place(locality: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in locality.split())
 
 
+@cache
+def _collective_place_words() -> re.Pattern[str]:
+    """Words after which a collective's level word says where, not whose level."""
+    return re.compile(word_alternation(load_rules("agencies")["collective_place_words"]), re.IGNORECASE)
+
+
 @lru_cache(maxsize=65536)
 def _canonical(text: str, issuer_level: str | None, context_level: str | None) -> str:
     g = _gazetteer()
     collective = bool(g.collective.match(_strip_list_punctuation(normalize_text(text))))
     cleaned = _clean(text, collective)
-    if not cleaned or collective:
+    if not cleaned:
+        return cleaned
+    if collective:
+        # "Các sở, ban, ngành tỉnh" in a province's plan: the level word only repeats the
+        # issuer's; "… trên địa bàn xã", "… thuộc UBND xã" say where, and stay
+        parts = _split_level(cleaned)
+        if (parts.level is not None and not parts.locality and issuer_level
+                and _gazetteer().level_tiers.get(issuer_level) == parts.level.tier
+                and not _collective_place_words().search(parts.base)):
+            cleaned = parts.base
         return _fixed_case(cleaned)
     entry = _known(cleaned)
     parts = _Parts(cleaned)

@@ -361,11 +361,12 @@ def _task_name(clause: "_Clause", found: _LeadClause, subject: "_Clause | None",
     action = action.strip(" ,;.")
     for start, _, _ in sorted(find_deadlines(action, plan_year), reverse=True):
         action = re.sub(rf"[\s,]*(?:{_rules().completion_words})?\s*$", "", action[:start]).strip(" ,;.")
-    if found.head_start == 0 or len(action.split()) >= 3:
-        if len(action.split()) >= 3:
-            return action, offset
-        if subject is not None:
-            return subject.text.strip(" ,;."), None
+    if found.head_start == 0 and subject is not None:
+        # "Xây dựng bộ chỉ số …; Sở X chủ trì, phối hợp với Sở Y tham mưu …": the clause
+        # before says what the task is, the lead clause how it is done
+        return subject.text.strip(" ,;."), None
+    if len(action.split()) >= 3:
+        return action, offset
     return text.strip(" ,;."), 0
 
 
@@ -435,14 +436,13 @@ class _SectionReader:
             self.items.indicators = [i for i in self.items.indicators if id(i) not in dropped]
             targets = [t for t in targets if not isinstance(t, Indicator)]
         if not targets and self.pending_statements:
-            # a statement with no number, closed by a responsibility block: a task
-            first = self.pending_statements[0]
-            last = self.pending_statements[-1]
-            name = " ".join(c.text.strip() for c in self.pending_statements).strip()
-            task = Task(id="", name=_capitalised(name.rstrip(".;")), group=self.group,
-                        sources=[self.prov.span(first.start, last.start + len(last.text))])
-            self.items.tasks.append(task)
-            targets = [task]
+            # statements with no number, closed by a responsibility block: one task each
+            targets = []
+            for statement in self.pending_statements:
+                task = Task(id="", name=_capitalised(statement.text.strip().rstrip(".;")), group=self.group,
+                            sources=[self.prov.span(statement.start, statement.start + len(statement.text))])
+                self.items.tasks.append(task)
+                targets.append(task)
         for item in targets:
             if block.lead and not item.lead:
                 item.lead = list(block.lead)
