@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A synthetic batch for the benchmark: corpus plans varied into thousands of distinct documents.
 
-Each document is one corpus plan (corpus/src/<name>.txt and its layout sidecar <name>.yaml)
+Each document is one corpus plan (corpus/<name>.txt and its layout sidecar tools/corpus_layout/<name>.yaml)
 with, drawn from a seeded RNG: another commune or ward and another province, another signer,
 a new serial and date, shifted percentages and table targets, and its agencies permuted within
 their groups (bench/variants.yaml). Text exports are written as they are; DOCX files are laid
@@ -39,7 +39,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ROOT / "corpus" / "src"
+SOURCES = ROOT / "corpus"                       # the text exports
+LAYOUTS = ROOT / "tools" / "corpus_layout"      # their layout sidecars
 WORK = ROOT / "bench" / "work"
 VARIANTS = ROOT / "bench" / "variants.yaml"
 RENDERER = ROOT / "tools" / "make_corpus.py"
@@ -71,7 +72,7 @@ def load_plans() -> list[Plan]:
     for path in sorted(SOURCES.glob("*.txt")):
         if path.name.startswith(HELD_OUT_PREFIX):
             continue
-        sidecar = path.with_suffix(".yaml")
+        sidecar = LAYOUTS / f"{path.stem}.yaml"
         side = yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
         plans.append(Plan(path.stem, path.read_text(encoding="utf-8"), side or {}))
     if not plans:
@@ -192,7 +193,7 @@ def _looks_like_name(text: str) -> bool:
 
 def batch_key(counts: dict[str, int], seed: int) -> str:
     digest = hashlib.sha256()
-    for path in sorted(SOURCES.glob("*")) + [Path(__file__), VARIANTS, RENDERER]:
+    for path in sorted(SOURCES.glob("*.txt")) + sorted(LAYOUTS.glob("*.yaml")) + [Path(__file__), VARIANTS, RENDERER]:
         if path.is_file() and not path.name.startswith(HELD_OUT_PREFIX):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update(repr((sorted(counts.items()), seed)).encode())

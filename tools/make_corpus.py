@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Build the test corpus from corpus/src/.
+"""Build the test corpus: DOCX and PDF from each text export in corpus/.
 
-A plan source is its text export, corpus/src/<name>.txt (markdown-ish headings and emphasis,
+A plan source is its text export, corpus/<name>.txt (markdown-ish headings and emphasis,
 inline <b>/<i>/<u>, tables as tab-separated lines whose header line is repeated after each page
-break), plus a sidecar corpus/src/<name>.yaml with what a text export loses:
+break), plus a layout sidecar tools/corpus_layout/<name>.yaml with what a text export loses:
 
     issuer: [UBND PHƯỜNG MINH XUÂN, BAN CHỈ ĐẠO …]   # header, left column, top to bottom
     motto: state            # state: CỘNG HÒA … / Độc lập …; party: ĐẢNG CỘNG SẢN VIỆT NAM
@@ -47,7 +47,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parents[1]
-SRC_DIR = ROOT / "corpus" / "src"
+LAYOUT_DIR = ROOT / "tools" / "corpus_layout"  # what a text export loses
 OUT_DIR = ROOT / "corpus"
 
 FONT = "Times New Roman"
@@ -736,15 +736,14 @@ def convert_to_pdf(docx_path: Path, pdf_path: Path, profile: Path) -> None:
 # ------------------------------------------------------------------ driver
 
 def plan_names() -> list[str]:
-    return sorted(p.stem for p in SRC_DIR.glob("*.txt"))
+    return sorted(p.stem for p in LAYOUT_DIR.glob("*.yaml"))
 
 
 def build(name: str, pdf: bool, profile: Path) -> None:
-    txt_src, side_src = SRC_DIR / f"{name}.txt", SRC_DIR / f"{name}.yaml"
+    txt_src, side_src = OUT_DIR / f"{name}.txt", LAYOUT_DIR / f"{name}.yaml"
     side = yaml.safe_load(side_src.read_text(encoding="utf-8"))
     text = txt_src.read_text(encoding="utf-8")
     plan = parse_plan(text, name)
-    shutil.copyfile(txt_src, OUT_DIR / f"{name}.txt")
     docx_path = OUT_DIR / f"{name}.docx"
     docx_path.write_bytes(build_docx(plan, side))
     if pdf:
@@ -760,11 +759,11 @@ def build(name: str, pdf: bool, profile: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", metavar="NAME", help="build one plan (corpus/src/NAME.txt)")
+    parser.add_argument("--only", metavar="NAME", help="build one plan (corpus/NAME.txt)")
     parser.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice conversion")
     args = parser.parse_args(argv)
     names = [args.only] if args.only else plan_names()
-    missing = [n for n in names if not (SRC_DIR / f"{n}.txt").exists()]
+    missing = [n for n in names if not (LAYOUT_DIR / f"{n}.yaml").exists()]
     if missing:
         parser.error(f"no source for {', '.join(missing)}")
     profile = Path(tempfile.gettempdir()) / f"lo-profile-{os.getpid()}"
