@@ -51,3 +51,10 @@ def test_eval_prints_every_category(tmp_path):
     result = runner.invoke(app, ["eval", str(golden), "--json"])
     figures = json.loads(result.stdout)
     assert figures["txt"]["overall"]["f1"] > 0.9
+
+
+def test_json_is_what_the_standard_library_writes():
+    from extract.write import document_json
+    from conftest import extracted
+    document = extracted(CORPUS / "quang-tri-tinh-2026.txt")
+    assert document_json(document) == json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"

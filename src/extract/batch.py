@@ -38,7 +38,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 
 import typer
 
-from extract.load import LoadError, limits
+from extract.load import LoadError, file_sha256, limits
 from extract.models import Document
 from extract.rules import load_rules
 from extract.write import document_json  # the same bytes as `kehoach extract -o`
@@ -214,14 +214,6 @@ def resolve_output(out: Path, name: str) -> Path:
 
 
 # ---------------------------------------------------------------- manifest lines
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 
 def document_counts(document: Document) -> dict[str, int]:
     return {

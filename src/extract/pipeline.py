@@ -6,12 +6,11 @@ the benchmark share. Every stage is a pure function of the previous stage's outp
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from extract import EXTRACTOR
-from extract.load import load
+from extract.load import file_sha256, load
 from extract.models import Document, DocumentSource
 from extract.normalize import normalize_document
 from extract.segment import segment
@@ -22,14 +21,6 @@ from extract.validate import validate
 @dataclass(frozen=True, slots=True)
 class Options:
     nlp: bool = True   # False: rules only (the ablation of `kehoach eval --no-nlp`)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def display_path(path: Path) -> str:
@@ -48,7 +39,7 @@ def extract_path(path: Path, options: Options = Options()) -> Document:
     segmented = segment(text)
     source = DocumentSource(
         file=display_path(path),
-        sha256=file_sha256(path),
+        sha256=raw.sha256 or file_sha256(path),
         format=raw.format,
         pages=raw.pages,
         ocr=raw.ocr,

@@ -68,6 +68,7 @@ class RawDocument:
     pages: int | None = None
     ocr: bool = False
     problems: list[LoadProblem] = field(default_factory=list)
+    sha256: str | None = None   # of the bytes read, set by extract.load.load
 
 
 # ----------------------------------------------------------- normalize output

@@ -9,9 +9,11 @@ from extract.models import Document
 
 
 def document_json(document: Document, *, provenance: bool = True) -> str:
-    data = document.model_dump(mode="json")
-    if not provenance:
-        data = strip_sources(data)
+    if provenance:
+        # pydantic's serializer writes the same bytes as json.dumps(indent=2, ensure_ascii=False)
+        # at a fraction of the cost (the standard library's indenting encoder is pure Python)
+        return document.model_dump_json(indent=2) + "\n"
+    data = strip_sources(document.model_dump(mode="json"))
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -9,6 +9,7 @@ doc_convert_failed.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from extract.load import limits
@@ -16,7 +17,7 @@ from extract.load.errors import LoadError
 from extract.load.sniff import OLE_ENCRYPTED_PACKAGE, OLE_WORD_STREAM, sniff
 from extract.structures import RawDocument
 
-__all__ = ["LoadError", "load", "read_input"]
+__all__ = ["LoadError", "file_sha256", "load", "read_input"]
 
 
 def read_input(path: Path) -> bytes:
@@ -49,9 +50,25 @@ def read_input(path: Path) -> bytes:
     return data
 
 
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in chunks (for files the batch has not loaded)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def load(path: Path) -> RawDocument:
+    """Read the file once, choose its reader by content; the bytes' sha256 rides along."""
     path = Path(path)
     data = read_input(path)
+    raw = _read(path, data)
+    raw.sha256 = hashlib.sha256(data).hexdigest()
+    return raw
+
+
+def _read(path: Path, data: bytes) -> RawDocument:
     kind = sniff(data)
     if kind == "pdf":
         from extract.load.pdf import load_pdf
