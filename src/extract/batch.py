@@ -779,6 +779,12 @@ def format_summary(result: BatchResult, slowest: int = 5) -> str:
         f"in {result.seconds:.1f} s ({rate:.1f} files/s, {result.workers} worker{'s' if result.workers != 1 else ''})"
         + (" — interrupted" if result.interrupted else "")
     ]
+    extracted = Counter()
+    for entry in result.entries:
+        extracted.update(entry.get("counts") or {})
+    if extracted:
+        lines.append("Extracted: " + ", ".join(f"{extracted[name]} {name}" for name in (
+            "indicators", "targets", "tasks", "assignments", "references", "problems") if name in extracted))
     for status in ("failed", "skipped"):
         reasons = Counter(entry["reason"] for entry in result.entries if entry["status"] == status)
         if reasons:
