@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.load_docs import pdf_bytes
+
 from extract.batch import run_batch
 from extract.load import load
 from extract.models import Document, DocumentSource, Problem
@@ -109,29 +111,7 @@ def repack(data: bytes, replace: dict) -> bytes:
 
 def minimal_pdf(text: str = "Ke hoach", encrypted: bool = False) -> bytes:
     """A one-page PDF with a text layer, written by hand (no PDF writer is installed)."""
-    content = f"BT /F1 12 Tf 72 760 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >>"
-        b" /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    trailer = b"/Root 1 0 R"
-    if encrypted:  # Standard security handler, RC4 40-bit, with a user password that is not empty
-        objects.append(b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -44 >>")
-        trailer += b" /Encrypt 6 0 R /ID [<" + b"33" * 16 + b"> <" + b"33" * 16 + b">]"
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d " % (len(objects) + 1) + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
+    return pdf_bytes([[(72, 760, text)]], encrypted=encrypted)
 
 
 # ------------------------------------------------------------------------- tests

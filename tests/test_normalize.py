@@ -27,13 +27,7 @@ def test_known_typos_fixed_as_whole_words():
     assert fix_known_typos("ABCDE") == "ABCDE"
 
 
-@given(st.text(alphabet="aáàoóòeéuúyýỷqhkt ớ-–*<>b\u00a0", max_size=40))
-def test_tone_fix_is_idempotent_and_length_preserving(text):
-    text = unicodedata.normalize("NFC", text)
-    fixed = fix_tone_marks(text)
-    assert len(fixed) == len(text)
-    assert fix_tone_marks(fixed) == fixed
-    assert unicodedata.is_normalized("NFC", fixed)
+# (idempotence, length and NFC of fix_tone_marks: tests/test_canonical_agencies.py)
 
 
 @given(st.text(max_size=60))
