@@ -1,6 +1,5 @@
 """Extractors on small plans written in other words than the corpus."""
 
-from pathlib import Path
 
 import pytest
 

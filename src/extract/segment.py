@@ -306,7 +306,6 @@ def stitch_page_broken_rows(row_lines: list[list[Line]]) -> tuple[list[Line], li
             else:
                 rows.append(row)
             after_break = False
-    header = [c.text if c is not None else "" for c in _grid_cells(header_lines[0])]
     return header_lines, rows
 
 

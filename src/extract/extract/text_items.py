@@ -21,7 +21,7 @@ from extract.canonical.targets import find_targets
 from extract.extract.provenance import Provenance
 from extract.models import Agency, Assignment, Deadline, Indicator, Source, Target, Task
 from extract.rules import alternation, load_rules
-from extract.segment import Segmented, SectionNode, vocabulary
+from extract.segment import Segmented, SectionNode
 from extract.structures import Line
 
 if TYPE_CHECKING:
