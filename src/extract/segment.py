@@ -132,7 +132,8 @@ def vocabulary() -> _Vocabulary:
 
 _ROMAN = r"[IVXLC]+"
 _LABELS: list[tuple[str, re.Pattern[str]]] = [
-    ("roman", re.compile(rf"^(?:PHẦN|Phần)?\s*({_ROMAN})[.)]\s+(?=\S)")),
+    ("part", None),  # "Phần I: …", built from rules/document.yaml in _label_patterns()
+    ("roman", re.compile(rf"^({_ROMAN})[.)]\s+(?=\S)")),
     ("decimal", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?=\S)")),
     ("arabic", re.compile(r"^(\d{1,2})[.]\s+(?=\S)")),
     ("arabic_paren", re.compile(r"^(\d{1,2})\)\s+(?=\S)")),
@@ -144,10 +145,18 @@ _MAX_HEADING_WORDS = 40
 _MAX_COLON_HEADING_WORDS = 12
 
 
+@cache
+def _label_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """The label patterns, a part word ("Phần I:", "PHẦN II -") first: it is a Roman part."""
+    words = alternation(load_rules("document")["part_words"])
+    part = re.compile(rf"^{words}\s+({_ROMAN}|\d{{1,2}})\s*[.:)\-–]?\s+(?=\S)")
+    return [("roman" if kind == "part" else kind, part if pattern is None else pattern) for kind, pattern in _LABELS]
+
+
 def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, int | None] | None:
     """(label_kind, number, heading, heading_start_in_line, inline_text, inline_start) or None."""
     text = line.text
-    for kind, pattern in _LABELS:
+    for kind, pattern in _label_patterns():
         match = pattern.match(text)
         if not match:
             continue
@@ -322,7 +331,8 @@ def _find_doc_type(lines: list[Line]) -> int | None:
 
 
 def _is_heading_start(line: Line) -> bool:
-    return not line.is_row and _LABELS[0][1].match(line.text) is not None
+    """A Roman-numeral part ("I. …", "Phần I: …") starts the body."""
+    return not line.is_row and any(pattern.match(line.text) for kind, pattern in _label_patterns()[:2])
 
 
 def segment(document: TextDocument) -> Segmented:

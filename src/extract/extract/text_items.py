@@ -237,7 +237,7 @@ def _split_by_target(clause: _Clause, targets) -> list[tuple[_Clause, list]]:
     groups: list[tuple[_Clause, list]] = []
     piece_start = 0
     current: list = []
-    for i, (start, end, target) in enumerate(targets):
+    for start, end, target in targets:
         if current:
             between = clause.text[current[-1][1]:start]
             cut = max(between.rfind(", "), between.rfind(" và "))
@@ -537,7 +537,7 @@ class _SectionReader:
         if node.inline_text and node.inline_start is not None:
             texts.append((node.inline_text, node.inline_start, node.line))
         texts += [(l.text, l.start, l) for l in node.lines if not l.is_row]
-        for text, start, line in texts:
+        for text, start, _line in texts:
             text, start = _strip_bullets(text, start)
             if rules.general_opener.match(text):
                 break  # addressed to every agency, not this one
