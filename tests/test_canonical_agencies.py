@@ -85,8 +85,8 @@ def test_stacked_tone_marks_stay_nfc(text):
     ("Ủy ban MTTQ", "xa", "Ủy ban Mặt trận Tổ quốc Việt Nam xã"),
     ("UBMTTQ phường", "phuong", "Ủy ban Mặt trận Tổ quốc Việt Nam phường"),
     ("Đề nghị Ủy ban Mặt trận Tổ quốc", "phuong", "Ủy ban Mặt trận Tổ quốc Việt Nam phường"),
-    ("Hội LHPN xã", "xa", "Hội Liên hiệp Phụ nữ xã"),
-    ("Đoàn Thanh niên xã", "xa", "Đoàn Thanh niên Cộng sản Hồ Chí Minh xã"),
+    ("Hội LHPN xã", "xa", "Hội Liên hiệp Phụ nữ"),
+    ("Đoàn Thanh niên xã", "xa", "Đoàn Thanh niên Cộng sản Hồ Chí Minh"),
     ("Viettel tỉnh", "xa", "Viettel"),
     ("BCD về phát triển KH,CN, ĐMST, CDS, CCHC & ĐA06 tỉnh", "phuong",
      "Ban Chỉ đạo về phát triển khoa học, công nghệ, đổi mới sáng tạo, chuyển đổi số, cải cách hành chính "

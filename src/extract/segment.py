@@ -143,6 +143,7 @@ _LABELS: list[tuple[str, re.Pattern[str]]] = [
 _BULLET = re.compile(r"^[-+*•–]\s*(?=\S)")
 _MAX_HEADING_WORDS = 40
 _MAX_COLON_HEADING_WORDS = 12
+_MAX_BOLD_HEADING_WORDS = 14
 
 
 @cache
@@ -170,6 +171,11 @@ def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, i
         parts = _split_heading(text, bullet.end(), "bullet", None)
         if parts and len(parts[2].split()) <= 20:
             return parts
+    if line.bold and not bullet and len(text.split()) <= _MAX_BOLD_HEADING_WORDS \
+            and not text.rstrip().endswith((".", ";", ",")):
+        # an unnumbered heading set in bold ("**Mục tiêu cụ thể**")
+        heading = text.strip().rstrip(":").strip()
+        return "bold", None, heading, text.find(heading), None, None
     return None
 
 

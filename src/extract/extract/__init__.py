@@ -35,8 +35,10 @@ def extract_items(seg: Segmented, source: DocumentSource, options: "Options") ->
             item.id = f"{prefix}-{number}"
     problems = [Problem(code=p.code, severity=p.severity, message=p.message) for p in seg.text.problems]
     problems.extend(table_items.problems)
-    declared, declared_problems = extract_declared(
-        seg, prov, {"indicators": len(table_items.indicators), "tasks": len(table_items.tasks)})
+    # a declared count refers to the appendix when there is one, else to what the text states
+    counts = {"indicators": len(table_items.indicators) or len(indicators),
+              "tasks": len(table_items.tasks) or len(tasks)}
+    declared, declared_problems = extract_declared(seg, prov, counts)
     problems.extend(declared_problems)
     return Document(
         source=source, document=meta, sections=extract_sections(seg, prov),

@@ -105,6 +105,9 @@ def _read_issuer(text: str, start: int) -> tuple[str | None, int]:
         if committee and (token.startswith(",") or token == " và "):
             position = stop.end()
             continue
+        if token == " và " and not patterns().typed.match(rest, stop.end()):
+            position = stop.end()  # "Sở Khoa học và Công nghệ": "và" ends it only before a citation
+            continue
         break
     end = stop.start() if stop else len(rest)
     issuer = rest[:end].strip(" ,./")

@@ -53,6 +53,7 @@ class _Rules:
     agency_head: re.Pattern[str]
     assigning_verb: re.Pattern[str]
     completion_words: str
+    empty_action: re.Pattern[str]
     general_opener: re.Pattern[str]
 
 
@@ -81,6 +82,7 @@ def _rules() -> _Rules:
         containers=frozenset(h.casefold() for h in load_rules("document")["container_headings"]),
         assigning_verb=re.compile(rf"^(?:{alternation(rules['assigning_verbs'])})\s+", re.IGNORECASE),
         completion_words=alternation(rules["completion_words"]),
+        empty_action=re.compile(rf"^{alternation(rules['empty_action_verbs'])}\s+(?=\S+\s+\S)", re.IGNORECASE),
         general_opener=re.compile(rf"^{alternation(rules['general_openers'])}", re.IGNORECASE),
         agency_head=re.compile(rf"^(?:{alternation(rules['agency_heads'])})(?!\w)"),
         task_part=re.compile(rf"^(?:{alternation(rules['task_part_headings'])})\b", re.IGNORECASE),
@@ -359,6 +361,9 @@ def _task_name(clause: "_Clause", found: _LeadClause, subject: "_Clause | None",
     action = text[found.action_start:]
     offset = found.action_start + len(action) - len(action.lstrip(" ,"))
     action = action.strip(" ,;.")
+    empty = _rules().empty_action.match(action)
+    if empty:  # "thực hiện rà soát …" -> "rà soát …"
+        action, offset = action[empty.end():], offset + empty.end()
     for start, _, _ in sorted(find_deadlines(action, plan_year), reverse=True):
         action = re.sub(rf"[\s,]*(?:{_rules().completion_words})?\s*$", "", action[:start]).strip(" ,;.")
     if found.head_start == 0 and subject is not None:
