@@ -38,9 +38,11 @@ def merge_indicators(table: list[Indicator], text: list[Indicator]) -> list[Indi
     """Table indicators with their text mentions merged in, then the text-only ones."""
     with_value, without_value, _ = _settings()
     candidates = []
+    row_keys = [_name_key(r.name) for r in table]
     for ti, t in enumerate(text):
+        text_key = _name_key(t.name)
         for ri, r in enumerate(table):
-            score = fuzz.token_set_ratio(_name_key(t.name), _name_key(r.name))
+            score = fuzz.token_set_ratio(text_key, row_keys[ri])
             threshold = with_value if _same_values(t, r) else without_value
             if score >= threshold:
                 candidates.append((score, -ti, -ri, ti, ri))
