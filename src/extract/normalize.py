@@ -30,14 +30,6 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _MARKUP = re.compile(r"</?[biu]>|\*{2,3}(?=\S)|(?<=\S)\*{2,3}", re.IGNORECASE)
 
 
-def _split_tone(char: str) -> tuple[str, str]:
-    """'á' -> ('a', U+0301); a char without a tone mark -> (char, '')."""
-    decomposed = unicodedata.normalize("NFD", char)
-    tone = "".join(c for c in decomposed if c in _TONES)
-    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
-    return base, tone
-
-
 def _build_tone_table() -> dict[str, str]:
     """Map each misplaced open-syllable pair ('oá') to its standard form ('óa')."""
     table: dict[str, str] = {}

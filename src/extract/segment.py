@@ -193,15 +193,6 @@ def _split_heading(text: str, rest_start: int, kind: str, number: str | None):
     return kind, number, heading, rest_start, None, None
 
 
-def _roman_value(numeral: str) -> int:
-    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-    total = 0
-    for i, c in enumerate(numeral):
-        v = values[c]
-        total += -v if i + 1 < len(numeral) and values[numeral[i + 1]] > v else v
-    return total
-
-
 class _TreeBuilder:
     """Places headings in a tree by the order in which label kinds nest (like nested lists)."""
 

@@ -74,15 +74,6 @@ class RawDocument:
 # ----------------------------------------------------------- normalize output
 
 @dataclass(slots=True)
-class Span:
-    """A stretch of the document text: text[start:end]."""
-
-    start: int
-    end: int
-    page: int | None = None
-
-
-@dataclass(slots=True)
 class CellText:
     text: str
     start: int

@@ -25,7 +25,6 @@ class _Columns:
     indicator_table: dict
     task_table: dict
     group_index: re.Pattern[str]
-    item_index: re.Pattern[str]
     note_basis: re.Pattern[str]
 
 
@@ -35,7 +34,7 @@ def _columns() -> _Columns:
     return _Columns(
         patterns={f: [re.compile(re.sub(r"\s+", "", p)) for p in ps] for f, ps in rules["fields"].items()},
         indicator_table=rules["indicator_table"], task_table=rules["task_table"],
-        group_index=re.compile(rules["group_index"]), item_index=re.compile(rules["item_index"]),
+        group_index=re.compile(rules["group_index"]),
         note_basis=re.compile(alternation(rules["note_basis_cues"])),
     )
 
