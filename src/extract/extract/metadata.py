@@ -9,7 +9,7 @@ from functools import cache
 
 from extract.models import DateValue, DocumentMeta, Issuer, Signer
 from extract.normalize import fix_known_typos
-from extract.rules import load_rules
+from extract.rules import alternation, load_rules
 from extract.segment import Segmented, vocabulary
 from extract.structures import Line
 
@@ -21,7 +21,6 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _YEAR_IN_TITLE = re.compile(r"\bnăm\s+(20\d\d)\b")
-_PLACEHOLDER = re.compile(r"^[(\[]?\s*(?:đã ký|ký|ký,? (?:ghi rõ họ tên|đóng dấu).*)\s*[)\]]?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,8 @@ class _Vocab:
     committee: re.Pattern[str]
     title_words: list[tuple[re.Pattern[str], str]]
     excluded_recipients: tuple[str, ...]
+    placeholder: re.Pattern[str]
+    own_level: re.Pattern[str]
     annotations: re.Pattern[str]
 
 
@@ -62,6 +63,8 @@ def _vocab() -> _Vocab:
         committee=re.compile(rf"(?:{committee_alt})\s+(?:về\s+)?[^;.()]*?(?<!\w)({level_alt})(?!\w)"),
         title_words=words,
         excluded_recipients=tuple(rules["recipient_excluded_prefixes"]),
+        placeholder=re.compile(rf"^[(\[]?\s*{alternation(rules['signature_placeholders'])}\s*[)\]]?$", re.IGNORECASE),
+        own_level=re.compile(rf"{alternation(rules['own_level_cues'])}\s+({level_alt})(?!\w)"),
         annotations=re.compile(r"\s*(?:" + "|".join(rules["recipient_annotations"]) + r")", re.IGNORECASE),
     )
 
@@ -205,8 +208,7 @@ def _level_from_text(seg: Segmented, place: str | None) -> tuple[str | None, str
             rf"(?<!\w)({vocab.level_alternation})\s+{re.escape(place)}(?!\w)", text, re.IGNORECASE))
         if counts:
             return counts.most_common(1)[0][0], place
-    own = Counter(vocab.levels[m.group(1).lower()] for m in re.finditer(
-        r"(?:UBND|Ủy ban nhân dân|Đảng ủy|Đề án 06)\s+(xã|phường|tỉnh|đặc khu)(?!\w)", text))
+    own = Counter(vocab.levels[m.group(1).lower()] for m in vocab.own_level.finditer(text))
     if own:
         return own.most_common(1)[0][0], place
     return None, place
@@ -236,7 +238,7 @@ def _province(seg: Segmented) -> str | None:
 
 def _signer(seg: Segmented) -> Signer:
     vocab = vocabulary()
-    lines = [l.text.strip() for l in seg.signature if not _PLACEHOLDER.match(l.text.strip())]
+    lines = [l.text.strip() for l in seg.signature if not _vocab().placeholder.match(l.text.strip())]
     capacity_index = max((i for i, t in enumerate(lines) if vocab.capacity.match(t)), default=None)
     capacity = lines[capacity_index] if capacity_index is not None else None
     after = lines[capacity_index + 1:] if capacity_index is not None else lines

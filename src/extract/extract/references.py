@@ -18,8 +18,6 @@ from extract.rules import alternation, load_rules
 from extract.segment import Segmented
 from extract.structures import Line
 
-# Every citation has a number followed by its symbol ("57-NQ", "11/QĐ") or is a law by name.
-_MAY_CITE = re.compile(r"\d\s*[/-]\s*[A-ZĐ]|Luật")
 _ROLE_STRENGTH = {"mentioned": 0, "basis": 1, "implements": 2, "replaces": 3}
 _DATE = r"(?:,\s*|\s+)(?:ban hành\s+)?ngày\s+(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))"
 
@@ -36,6 +34,9 @@ class _Patterns:
     replaces: re.Pattern[str]
     committee_topic: re.Pattern[str]
     issuer_before: re.Pattern[str]
+    issuer_cue: re.Pattern[str]
+    committee: re.Pattern[str]
+    may_cite: re.Pattern[str]
 
 
 _NUMBER = r"\d{1,5}[a-zA-Z]?(?:\s*/\s*\d{4})?\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*)*"
@@ -45,6 +46,7 @@ _NUMBER = r"\d{1,5}[a-zA-Z]?(?:\s*/\s*\d{4})?\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*(
 def patterns() -> _Patterns:
     rules = load_rules("references")
     types = {k: v for k, v in rules["types"].items() if v != "luat"}
+    law_words = alternation(k for k, v in rules["types"].items() if v == "luat")
     type_words = "|".join(re.escape(t) for t in sorted(types, key=len, reverse=True))
     codes = "|".join(re.escape(c) for c in sorted(rules["symbol_codes"], key=len, reverse=True))
     stops = "|".join(re.escape(s) for s in rules["issuer_stops"])
@@ -52,7 +54,7 @@ def patterns() -> _Patterns:
         typed=re.compile(rf"(?<!\w)(?P<type>{type_words})(?:\s+số)?\s+(?P<number>{_NUMBER})", re.IGNORECASE),
         bare=re.compile(rf"(?<![\w/-])(?P<number>\d{{1,5}}(?:\s*/\s*\d{{4}})?\s*[/-]\s*(?:{codes})(?:\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*)+)"),
         # a law's name can end with its year ("Luật Khoa học, công nghệ và đổi mới sáng tạo năm 2025")
-        law=re.compile(r"(?<!\w)Luật\s+(?P<name>[A-ZĐ][^;:()]*?(?:\s+năm\s+\d{4})?)(?=\s+số|\s+ngày|[;:()]|\.(?:\s|$)|$)"),
+        law=re.compile(rf"(?<!\w){law_words}\s+(?P<name>[A-ZĐ][^;:()]*?(?:\s+năm\s+\d{{4}})?)(?=\s+số|\s+ngày|[;:()]|\.(?:\s|$)|$)"),
         date=re.compile(_DATE),
         issuer_stop=re.compile(rf"{stops}|[;()“”\"]|\.(?:\s|$)|,\s|$"),
         type_of={k.lower(): v for k, v in types.items()},
@@ -60,6 +62,10 @@ def patterns() -> _Patterns:
         replaces=re.compile("(?:" + "|".join(re.escape(c) for c in rules["replaces_cues"]) + r")\s*(?:cho\s+)?$", re.IGNORECASE),
         committee_topic=re.compile(alternation(rules["committee_topics"])),
         issuer_before=re.compile(rules["issuer_before"]),
+        issuer_cue=re.compile(rf"\s*(?:,\s*)?{re.escape(rules['issuer_cue'])}\s+"),
+        committee=re.compile(rf"(?:[^\s,;]+\s+){{0,4}}?{alternation(rules['committee_heads'])}(?=\s)"),
+        # every citation has a number followed by its symbol ("57-NQ", "11/QĐ") or is a law by name
+        may_cite=re.compile(rf"\d\s*[/-]\s*[A-ZĐ]|{law_words}"),
     )
 
 
@@ -80,13 +86,13 @@ def _iso(day: str, month: str, year: str) -> str | None:
 
 def _read_issuer(text: str, start: int) -> tuple[str | None, int]:
     """The issuer after "của" at `start` (index just after the date or number)."""
-    match = re.match(r"\s*(?:,\s*)?của\s+", text[start:])
+    match = patterns().issuer_cue.match(text[start:])
     if not match:
         return None, start
     begin = start + match.end()
     rest = text[begin:]
     # a committee at the head of the issuer ("Ban Chỉ đạo …", "Cơ quan Thường trực Ban Chỉ đạo …")
-    committee = re.match(r"(?:[^\s,;]+\s+){0,4}?(?:Ban (?:C|c)hỉ đạo|Ban Thường vụ|Ban Chấp hành)(?=\s)", rest)
+    committee = patterns().committee.match(rest)
     stops = patterns().issuer_stop
     position = 0
     through_topic = False
@@ -229,7 +235,7 @@ def extract_references(seg: Segmented, prov: Provenance, own_number: str | None 
     for line in seg.text.lines:
         if id(line) in own_lines:
             continue  # the document's own "Số: 01/KH-BCĐ"
-        if not _MAY_CITE.search(line.text):
+        if not p.may_cite.search(line.text):
             continue  # no number with a symbol, no law: nothing to look for
         for mention in find_mentions(line.text):
             start, end = line.start + mention.start, line.start + mention.end
