@@ -17,11 +17,12 @@ import yaml
 
 
 def rules_dir() -> Path:
-    """rules/ beside the source tree, or the folder named by KEHOACH_RULES."""
+    """The vocabulary folder shipped inside the package (extract/vocabulary/, which the
+    repository's top-level rules/ links to), or the folder named by KEHOACH_RULES."""
     override = os.environ.get("KEHOACH_RULES")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "rules"
+    return Path(__file__).resolve().parent / "vocabulary"
 
 
 @cache
