@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install libreoffice run test eval bench corpus golden clean
+.PHONY: install libreoffice chromium run test eval bench corpus golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,10 +27,19 @@ libreoffice:
 	      || echo "warning: could not install LibreOffice; .doc input and PDF rendering stay off"; \
 	  else echo "note: LibreOffice not found (apt-get install libreoffice-writer-nogui enables .doc input)"; fi; }
 
+# Chromium (Debian) for the real-browser tests of pages a person looks at (Playwright drives it;
+# nothing is downloaded). Best effort like LibreOffice: without it those tests skip.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null) \
+	      || echo "warning: could not install Chromium; browser tests will skip"; \
+	  else echo "note: Chromium not found (apt-get install chromium enables the browser tests)"; fi; }
+
 run: install
 	$(BIN)/kehoach batch corpus -o out
 
-test: install libreoffice
+test: install libreoffice chromium
 	$(PY) -m pytest
 
 eval: install
