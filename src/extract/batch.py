@@ -832,6 +832,9 @@ def batch_command(
     no_tables: Annotated[bool, typer.Option("--no-tables", help="Do not build OUT/tables.")] = False,
     max_bytes: Annotated[Optional[int], typer.Option("--max-bytes", min=1,
                                                      help="Refuse files larger than this (sets KEHOACH_MAX_BYTES).")] = None,
+    compare_to: Annotated[Optional[Path], typer.Option("--compare-to", exists=True, dir_okay=False,
+                                                       help="Higher-level plan (JSON or document): write "
+                                                            "OUT/coverage (default: plans of the batch).")] = None,
     stats: Annotated[Optional[Path], typer.Option("--stats", hidden=True,
                                                   help="Write timing and worker memory as JSON here.")] = None,
 ) -> None:
@@ -845,6 +848,11 @@ def batch_command(
     if not no_tables and not result.interrupted:
         from extract.tables import build_tables
         build_tables(out)
+    if (compare_to or not no_tables) and not result.interrupted:
+        from extract.coverage import write_batch_coverage
+        coverage_summary = write_batch_coverage(out, compare_to)["summary"]
+        if coverage_summary and not quiet:
+            typer.echo(coverage_summary)
     if stats is not None:
         write_stats(stats, result)
     summary = format_summary(result)

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from extract.batch import batch_command
+from extract.coverage import compare_command, coverage_eval_report
 from extract.load import LoadError
 from extract.models import json_schema
 from extract.pipeline import Options, document_text, extract_path
@@ -81,3 +82,8 @@ def evaluate_command(
         sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")
     else:
         typer.echo(format_report(report))
+        coverage = coverage_eval_report(golden_dir, lambda path: extract_path(path, options))
+        if coverage:
+            typer.echo(coverage)
+
+app.command(name="compare")(compare_command)
