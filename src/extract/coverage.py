@@ -540,7 +540,7 @@ def write_coverage_tables(folder: Path, tables: dict[str, list[dict]]) -> list[P
     import pyarrow.parquet as pq
     from openpyxl import Workbook
 
-    from extract.tables import _deterministic_zip, _write_bytes, typed
+    from extract.tables import _csv_cell, _deterministic_zip, _write_bytes, typed
 
     folder.mkdir(parents=True, exist_ok=True)
     types = {"str": pa.string(), "float": pa.float64(), "bool": pa.bool_()}
@@ -556,7 +556,7 @@ def write_coverage_tables(folder: Path, tables: dict[str, list[dict]]) -> list[P
             buffer = io.StringIO(newline="")
             writer = csv.writer(buffer, lineterminator="\r\n")
             writer.writerow(names)
-            writer.writerows([["" if row[n] is None else row[n] for n in names] for row in rows])
+            writer.writerows([[_csv_cell(row[n]) for n in names] for row in rows])
             _write_bytes(folder / f"{table}.csv", buffer.getvalue().encode("utf-8-sig"))
             schema = pa.schema([pa.field(name, types[kind]) for name, kind in columns])
             data = pa.Table.from_pydict({n: [typed(row[n], k) for row in rows] for n, k in columns}, schema=schema)
