@@ -26,14 +26,14 @@ import json
 import re
 import sys
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterable, Optional
 
 import typer
 from rapidfuzz import fuzz
 
-from extract.matching import blended_similarity, comparable_name, pair_one_to_one
+from extract.matching import blended_similarity, comparable_name, pair_matrix
 from extract.rules import load_rules, word_alternation
 
 Plan = dict[str, Any]
@@ -50,7 +50,7 @@ class _Vocabulary:
     lower_scope: re.Pattern
     higher_scope: re.Pattern
     lower_agency: re.Pattern
-    noise: re.Pattern
+    noise: tuple[str, ...]
     expansions: dict[str, str]
 
 
@@ -67,9 +67,11 @@ def vocabulary() -> _Vocabulary:
     return _Vocabulary(rules=rules, lower_scope=compiled(rules["lower_level_scopes"]),
                        higher_scope=compiled(rules["higher_level_scopes"]),
                        lower_agency=compiled(rules["lower_level_agencies"]),
-                       noise=compiled(rules["name_noise"]), expansions=expansions)
+                       noise=tuple(sorted((w.casefold() for w in rules["name_noise"]), key=len, reverse=True)),
+                       expansions=expansions)
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str | None) -> str:
     """A name as compared across levels: abbreviations expanded, place and share words dropped."""
     v = vocabulary()
@@ -353,18 +355,26 @@ def target_status(higher: dict | None, lower: dict | None) -> str:
     return "stronger" if (lv > hv) == upward else "weaker"
 
 
-def _indicator_bonus(higher: dict, lower: dict, higher_target: dict | None) -> float:
+def _target_keys(targets: list[dict | None]) -> tuple[list, list]:
+    """(unit keys, values) of targets, None where a target is missing."""
+    return ([_unit_key(t.get("unit")) if t else None for t in targets],
+            [float(t["value"]) if t else None for t in targets])
+
+
+def _bonus_matrix(higher: tuple[list, list], lower: tuple[list, list]):
+    """Score adjustments [higher][lower]: + when units agree, - when they differ, + when the
+    target values are equal (rules/coverage.yaml `pairing`)."""
+    import numpy as np
+
     rules = vocabulary().rules["pairing"]
-    lower_target = _lower_target(lower)
-    if not higher_target or not lower_target:
-        return 0.0
-    hu, lu = _unit_key(higher_target.get("unit")), _unit_key(lower_target.get("unit"))
-    bonus = 0.0
-    if hu and lu:
-        bonus += rules["same_unit_bonus"] if hu == lu else -rules["different_unit_penalty"]
-    if float(higher_target["value"]) == float(lower_target["value"]):
-        bonus += rules["same_value_bonus"]
-    return bonus
+    hu, hv = (np.array(x, dtype=object) for x in higher)
+    lu, lv = (np.array(x, dtype=object) for x in lower)
+    both_units = (hu != None)[:, None] & (lu != None)[None, :]  # noqa: E711 (element-wise)
+    same_unit = both_units & (hu[:, None] == lu[None, :])
+    both_values = (hv != None)[:, None] & (lv != None)[None, :]  # noqa: E711
+    same_value = both_values & (hv[:, None] == lv[None, :])
+    return (rules["same_unit_bonus"] * same_unit - rules["different_unit_penalty"] * (both_units & ~same_unit)
+            + rules["same_value_bonus"] * same_value).astype(float)
 
 
 @dataclass
@@ -373,6 +383,7 @@ class _HigherSide:
     indicators: list[dict]
     indicator_keys: list[str]
     targets: list[tuple[dict | None, bool]]
+    target_keys: tuple[list, list]
     tasks: list[dict]
     task_keys: list[str]
     task_assigned: list[bool]
@@ -381,22 +392,21 @@ class _HigherSide:
 def prepare_higher(higher: Plan) -> _HigherSide:
     indicators = higher.get("indicators") or []
     tasks = higher.get("tasks") or []
+    targets = [target_for_lower_level(i) for i in indicators]
     return _HigherSide(
         indicators=indicators, indicator_keys=[name_key(i.get("name")) for i in indicators],
-        targets=[target_for_lower_level(i) for i in indicators],
+        targets=targets, target_keys=_target_keys([t for t, _ in targets]),
         tasks=tasks, task_keys=[name_key(t.get("name")) for t in tasks],
         task_assigned=[_names_lower_level((t.get("lead") or []) + (t.get("partners") or [])) for t in tasks])
 
 
 def _pairs(higher_keys: list[str], lower_keys: list[str], threshold: float,
-           bonus: Callable[[int, int], float] | None = None) -> dict[int, tuple[int, float]]:
+           bonus=None) -> dict[int, tuple[int, float]]:
     rules = vocabulary().rules["pairing"]
     matrix = blended_similarity(higher_keys, lower_keys, rules["set_weight"], rules["sort_weight"])
-
-    def score(hi: int, li: int) -> float:
-        return matrix[hi][li] + (bonus(hi, li) if bonus else 0.0)
-
-    return pair_one_to_one(range(len(higher_keys)), range(len(lower_keys)), score, threshold)
+    if bonus is not None and matrix.size:
+        matrix = matrix + bonus
+    return pair_matrix(matrix, threshold)
 
 
 def _deadline_end(item: dict | None) -> str | None:
@@ -412,14 +422,15 @@ def compare_plans(lower: Plan, higher: Plan, link: Link | None = None,
     rules = vocabulary().rules["pairing"]
     lower_indicators = lower.get("indicators") or []
     lower_keys = [name_key(i.get("name")) for i in lower_indicators]
-    found = _pairs(side.indicator_keys, lower_keys, rules["indicator_threshold"],
-                   lambda hi, li: _indicator_bonus(side.indicators[hi], lower_indicators[li], side.targets[hi][0]))
+    lower_targets = [_lower_target(i) for i in lower_indicators]
+    bonus = _bonus_matrix(side.target_keys, _target_keys(lower_targets)) if lower_targets and side.indicators else None
+    found = _pairs(side.indicator_keys, lower_keys, rules["indicator_threshold"], bonus)
     indicator_rows = []
     for hi, item in enumerate(side.indicators):
         target, assigned = side.targets[hi]
         if hi in found:
             li, score = found[hi]
-            lower_target = _lower_target(lower_indicators[li])
+            lower_target = lower_targets[li]
             indicator_rows.append(Pair(target_status(target, lower_target), item, lower_indicators[li], assigned,
                                        score, target, lower_target))
         elif assigned:

@@ -29,19 +29,26 @@ def pair_one_to_one(left: Sequence[L], right: Sequence[R], score: Callable[[L, R
     Returns {left index: (right index, score)} for the pairs scoring >= threshold; a higher
     score wins, then the earlier left item, then the earlier right item.
     """
-    scored = []
-    for li, a in enumerate(left):
-        for ri, b in enumerate(right):
-            value = score(a, b)
-            if value >= threshold:
-                scored.append((-value, li, ri))
-    scored.sort()
+    return pair_matrix([[score(a, b) for b in right] for a in left], threshold)
+
+
+def pair_matrix(matrix, threshold: float) -> dict[int, tuple[int, float]]:
+    """`pair_one_to_one` on a precomputed score matrix [left][right] (list of lists or a
+    numpy array): only the cells >= threshold are visited, best first."""
+    import numpy as np
+
+    scores = np.asarray(matrix, dtype=float)
+    if scores.size == 0:
+        return {}
+    rows, cols = np.nonzero(scores >= threshold)
+    values = scores[rows, cols]
     pairs: dict[int, tuple[int, float]] = {}
     used: set[int] = set()
-    for negative, li, ri in scored:
+    for index in np.lexsort((cols, rows, -values)):
+        li, ri = int(rows[index]), int(cols[index])
         if li in pairs or ri in used:
             continue
-        pairs[li] = (ri, -negative)
+        pairs[li] = (ri, float(values[index]))
         used.add(ri)
     return pairs
 
@@ -65,25 +72,29 @@ def _expansion_pattern(keys: tuple[str, ...]) -> re.Pattern:
     return pattern
 
 
-def comparable_name(text: str, expansions: Mapping[str, str] = {}, noise: re.Pattern | None = None) -> str:
+def comparable_name(text: str, expansions: Mapping[str, str] = {}, noise: Sequence[str] = ()) -> str:
     """A name reduced for fuzzy comparison: abbreviations expanded, case folded, punctuation
-    and the `noise` words (a compiled whole-word alternation) removed, spaces collapsed."""
+    removed, the `noise` phrases (case-folded, longest first) removed as whole words, spaces
+    collapsed."""
     text = expand_words(text, expansions).casefold()
-    text = _PUNCTUATION.sub(" ", text)
-    if noise is not None:
-        text = noise.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    text = " " + _SPACES.sub(" ", _PUNCTUATION.sub(" ", text)).strip() + " "
+    for words in noise:
+        padded = f" {words} "
+        while padded in text:
+            text = text.replace(padded, " ")
+    return text.strip()
 
 
 def blended_similarity(left: Sequence[str], right: Sequence[str], set_weight: float,
-                       sort_weight: float) -> list[list[float]]:
-    """Matrix [left][right] of 0..100: token_set_ratio (one name's words inside the other's)
+                       sort_weight: float):
+    """numpy matrix [left][right] of 0..100: token_set_ratio (one name's words inside the other's)
     mixed with token_sort_ratio (the same words overall), so that a short name inside a long
     one scores below an equal one. Computed by rapidfuzz's cdist (C++, all pairs at once)."""
-    if not left or not right:
-        return [[0.0] * len(right) for _ in left]
+    import numpy as np
     from rapidfuzz import process
 
+    if not left or not right:
+        return np.zeros((len(left), len(right)))
     by_set = process.cdist(left, right, scorer=fuzz.token_set_ratio)
     by_sort = process.cdist(left, right, scorer=fuzz.token_sort_ratio)
-    return (set_weight * by_set + sort_weight * by_sort).tolist()
+    return set_weight * by_set + sort_weight * by_sort
