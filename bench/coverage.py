@@ -58,6 +58,8 @@ def vary(template: dict, number: int, rng: random.Random) -> dict:
             if rng.random() < 0.5:
                 for long, short in SHORT.items():
                     item["name"] = item["name"].replace(long, short)
+            if rng.random() < 0.4:   # every commune writes some names its own way
+                item["name"] += rng.choice((f" trên địa bàn xã {place}", f" của {place}", " năm 2026"))
             for target in item.get("targets", []):
                 if rng.random() < 0.3 and target.get("unit") == "%":
                     target["value"] = max(0, min(100, target["value"] + rng.choice((-10, -5, 5))))

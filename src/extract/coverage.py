@@ -124,6 +124,7 @@ def plan_label(plan: Plan) -> str:
     return _issuer(plan).get("name") or (plan.get("source") or {}).get("file") or "?"
 
 
+@lru_cache(maxsize=65536)
 def _number_key(number: str | None) -> str | None:
     return re.sub(r"\s+", "", number).casefold() if number else None
 
@@ -143,11 +144,12 @@ class Link:
         return asdict(self)
 
 
-def _implements_refs(plan: Plan) -> list[dict]:
+def _cited_plans(plan: Plan) -> list[dict]:
+    """The plans a plan says it carries out: its `implements` references, then its `basis`
+    ones ("Căn cứ Kế hoạch số …"), of the document types of rules/coverage.yaml."""
     types = vocabulary().rules["linking"]["reference_types"]
     refs = _meta(plan).get("references") or []
-    chosen = [r for r in refs if r.get("role") == "implements" and r.get("type") in types]
-    return chosen or [r for r in refs if r.get("role") == "basis" and r.get("type") in types]
+    return [r for role in ("implements", "basis") for r in refs if r.get("role") == role and r.get("type") in types]
 
 
 def _issuer_agrees(ref: dict, lower: Plan, higher: Plan) -> bool:
@@ -161,12 +163,17 @@ def _issuer_agrees(ref: dict, lower: Plan, higher: Plan) -> bool:
         return False
     if locality and locality in written.casefold():
         return True
-    expanded = comparable_name(written, load_rules("agencies")["agency_abbreviations"])
-    if fuzz.token_set_ratio(expanded, comparable_name(issuer.get("name") or "")) >= \
+    if fuzz.token_set_ratio(_agency_key(written), _agency_key(issuer.get("name") or "")) >= \
             vocabulary().rules["linking"]["issuer_score"]:
         return True
     province = (_issuer(lower).get("province") or "").casefold()
     return bool(locality) and province == locality and _names_level(written, issuer.get("level"))
+
+
+@lru_cache(maxsize=4096)
+def _agency_key(name: str) -> str:
+    """An issuer's name for comparison: agency abbreviations (UBND …) expanded, case folded."""
+    return comparable_name(name, load_rules("agencies")["agency_abbreviations"])
 
 
 def _names_level(text: str, level: str | None) -> bool:
@@ -191,7 +198,7 @@ def _evidence(lower: Plan, higher: Plan) -> tuple[float, list[str]]:
     weights = rules["weights"]
     found: set[str] = set()
     higher_number = _number_key(_meta(higher).get("number"))
-    for ref in _implements_refs(lower):
+    for ref in _cited_plans(lower):
         if higher_number and _number_key(ref.get("number")) not in (None, higher_number):
             continue  # a numbered citation of another plan says nothing about this one
         if _issuer_agrees(ref, lower, higher):
@@ -206,7 +213,7 @@ def _evidence(lower: Plan, higher: Plan) -> tuple[float, list[str]]:
                       if r.get("number") and r.get("role") == "implements"}
     if lower_sources & higher_sources:
         found.add("shared_source")
-    titles = [_meta(lower).get("title") or ""] + [r.get("text") or "" for r in _implements_refs(lower)]
+    titles = [_meta(lower).get("title") or ""] + [r.get("text") or "" for r in _cited_plans(lower)]
     higher_title = name_key(_meta(higher).get("title"))
     if any(fuzz.token_set_ratio(name_key(t), higher_title) >= rules["title_score"] for t in titles if t):
         found.add("title")
@@ -223,7 +230,7 @@ def link_plan(lower: Plan, candidates: list[Plan]) -> Link:
     issuer, date, shared source and title evidence at or above the threshold of
     rules/coverage.yaml; else Link(None, "none", 0)."""
     rank = level_rank(lower)
-    cited = {_number_key(r.get("number")) for r in _implements_refs(lower) if r.get("number")}
+    cited = {_number_key(r.get("number")) for r in _cited_plans(lower) if r.get("number")}
     best = Link(None, "none", 0.0)
     for index, higher in enumerate(candidates):
         if higher is lower or level_rank(higher) <= rank:
@@ -316,15 +323,17 @@ def _names_lower_level(agencies: list[dict]) -> bool:
 def target_for_lower_level(indicator: dict) -> tuple[dict | None, bool]:
     """(the target meant for the level below, whether the indicator is assigned to it).
 
-    Assigned: a target scoped to the level below ("Cấp xã"), or an agency naming it (lead or
-    partner). The target: the lower-level scope's, else an unscoped one, else None (targets
+    Assigned: a target scoped to the level below ("Cấp xã"), an agency naming it (lead or
+    partner), or a name that does ("… cán bộ cấp xã …"); a plan that marks no indicator at all
+    addresses all of them to the level below (see _HigherSide). The target: the lower-level scope's, else an unscoped one, else None (targets
     scoped only to the higher level are not the lower level's)."""
     v = vocabulary()
     targets = indicator.get("targets") or []
     scoped = [t for t in targets if t.get("scope") and v.lower_scope.search(t["scope"])
               and not v.higher_scope.search(t["scope"])]
     unscoped = [t for t in targets if not t.get("scope")]
-    assigned = bool(scoped) or _names_lower_level((indicator.get("lead") or []) + (indicator.get("partners") or []))
+    assigned = (bool(scoped) or _names_lower_level((indicator.get("lead") or []) + (indicator.get("partners") or []))
+                or bool(v.lower_agency.search(indicator.get("name") or "")))
     chosen = scoped[0] if scoped else unscoped[0] if unscoped else None
     return chosen, assigned
 
@@ -336,6 +345,7 @@ def _lower_target(indicator: dict) -> dict | None:
                 targets[0] if targets else None)
 
 
+@lru_cache(maxsize=4096)
 def _unit_key(unit: str | None) -> str | None:
     return re.sub(r"\s+", " ", unit).strip().casefold() if unit else None
 
@@ -377,36 +387,53 @@ def _bonus_matrix(higher: tuple[list, list], lower: tuple[list, list]):
             + rules["same_value_bonus"] * same_value).astype(float)
 
 
-@dataclass
 class _HigherSide:
-    """What is computed once per higher plan and reused for every lower plan."""
-    indicators: list[dict]
-    indicator_keys: list[str]
-    targets: list[tuple[dict | None, bool]]
-    target_keys: tuple[list, list]
-    tasks: list[dict]
-    task_keys: list[str]
-    task_assigned: list[bool]
+    """What is computed once per higher plan and reused for every lower plan: its items, their
+    name keys and targets, and the similarity of its names to every lower name seen so far
+    (one column per distinct lower name, so a batch of communes costs one cdist per name)."""
+
+    def __init__(self, higher: Plan) -> None:
+        self.indicators: list[dict] = higher.get("indicators") or []
+        self.tasks: list[dict] = higher.get("tasks") or []
+        self.targets = [target_for_lower_level(i) for i in self.indicators]
+        if self.indicators and not any(assigned for _, assigned in self.targets):
+            # a plan that names no level for any indicator addresses them all to the level below
+            self.targets = [(target, True) for target, _ in self.targets]
+        self.target_keys = _target_keys([t for t, _ in self.targets])
+        self.task_assigned = [_names_lower_level((t.get("lead") or []) + (t.get("partners") or []))
+                              for t in self.tasks]
+        self._keys = {"indicators": [name_key(i.get("name")) for i in self.indicators],
+                      "tasks": [name_key(t.get("name")) for t in self.tasks]}
+        self._columns: dict[str, dict[str, Any]] = {"indicators": {}, "tasks": {}}
+
+    def warm(self, kind: str, lower_keys: Iterable[str]) -> None:
+        """Compute, in one rapidfuzz cdist call, the similarity columns of the new lower names."""
+        import numpy as np
+
+        columns = self._columns[kind]
+        new = list(dict.fromkeys(k for k in lower_keys if k not in columns))
+        if not new:
+            return
+        rules = vocabulary().rules["pairing"]
+        matrix = blended_similarity(self._keys[kind], new, rules["set_weight"], rules["sort_weight"])
+        matrix = np.asarray(matrix).reshape(len(self._keys[kind]), len(new))
+        for index, key in enumerate(new):
+            columns[key] = matrix[:, index]
+
+    def similarity(self, kind: str, lower_keys: list[str]):
+        """numpy matrix [higher item][lower item] of name similarity 0..100."""
+        import numpy as np
+
+        self.warm(kind, lower_keys)
+        columns = self._columns[kind]
+        if not lower_keys:
+            return np.zeros((len(self._keys[kind]), 0))
+        return np.column_stack([columns[k] for k in lower_keys])
 
 
 def prepare_higher(higher: Plan) -> _HigherSide:
-    indicators = higher.get("indicators") or []
-    tasks = higher.get("tasks") or []
-    targets = [target_for_lower_level(i) for i in indicators]
-    return _HigherSide(
-        indicators=indicators, indicator_keys=[name_key(i.get("name")) for i in indicators],
-        targets=targets, target_keys=_target_keys([t for t, _ in targets]),
-        tasks=tasks, task_keys=[name_key(t.get("name")) for t in tasks],
-        task_assigned=[_names_lower_level((t.get("lead") or []) + (t.get("partners") or [])) for t in tasks])
-
-
-def _pairs(higher_keys: list[str], lower_keys: list[str], threshold: float,
-           bonus=None) -> dict[int, tuple[int, float]]:
-    rules = vocabulary().rules["pairing"]
-    matrix = blended_similarity(higher_keys, lower_keys, rules["set_weight"], rules["sort_weight"])
-    if bonus is not None and matrix.size:
-        matrix = matrix + bonus
-    return pair_matrix(matrix, threshold)
+    """The higher plan's side of the comparison, to reuse over many lower plans."""
+    return _HigherSide(higher)
 
 
 def _deadline_end(item: dict | None) -> str | None:
@@ -423,8 +450,10 @@ def compare_plans(lower: Plan, higher: Plan, link: Link | None = None,
     lower_indicators = lower.get("indicators") or []
     lower_keys = [name_key(i.get("name")) for i in lower_indicators]
     lower_targets = [_lower_target(i) for i in lower_indicators]
-    bonus = _bonus_matrix(side.target_keys, _target_keys(lower_targets)) if lower_targets and side.indicators else None
-    found = _pairs(side.indicator_keys, lower_keys, rules["indicator_threshold"], bonus)
+    matrix = side.similarity("indicators", lower_keys)
+    if matrix.size:
+        matrix = matrix + _bonus_matrix(side.target_keys, _target_keys(lower_targets))
+    found = pair_matrix(matrix, rules["indicator_threshold"])
     indicator_rows = []
     for hi, item in enumerate(side.indicators):
         target, assigned = side.targets[hi]
@@ -440,7 +469,8 @@ def compare_plans(lower: Plan, higher: Plan, link: Link | None = None,
                        for li, item in enumerate(lower_indicators) if li not in paired]
 
     lower_tasks = lower.get("tasks") or []
-    found = _pairs(side.task_keys, [name_key(t.get("name")) for t in lower_tasks], rules["task_threshold"])
+    found = pair_matrix(side.similarity("tasks", [name_key(t.get("name")) for t in lower_tasks]),
+                        rules["task_threshold"])
     task_rows = []
     for hi, item in enumerate(side.tasks):
         assigned = side.task_assigned[hi]
@@ -541,22 +571,41 @@ def coverage_rows(coverages: Iterable[Coverage]) -> dict[str, list[dict]]:
     return tables
 
 
-def write_coverage_tables(folder: Path, tables: dict[str, list[dict]]) -> list[Path]:
-    """CSV (UTF-8 with BOM), Parquet, one XLSX and one DuckDB file of the coverage tables."""
+def status_matrix(coverages: list[Coverage], kind: str = "indicators") -> tuple[list[dict], list[list[str]]]:
+    """(columns, statuses): the higher plan's items assigned to the level below (all lower
+    plans compared with the same higher plan), and per lower plan one status per column."""
+    higher = coverages[0].higher if coverages else {}
+    if kind == "indicators":
+        side = prepare_higher(higher)
+        columns = [item for item, (_, assigned) in zip(side.indicators, side.targets) if assigned]
+    else:
+        columns = [item for item in higher.get("tasks") or []
+                   if _names_lower_level((item.get("lead") or []) + (item.get("partners") or []))]
+    statuses = []
+    for coverage in coverages:
+        by_id = {p.higher.get("id"): p.status for p in getattr(coverage, kind) if p.higher}
+        statuses.append([by_id.get(item.get("id"), "missing") for item in columns])
+    return columns, statuses
+
+
+def write_coverage_tables(folder: Path, coverages: list[Coverage]) -> list[Path]:
+    """OUT/coverage tables: the long tables (one row per lower plan × higher item, and per extra
+    lower item) as CSV (UTF-8 with BOM), Parquet and DuckDB; and coverage.xlsx with, per higher
+    plan, a matrix sheet of indicators and one of tasks (lower plans as rows, status labels in
+    coloured cells) that people read in Excel."""
     import csv
     import io
 
     import duckdb
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from openpyxl import Workbook
 
-    from extract.tables import _csv_cell, _deterministic_zip, _write_bytes, typed
+    from extract.tables import _csv_cell, _write_bytes, typed
 
     folder.mkdir(parents=True, exist_ok=True)
+    tables = coverage_rows(coverages)
     types = {"str": pa.string(), "float": pa.float64(), "bool": pa.bool_()}
     written = []
-    workbook = Workbook(write_only=True)
     database_path = folder / "coverage.duckdb"
     database_path.unlink(missing_ok=True)
     database = duckdb.connect(str(database_path))
@@ -572,20 +621,73 @@ def write_coverage_tables(folder: Path, tables: dict[str, list[dict]]) -> list[P
             schema = pa.schema([pa.field(name, types[kind]) for name, kind in columns])
             data = pa.Table.from_pydict({n: [typed(row[n], k) for row in rows] for n, k in columns}, schema=schema)
             pq.write_table(data, folder / f"{table}.parquet", compression="zstd")
-            sheet = workbook.create_sheet(table)
-            sheet.append(names)
-            for row in rows:
-                sheet.append([row[n] for n in names])
             database.execute(f'CREATE TABLE "{table}" AS SELECT * FROM read_parquet(?)',
                              [str(folder / f"{table}.parquet")])
             written += [folder / f"{table}.csv", folder / f"{table}.parquet"]
         database.execute("CHECKPOINT")
     finally:
         database.close()
+    _write_matrix_workbook(folder / "coverage.xlsx", coverages)
+    return written + [folder / "coverage.xlsx", database_path]
+
+
+def _by_higher(coverages: list[Coverage]) -> list[list[Coverage]]:
+    groups: dict[int, list[Coverage]] = {}
+    for coverage in coverages:
+        groups.setdefault(id(coverage.higher), []).append(coverage)
+    return list(groups.values())
+
+
+def _write_matrix_workbook(path: Path, coverages: list[Coverage]) -> None:
+    import copy
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from extract.tables import _deterministic_zip, _write_bytes
+
+    rules = vocabulary().rules
+    labels, statuses = rules["labels"], rules["statuses"]
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    workbook = Workbook(write_only=True)
+    styles = {}   # one styled cell per status; its style is copied (styling every cell is slow)
+    for status, spec in statuses.items():
+        template = WriteOnlyCell(workbook.create_sheet("_"))
+        template.fill = PatternFill("solid", fgColor=spec["colour"].lstrip("#"))
+        template.font = Font(color="FFFFFF")
+        styles[status] = template._style
+        workbook.remove(workbook.worksheets[-1])
+    groups = _by_higher(coverages)
+    for number, group in enumerate(groups, 1):
+        suffix = f" ({number})" if len(groups) > 1 else ""
+        for kind in ("indicators", "tasks"):
+            columns, matrix = status_matrix(group, kind)
+            sheet = workbook.create_sheet(f"{labels['sheet_' + kind]}{suffix}"[:31])
+            sheet.freeze_panes = "B2"
+            sheet.column_dimensions["A"].width = 36
+            for index in range(len(columns)):
+                sheet.column_dimensions[get_column_letter(index + 2)].width = 22
+            header = [WriteOnlyCell(sheet, value=labels["commune"])]
+            header += [WriteOnlyCell(sheet, value=f"{n}. {item.get('name')}") for n, item in enumerate(columns, 1)]
+            for cell in header:
+                cell.font, cell.alignment = bold, wrap
+            sheet.append(header)
+            for coverage, row in zip(group, matrix):
+                cells = [plan_label(coverage.lower)]
+                for status in row:
+                    cell = WriteOnlyCell(sheet, value=status_label(status))
+                    cell._style = copy.copy(styles[status])
+                    cells.append(cell)
+                sheet.append(cells)
+    if not groups:
+        workbook.create_sheet(labels["sheet_indicators"])
+    workbook.properties.creator = "kehoach-extract"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    _write_bytes(folder / "coverage.xlsx", _deterministic_zip(buffer.getvalue()))
-    return written + [folder / "coverage.xlsx", database_path]
+    _write_bytes(path, _deterministic_zip(buffer.getvalue()))
 
 
 def heatmap_html(coverages: list[Coverage]) -> str:
@@ -594,17 +696,17 @@ def heatmap_html(coverages: list[Coverage]) -> str:
     rules = vocabulary().rules
     labels, statuses = rules["labels"], rules["statuses"]
     higher = coverages[0].higher if coverages else {}
-    columns = [(hi, item) for hi, item in enumerate(higher.get("indicators") or []) if target_for_lower_level(item)[1]]
+    items, matrix = status_matrix(coverages)
+    columns = list(enumerate(items))
     esc = html.escape
     head = "".join(f'<th class="col" title="{esc(item.get("name") or "")}" scope="col">{n}</th>'
                    for n, (_, item) in enumerate(columns, 1))
     body = []
-    for coverage in coverages:
-        by_id = {(p.higher or {}).get("id"): p for p in coverage.indicators if p.higher}
+    for coverage, row in zip(coverages, matrix):
+        pairs = {(p.higher or {}).get("id"): p for p in coverage.indicators if p.higher}
         cells = []
-        for _, item in columns:
-            pair = by_id.get(item.get("id"))
-            status = pair.status if pair else "missing"
+        for (_, item), status in zip(columns, row):
+            pair = pairs.get(item.get("id"))
             tip = f"{item.get('name')}: {status_label(status)}"
             if pair and (pair.higher_target or pair.lower_target):
                 tip += f" ({_target_text(pair.higher_target) or '-'} → {_target_text(pair.lower_target) or '-'})"
@@ -644,9 +746,13 @@ def coverage_of_plans(lowers: list[Plan], highers: list[Plan]) -> tuple[list[Cov
     """Each lower plan linked to one of `highers` and compared with it; returns the coverages
     (in the order of `lowers`) and the lower plans that could not be linked."""
     prepared = [prepare_higher(h) for h in highers]
+    links = [link_plan(lower, highers) for lower in lowers]
+    for index, side in enumerate(prepared):   # one cdist per higher plan for all its lower plans
+        mine = [lower for lower, link in zip(lowers, links) if link.higher == index]
+        side.warm("indicators", (name_key(i.get("name")) for lower in mine for i in lower.get("indicators") or []))
+        side.warm("tasks", (name_key(t.get("name")) for lower in mine for t in lower.get("tasks") or []))
     coverages, unlinked = [], []
-    for lower in lowers:
-        link = link_plan(lower, highers)
+    for lower, link in zip(lowers, links):
         if link.higher is None:
             unlinked.append(lower)
             continue
@@ -666,12 +772,10 @@ def write_batch_coverage(out: Path, compare_to: Path | None = None) -> dict[str,
     coverages, unlinked = coverage_of_plans(lowers, highers) if highers else ([], lowers)
     folder = out / COVERAGE_DIR
     if coverages:
-        write_coverage_tables(folder, coverage_rows(coverages))
-        for index, higher in enumerate(highers):
-            mine = [c for c in coverages if c.higher is higher]
-            if mine:
-                name = Path((higher.get("source") or {}).get("file") or f"higher-{index}").name
-                (folder / f"heatmap-{name}.html").write_text(heatmap_html(mine), encoding="utf-8")
+        write_coverage_tables(folder, coverages)
+        for group in _by_higher(coverages):
+            name = Path((group[0].higher.get("source") or {}).get("file") or "higher").name
+            (folder / f"heatmap-{name}.html").write_text(heatmap_html(group), encoding="utf-8")
     summary = None
     if coverages or compare_to:
         labels = vocabulary().rules["labels"]
