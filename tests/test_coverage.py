@@ -121,6 +121,26 @@ def test_ward_with_higher_targets_and_its_own_indicator():
     assert extra == ["Tỷ lệ hộ kinh doanh trên địa bàn phường sử dụng thanh toán không dùng tiền mặt"]
 
 
+def test_commune_against_a_province_plan_written_another_way():
+    """Held-out style: targets for communes stated in the text under "Đối với UBND các xã,
+    phường", other names, the province's number blank and its title in other words."""
+    province = extracted(ROOT / "tests" / "fixtures" / "coverage" / "thai-nguyen-tinh-variant.txt").model_dump(mode="json")
+    commune = plan("binh-thanh-xa-2026")
+    link = link_plan(commune, [plan("quang-tri-tinh-2026"), province])
+    assert link.higher == 1 and {"issuer", "date"} <= set(link.evidence)
+    coverage = compare_plans(commune, province, link)
+    by_name = {p.higher["name"]: (p.status, (p.lower or {}).get("id")) for p in coverage.indicators if p.higher}
+    assert by_name["Tỷ lệ CBCCVC cấp xã có trang thiết bị và chữ ký số cá nhân để giải quyết công việc trên môi "
+                   "trường điện tử"] == ("same", "ind-1")
+    assert by_name["Tỷ lệ văn bản, hồ sơ công việc cấp xã được xử lý toàn trình trên môi trường điện tử"] == \
+        ("weaker", "ind-3")
+    assert by_name["Tỷ lệ CBCCVC cấp xã chuyên trách công nghệ thông tin, chuyển đổi số được bồi dưỡng về quản trị "
+                   "dữ liệu"] == ("weaker", "ind-11")
+    assert by_name["Tỷ lệ thôn, tổ dân phố có Tổ công nghệ số cộng đồng"] == ("missing", None)
+    assigned = {p.higher["name"] for p in coverage.indicators if p.higher and p.assigned}
+    assert "Tỷ lệ hồ sơ công việc tại các sở, ban, ngành được xử lý trên môi trường điện tử" not in assigned
+
+
 def test_report_is_readable():
     coverage = compare_plans(plan("vo-tranh-xa-2026"), plan(PROVINCE))
     text = format_report(coverage)

@@ -324,7 +324,8 @@ def target_for_lower_level(indicator: dict) -> tuple[dict | None, bool]:
     """(the target meant for the level below, whether the indicator is assigned to it).
 
     Assigned: a target scoped to the level below ("Cấp xã"), an agency naming it (lead or
-    partner), or a name that does ("… cán bộ cấp xã …"); a plan that marks no indicator at all
+    partner), or a name or group heading that does ("… cán bộ cấp xã …", "Đối với UBND các
+    xã, phường"); a plan that marks no indicator at all
     addresses all of them to the level below (see _HigherSide). The target: the lower-level scope's, else an unscoped one, else None (targets
     scoped only to the higher level are not the lower level's)."""
     v = vocabulary()
@@ -333,7 +334,7 @@ def target_for_lower_level(indicator: dict) -> tuple[dict | None, bool]:
               and not v.higher_scope.search(t["scope"])]
     unscoped = [t for t in targets if not t.get("scope")]
     assigned = (bool(scoped) or _names_lower_level((indicator.get("lead") or []) + (indicator.get("partners") or []))
-                or bool(v.lower_agency.search(indicator.get("name") or "")))
+                or any(v.lower_agency.search(indicator.get(text) or "") for text in ("name", "group")))
     chosen = scoped[0] if scoped else unscoped[0] if unscoped else None
     return chosen, assigned
 
