@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from browser import browser_page
 from conftest import GOLDEN, ROOT, extracted
 from extract.cli import app
-from extract.coverage import (compare_plans, evaluate_coverage, format_report, heatmap_html, link_plan,
+from extract.coverage import (compare_plans, evaluate_coverage, format_report, link_plan,
                               name_key, target_for_lower_level, target_status, write_batch_coverage)
 from extract.matching import pair_one_to_one
 
@@ -227,3 +227,17 @@ def test_heat_map_renders_in_a_browser(batch_out):
         assert page.locator("#columns li").count() == 10
         box = page.locator("#heatmap").bounding_box()
         assert box["width"] <= 1280      # readable without scrolling sideways
+
+
+def test_batch_command_with_compare_to(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("phu-lac-xa-2026", "vo-tranh-xa-2026"):
+        (inputs / f"{name}.txt").write_bytes((ROOT / "corpus" / f"{name}.txt").read_bytes())
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["batch", str(inputs), "-o", str(out), "--workers", "1", "--no-nlp",
+                                      "--compare-to", str(ROOT / "corpus" / f"{PROVINCE}.docx")])
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out / "coverage" / "coverage_indicators.parquet").to_pandas()
+    assert set(table["lower_locality"]) == {"Phú Lạc", "Vô Tranh"}
+    assert (out / "coverage" / f"heatmap-{PROVINCE}.docx.html").exists()

@@ -28,7 +28,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterable, Optional
+from typing import Annotated, Any, Callable, Iterable
 
 import typer
 from rapidfuzz import fuzz
