@@ -79,6 +79,19 @@ def test_link_by_number_when_both_are_numbered():
     assert (link.higher, link.method, link.confidence) == (1, "number", 1.0)
 
 
+def test_the_same_number_in_another_province_is_another_plan():
+    other = copy.deepcopy(plan("quang-tri-tinh-2026"))
+    other["document"]["number"] = "131/KH-UBND"        # Quảng Trị's own plan 131, not Thái Nguyên's
+    province = plan(PROVINCE)
+    link = link_plan(plan("phu-lac-xa-2026"), [other, province])
+    assert link.higher == 1 and link.method == "issuer_date_title"
+    anonymous = plan("vo-tranh-xa-2026")                  # cites "131/KH-UBND … của UBND tỉnh"
+    anonymous["document"]["issuer"]["province"] = None
+    numbered = copy.deepcopy(province)
+    numbered["document"]["number"] = "131/KH-UBND"
+    assert link_plan(anonymous, [numbered]).method == "number"
+
+
 def test_link_without_number_by_issuer_date_and_title():
     candidates = [plan("quang-tri-tinh-2026"), plan(PROVINCE), plan("heldout-ca-mau-tinh-2026")]
     link = link_plan(plan("binh-thanh-xa-2026"), candidates)

@@ -176,10 +176,27 @@ def _agency_key(name: str) -> str:
     return comparable_name(name, load_rules("agencies")["agency_abbreviations"])
 
 
-def _names_level(text: str, level: str | None) -> bool:
-    """`text` contains the level word of `level` ("tỉnh" for tinh, rules/agencies.yaml)."""
+def _names_level(text: str, level: str | None, at_end: bool = False) -> bool:
+    """`text` contains (or, with `at_end`, ends with) the level word of `level` ("tỉnh" for
+    tinh, rules/agencies.yaml)."""
     words = [w["word"] for w in load_rules("agencies").get("levels", []) if w["code"] == level]
-    return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) for word in words)
+    end = r"\W*$" if at_end else r"(?!\w)"
+    return any(re.search(rf"(?<!\w){re.escape(word)}{end}", text, re.IGNORECASE) for word in words)
+
+
+def _not_another_issuer(ref: dict, lower: Plan, higher: Plan) -> bool:
+    """A serial such as 131/KH-UBND is unique only per issuer: a citation with the candidate's
+    number is the candidate unless its issuer, its date or the lower plan's province says
+    otherwise (every province's committee has a plan numbered 131/KH-UBND)."""
+    issuer = ref.get("issuer")
+    generic = issuer and _names_level(issuer, _issuer(higher).get("level"), at_end=True)   # "của UBND tỉnh"
+    if issuer and not generic and not _issuer_agrees(ref, lower, higher):
+        return False   # "của UBND tỉnh Quảng Trị" for a Thái Nguyên plan
+    if ref.get("date") and (_meta(higher).get("date") or {}).get("year") and not _date_agrees(ref["date"], higher):
+        return False
+    province, locality = _issuer(lower).get("province"), _issuer(higher).get("locality")
+    return not (province and locality and province.casefold() != locality.casefold()
+                and _issuer(higher).get("level") == "tinh")
 
 
 def _date_agrees(ref_date: str | None, higher: Plan) -> bool:
@@ -230,13 +247,13 @@ def link_plan(lower: Plan, candidates: list[Plan]) -> Link:
     issuer, date, shared source and title evidence at or above the threshold of
     rules/coverage.yaml; else Link(None, "none", 0)."""
     rank = level_rank(lower)
-    cited = {_number_key(r.get("number")) for r in _cited_plans(lower) if r.get("number")}
     best = Link(None, "none", 0.0)
     for index, higher in enumerate(candidates):
         if higher is lower or level_rank(higher) <= rank:
             continue
         number = _number_key(_meta(higher).get("number"))
-        if number and number in cited:
+        if number and any(_number_key(r.get("number")) == number and _not_another_issuer(r, lower, higher)
+                          for r in _cited_plans(lower)):
             return Link(index, "number", 1.0, ["number"])
         score, evidence = _evidence(lower, higher)
         if score > best.confidence:
@@ -326,7 +343,8 @@ def target_for_lower_level(indicator: dict) -> tuple[dict | None, bool]:
     Assigned: a target scoped to the level below ("Cấp xã"), an agency naming it (lead or
     partner), or a name or group heading that does ("… cán bộ cấp xã …", "Đối với UBND các
     xã, phường"); a plan that marks no indicator at all
-    addresses all of them to the level below (see _HigherSide). The target: the lower-level scope's, else an unscoped one, else None (targets
+    addresses all of them to the level below (see _HigherSide). The target: the lower-level
+    scope's, else an unscoped one, else None (targets
     scoped only to the higher level are not the lower level's)."""
     v = vocabulary()
     targets = indicator.get("targets") or []
@@ -713,15 +731,17 @@ def heatmap_html(coverages: list[Coverage]) -> str:
                 tip += f" ({_target_text(pair.higher_target) or '-'} → {_target_text(pair.lower_target) or '-'})"
             cells.append(f'<td class="s-{status}" data-status="{status}" title="{esc(tip)}">'
                          f'{esc(statuses[status]["short"])}</td>')
-        extra = sum(1 for p in coverage.indicators if p.status == "extra")
+        extra_count = sum(1 for p in coverage.indicators if p.status == "extra")
         body.append(f'<tr><th scope="row">{esc(plan_label(coverage.lower))}</th>{"".join(cells)}'
-                    f'<td class="extra">{extra}</td></tr>')
-    used = ["same", "stronger", "weaker", "unit_differs", "no_target", "missing"]
+                    f'<td class="extra">{extra_count}</td></tr>')
+    used = ["same", "stronger", "weaker", "unit_differs", "no_target", "missing", "extra"]
     style = "".join(f".s-{s}{{background:{statuses[s]['colour']};color:#fff}}" for s in statuses)
-    legend = "".join(f'<li><span class="swatch s-{s}">{esc(statuses[s]["short"])}</span> {esc(statuses[s]["label"])}</li>'
-                     for s in used)
-    key = "".join(f"<li><b>{n}</b>. {esc(item.get('name') or '')} — {esc(_target_text(target_for_lower_level(item)[0]) or '-')}</li>"
+    legend = "".join(f'<li><span class="swatch s-{s}">{esc(statuses[s]["short"])}</span> '
+                     f'{esc(statuses[s]["label"])}</li>' for s in used)
+    key = "".join(f"<li><b>{n}</b>. {esc(item.get('name') or '')} — "
+                  f"{esc(_target_text(target_for_lower_level(item)[0]) or '-')}</li>"
                   for n, (_, item) in enumerate(columns, 1))
+    extra = statuses["extra"]
     title = f"{labels['heatmap_title']}: {plan_label(higher)}"
     return f"""<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><title>{esc(title)}</title>
@@ -729,15 +749,17 @@ def heatmap_html(coverages: list[Coverage]) -> str:
 body{{font-family:"Noto Sans","DejaVu Sans",Arial,sans-serif;margin:16px;color:#212121}}
 table{{border-collapse:collapse}} th,td{{border:1px solid #bdbdbd;padding:4px 8px;text-align:center;font-size:14px}}
 th[scope=row]{{text-align:left;white-space:nowrap;background:#fafafa}} th.col{{background:#eeeeee;min-width:28px}}
-td.extra{{background:{statuses['extra']['colour']};color:#fff}}
-ul{{list-style:none;padding:0}} li{{margin:3px 0}} .swatch{{display:inline-block;width:28px;text-align:center;padding:2px 0}}
+td.extra{{background:{extra['colour']};color:#fff}}
+ul{{list-style:none;padding:0}} li{{margin:3px 0}}
+.swatch{{display:inline-block;width:28px;text-align:center;padding:2px 0}}
 {style}
 </style></head><body>
 <h1>{esc(title)}</h1>
 <p>{esc(_meta(higher).get('title') or '')}</p>
-<table id="heatmap"><thead><tr><th scope="col">{esc(labels['commune'])}</th>{head}<th scope="col" title="{esc(statuses['extra']['label'])}">{esc(statuses['extra']['short'])}</th></tr></thead>
+<table id="heatmap"><thead><tr><th scope="col">{esc(labels['commune'])}</th>{head}
+<th scope="col" title="{esc(extra['label'])}">{esc(extra['short'])}</th></tr></thead>
 <tbody>{''.join(body)}</tbody></table>
-<h2>{esc(labels['legend'])}</h2><ul id="legend">{legend}<li><span class="swatch" style="background:{statuses['extra']['colour']};color:#fff">{esc(statuses['extra']['short'])}</span> {esc(statuses['extra']['label'])}</li></ul>
+<h2>{esc(labels['legend'])}</h2><ul id="legend">{legend}</ul>
 <h2>{esc(labels['columns'])}</h2><ol id="columns" style="list-style:none;padding:0">{key}</ol>
 </body></html>
 """
