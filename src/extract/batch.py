@@ -659,8 +659,11 @@ def _resumed_entry(item: InputFile, sha256: str, out: Path, previous: dict[str, 
 def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None, options: Any = None,
               workers: int | None = None, timeout: float = 120.0, resume: bool = False,
               progress: bool = False, warm: Callable[[], Any] | None = None,
-              context: str | None = None) -> BatchResult:
+              context: str | None = None, on_entry: Callable[[dict], None] | None = None) -> BatchResult:
     """Extract every document under `directory` into `out`; write the manifest.
+
+    `on_entry(line)` is called (in this process) with each manifest line as it is settled,
+    for progress reports (`kehoach serve`'s batches).
 
     `extract_fn(path, options) -> Document` defaults to the pipeline's `extract_path`; it and
     `warm` are passed to the workers as they are under the 'fork' start method (the default
@@ -684,6 +687,8 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
     def record(index: int, entry: dict) -> None:
         entries[index] = entry
         tally[entry["status"]] += 1
+        if on_entry is not None:
+            on_entry(entry)
         if bar is not None:
             bar.set_postfix_str(", ".join(f"{status} {tally[status]}" for status in ("ok", "failed", "skipped")),
                                 refresh=False)
