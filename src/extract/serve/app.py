@@ -117,7 +117,11 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-ERRORS = {status: {"model": ErrorBody} for status in (400, 404, 413, 415, 422, 500, 503)}
+ERROR_STATUSES = (400, 404, 413, 415, 422, 500, 503)
+ERRORS = {status: {"model": ErrorBody} for status in ERROR_STATUSES}
+# Routes that answer HTML or images still answer errors in JSON: say so in the OpenAPI.
+JSON_ERRORS = {status: {"description": "error", "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/ErrorBody"}}}} for status in ERROR_STATUSES}
 
 
 # -------------------------------------------------------------------------- batches
@@ -410,7 +414,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return html("index.html")
 
     @app.post("/reviews", status_code=303, response_class=RedirectResponse, tags=["review"],
-              responses=ERRORS)
+              responses=JSON_ERRORS)
     def create_review(request: Request, file: UploadFile = File(description="the document to review")):
         """Extract a document for review; redirects to its review page."""
         try:
@@ -429,7 +433,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ApiError(404, "not_found", f"no review {review_id!r} (reviews are kept while the server runs)")
         return session
 
-    @app.get("/reviews/{review_id}", response_class=HTMLResponse, tags=["review"], responses=ERRORS)
+    @app.get("/reviews/{review_id}", response_class=HTMLResponse, tags=["review"], responses=JSON_ERRORS)
     def review_page(review_id: str) -> HTMLResponse:
         """The review page: the document text (and PDF page images) beside the extracted items."""
         session = _session(review_id)
@@ -441,7 +445,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     client_name=session.client_name)
 
     @app.get("/reviews/{review_id}/pages/{number}.png", response_class=FileResponse, tags=["review"],
-             responses=ERRORS)
+             responses={200: {"content": {"image/png": {}}}, **JSON_ERRORS})
     def page_image(review_id: str, number: int) -> FileResponse:
         """One page of a reviewed PDF as an image (1-based, as sources[].page)."""
         image = _session(review_id).page_image(number)
