@@ -283,3 +283,48 @@ def test_a_failed_review_upload_shows_a_page_to_a_person(served):
 
 def test_every_category_is_scored():
     assert set(CATEGORIES) >= {"targets", "metadata", "tasks"}
+
+
+# ------------------------------------------------------------------ page model, CLI hook
+
+def test_page_model_flags_problems_and_low_confidence_ocr_items():
+    from extract.serve.review import page_model
+
+    document = extracted(TEXT).model_dump(mode="json")
+    text = "x" * 100_000
+    first, second, third = (document["indicators"] + document["tasks"])[:3]
+    first["sources"][0]["confidence"] = 0.42                      # a per-source OCR confidence
+    second["flags"] = ["low_confidence"]                          # a per-item flag
+    span = third["sources"][0]
+    document["problems"].append({"code": "ocr_low_confidence", "severity": "warning", "message": "OCR",
+                                 "sources": [dict(span)]})
+    model = page_model(document, text)
+    items = {item["id"]: item for item in model["indicators"] + model["tasks"]}
+    assert items[first["id"]]["low_confidence"] and items[second["id"]]["low_confidence"]
+    assert items[third["id"]]["low_confidence"] and items[third["id"]]["problem"]
+    others = [item for item in items.values() if item["id"] not in (first["id"], second["id"], third["id"])]
+    assert not any(item["low_confidence"] for item in others)
+
+
+def test_offsets_are_given_in_the_browsers_utf16_units():
+    from extract.serve.review import utf16_offsets
+
+    text = "a😀bc"       # one character outside the BMP counts two UTF-16 units
+    to_utf16 = utf16_offsets(text)
+    assert [to_utf16(i) for i in range(5)] == [0, 1, 3, 4, 5]
+    assert utf16_offsets("Kế hoạch")(5) == 5
+
+
+def test_the_command_line_does_not_load_the_web_stack_and_serves_localhost_by_default():
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from extract.cli import app
+
+    loaded = subprocess.run([sys.executable, "-c", "import sys, extract.cli; print('fastapi' in sys.modules)"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "False"
+    help_text = CliRunner().invoke(app, ["serve", "--help"]).output
+    assert "127.0.0.1" in help_text and "--port" in help_text
