@@ -317,9 +317,10 @@ def _on_alarm(signum, frame):
     raise DocumentTimeout()
 
 
-def _rss_kb() -> int:
+def _rss_kb(pid: int | str = "self") -> int:
+    """Resident memory of a process (this one by default) in KiB; 0 when it is gone."""
     try:
-        with open("/proc/self/statm") as handle:
+        with open(f"/proc/{pid}/statm") as handle:
             return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
     except (OSError, ValueError, IndexError):
         return 0
@@ -366,8 +367,8 @@ def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any,
                           seconds=time.perf_counter() - started, **common)
 
 
-def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
-                 warm: Callable[[], Any] | None) -> None:
+def start_worker(warm: Callable[[], Any] | None) -> None:
+    """A worker process's start (batch and `kehoach serve`): signals, own process group, warm."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for everyone
     os.setpgid(0, 0)  # its own process group: a hard kill also ends helpers it started (soffice)
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -376,6 +377,11 @@ def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: 
             warm()
         except Exception:  # warming is an optimisation; the documents will report real errors
             pass
+
+
+def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
+                 warm: Callable[[], Any] | None) -> None:
+    start_worker(warm)
     conn.send(("ready", os.getpid()))
     while True:
         try:

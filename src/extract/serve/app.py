@@ -25,6 +25,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -182,7 +183,7 @@ class BatchRunner:
                 inputs, job.folder / "out", extract_fn=extract_upload,
                 options=UploadOptions(nlp=settings.nlp, root=str(inputs)),
                 workers=settings.batch_workers, timeout=settings.timeout,
-                warm=_BatchWarm(settings.nlp, settings.memory_mb), context=_fork_method(settings.nlp),
+                warm=partial(prepare_worker, settings.nlp, settings.memory_mb), context=_fork_method(settings.nlp),
                 on_entry=job.record)
             with job.lock:
                 job.entries = list(result.entries)   # input order, as the manifest
@@ -196,17 +197,6 @@ class BatchRunner:
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
-
-
-@dataclass(frozen=True)
-class _BatchWarm:
-    """A batch worker's start (picklable for the fork server): warm, then the memory cap."""
-
-    nlp: bool
-    memory_mb: int
-
-    def __call__(self) -> None:
-        prepare_worker(self.nlp, self.memory_mb)
 
 
 def _fork_method(nlp: bool) -> str:

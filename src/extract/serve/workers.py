@@ -20,11 +20,12 @@ import resource
 import signal
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from extract.batch import Task, _on_alarm, manifest_entry, process_document, timeout_message
+from extract.batch import Task, _rss_kb as rss_kb, manifest_entry, process_document, start_worker, timeout_message
 from extract.pipeline import Options, extract_path_with_text, warm
 
 NLP_ENV = "KEHOACH_SERVE_NLP"          # read by extract.serve.warmed in the fork server
@@ -100,24 +101,9 @@ def _address_space_bytes() -> int:
         return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def rss_kb(pid: int) -> int:
-    """Resident memory of a process in KiB (0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/statm") as handle:
-            return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 def _worker_main(conn, nlp: bool, memory_mb: int) -> None:
     """Serve requests `(task, out, options, timeout)` from the pool: one manifest line each."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the server handles Ctrl-C
-    os.setpgid(0, 0)   # its own group: a hard kill also ends helpers it started (soffice)
-    signal.signal(signal.SIGALRM, _on_alarm)
-    try:
-        prepare_worker(nlp, memory_mb)
-    except Exception:  # warming is an optimisation; documents report real errors
-        pass
+    start_worker(partial(prepare_worker, nlp, memory_mb))
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -290,6 +276,3 @@ class ExtractionPool:
             worker.process.join(2)
             self._discard(worker)
 
-
-def with_root(options: UploadOptions, root: Path) -> UploadOptions:
-    return replace(options, root=str(root))
