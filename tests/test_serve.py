@@ -328,3 +328,14 @@ def test_the_command_line_does_not_load_the_web_stack_and_serves_localhost_by_de
     assert loaded == "False"
     help_text = CliRunner().invoke(app, ["serve", "--help"]).output
     assert "127.0.0.1" in help_text and "--port" in help_text
+
+
+def test_a_folder_upload_keeps_its_sub_folders_and_refuses_paths_that_leave_it(served):
+    client, _ = served
+    files = [("files", ("xa-a/plan.txt", TEXT.read_bytes())), ("files", ("xa-b/plan.txt", TEXT.read_bytes())),
+             ("files", (".DS_Store", b"x"))]
+    status = wait_for(client, client.post("/batches", files=files).json()["id"])
+    assert [line["file"] for line in status["manifest"]] == ["xa-a/plan.txt", "xa-b/plan.txt"]
+    assert status["counts"]["ok"] == 2
+    response = client.post("/batches", files=[("files", ("../../escape.txt", b"x"))])
+    assert_error(response, 422, "unsafe_path")

@@ -46,7 +46,8 @@ from extract.serve.review import (
     save_golden,
 )
 from extract.serve.uploads import (
-    UploadRefused, is_zip_archive, private_folder, remove_tree, safe_name, save_upload, unpack_zip,
+    UploadRefused, is_zip_archive, private_folder, remove_tree, safe_name, safe_relative_path, save_upload,
+    unpack_zip,
 )
 from extract.serve.workers import (
     ExtractionPool, PoolBroken, PoolBusy, UploadOptions, extract_upload, fork_context, prepare_worker, rss_kb,
@@ -349,13 +350,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/batches", status_code=202, response_model=BatchStatus, tags=["batches"], responses=ERRORS)
     def create_batch(files: list[UploadFile] = File(description="documents and/or ZIP archives of documents")
                      ) -> BatchStatus:
-        """Start a batch over the uploaded files (ZIPs are unpacked, each into a folder of its
-        name); poll GET /batches/{id} for progress and the manifest."""
+        """Start a batch over the uploaded files (a folder upload keeps its sub-folders; ZIPs are
+        unpacked, each into a folder of its name); poll GET /batches/{id} for progress and the
+        manifest."""
         job = batches.create()
         inputs = job.folder / "in"
         try:
             for upload in files:
-                path = save_upload(upload.file, inputs, upload.filename, settings.max_request_bytes)
+                relative = safe_relative_path(upload.filename or "upload")   # folders are kept
+                if relative is None:
+                    continue
+                path = save_upload(upload.file, inputs / relative.parent, relative.name,
+                                   settings.max_request_bytes)
                 if is_zip_archive(path):
                     folder = path.with_name(path.name.rsplit(".", 1)[0] or "archive")
                     folder = folder if not folder.exists() else path.with_name(path.name + ".files")

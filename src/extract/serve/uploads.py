@@ -147,15 +147,20 @@ def unpack_zip(path: Path, folder: Path, max_bytes: int | None = None) -> list[P
 
 
 def _member_path(info: zipfile.ZipInfo) -> PurePosixPath | None:
-    """A member's path inside the folder in safe components; None for entries to leave out.
-    Raises UploadRefused for absolute paths, '..' parts and symbolic links."""
-    name = info.filename.replace("\\", "/")
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
+    """A member's path inside the folder (see `safe_relative_path`); links are refused."""
+    if stat.S_ISLNK(info.external_attr >> 16):
         raise UploadRefused("unsafe_zip", f"the archive holds a symbolic link: {info.filename!r}")
+    return safe_relative_path(info.filename, "unsafe_zip")
+
+
+def safe_relative_path(name: str, code: str = "unsafe_path") -> PurePosixPath | None:
+    """A client's relative path ('plans/xa/a.docx', from a ZIP or a folder upload) in safe
+    components; None for hidden and system entries (.DS_Store, __MACOSX/). Raises
+    UploadRefused(`code`) for absolute paths, drive letters and '..' parts."""
+    name = name.replace("\\", "/")
     parts = [part for part in name.split("/") if part not in ("", ".")]
     if name.startswith("/") or (parts and ":" in parts[0]) or ".." in parts:
-        raise UploadRefused("unsafe_zip", f"a member would be written outside the folder: {info.filename!r}")
+        raise UploadRefused(code, f"a file would be written outside the folder: {name!r}")
     if not parts or any(part.startswith(".") or part == "__MACOSX" for part in parts):
         return None
     return PurePosixPath(*(_safe_component(part) for part in parts))
