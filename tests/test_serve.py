@@ -339,3 +339,35 @@ def test_a_folder_upload_keeps_its_sub_folders_and_refuses_paths_that_leave_it(s
     assert status["counts"]["ok"] == 2
     response = client.post("/batches", files=[("files", ("../../escape.txt", b"x"))])
     assert_error(response, 422, "unsafe_path")
+
+
+def test_kehoach_serve_starts_answers_and_leaves_no_upload_behind(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import httpx
+
+    from serve_helpers import free_port
+
+    port = free_port()
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    server = subprocess.Popen([str(Path(sys.executable).with_name("kehoach")), "serve", "--port", str(port),
+                               "--workers", "1", "--review-dir", str(tmp_path / "reviewed")], env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        response = httpx.post(f"http://127.0.0.1:{port}/extract", files=upload(TEXT), timeout=60)
+        assert response.status_code == 200
+        assert [p.name for p in tmp_path.glob("kehoach-serve-*")]     # uploads live in its private folder
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+    assert not list(tmp_path.glob("kehoach-serve-*"))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing.util
 import os
+import signal
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
@@ -37,7 +40,11 @@ def serve_command(
     if max_bytes is not None:
         os.environ[limits.MAX_BYTES_ENV] = str(max_bytes)   # read by the loader in every worker
     work = private_folder()
-    # Starlette spools large uploads to temporary files: keep them in the private folder too.
+    # multiprocessing keeps its fork server's socket in a folder of its own, which it removes at
+    # exit: settle that folder before the temporary folder is moved below.
+    multiprocessing.util.get_temp_dir()
+    # Starlette spools large uploads to temporary files, and workers' helpers (LibreOffice)
+    # write temporary files: keep them in the private folder too.
     spool = work / "spool"
     spool.mkdir(mode=0o700)
     os.environ["TMPDIR"] = str(spool)
@@ -48,6 +55,9 @@ def serve_command(
     app = create_app(settings)
     typer.echo(f"kehoach serve: http://{host}:{port}/ (review page), /openapi.json; "
                f"reviews saved in {review_dir}", err=True)
+    # uvicorn shuts down gracefully on SIGTERM, then raises it again with the handler it found:
+    # make that handler an exit, so that the private folder is removed below.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
