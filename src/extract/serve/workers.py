@@ -230,6 +230,11 @@ class ExtractionPool:
                 worker = self.idle.get(timeout=remaining)
             except queue.Empty:
                 raise PoolBusy(f"all {self.size} extraction workers are busy") from None
+            if not worker.process.is_alive():   # died while idle (killed from outside)
+                self._discard(worker)
+                self.replaced += 1
+                self.idle.put(self._spawn())
+                continue
             if self._await_ready(worker):
                 return worker
 
