@@ -72,3 +72,19 @@ def test_review_page_highlights_corrects_and_saves_a_golden(tmp_path):
     assert record["reviewer"] == "Trần Thị Bình"
     assert record["corrections"] == [{"path": f"/indicators/{index}/targets/0/value",
                                       "before": indicator["targets"][0]["value"], "after": 77}]
+
+
+def test_review_of_a_pdf_shows_the_quotes_page_with_a_box_over_it(tmp_path):
+    pdf = CORPUS / "quang-tri-tinh-2026.pdf"
+    task = next(t for t in extracted(pdf).tasks if t.sources and (t.sources[0].page or 0) > 1)
+    with running_server(serve_settings(tmp_path)) as base, browser_page() as page:
+        page.goto(base + "/")
+        page.set_input_files("input[type=file]", str(pdf))
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/reviews/*")
+        page.locator(f"article.item#{task.id} .show-source").click()
+        page.locator("#page-box").wait_for(state="visible")
+        assert page.inner_text("#page-number") == str(task.sources[0].page)
+        assert page.get_attribute("#page-image", "src").endswith(f"/pages/{task.sources[0].page}.png")
+        box, image = page.locator("#page-box").bounding_box(), page.locator("#page-image").bounding_box()
+        assert image["x"] <= box["x"] < box["x"] + box["width"] <= image["x"] + image["width"] + 1

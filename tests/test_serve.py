@@ -3,9 +3,11 @@ batches with ZIPs, and saving a review as a golden file that the evaluator score
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import random
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -270,6 +272,11 @@ def test_review_of_a_pdf_serves_its_page_images(served):
     page_url = client.post("/reviews", files=upload(pdf), follow_redirects=False).headers["location"]
     image = client.get(page_url + "/pages/1.png")
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+    spans = [span for match in re.finditer(r'data-spans="([^"]*)"', client.get(page_url).text)
+             for span in json.loads(html.unescape(match.group(1)))]
+    located = [span for span in spans if span["box"]]
+    assert spans and len(located) >= 0.8 * len(spans)        # where each quote lies on its page
+    assert all(span["box"][0] == span["page"] and 0 <= span["box"][1] < span["box"][3] <= 1 for span in located)
     assert_error(client.get(page_url + "/pages/999.png"), 404, "not_found")
 
 
@@ -365,3 +372,14 @@ def test_kehoach_serve_starts_answers_and_leaves_no_upload_behind(tmp_path):
         server.send_signal(signal.SIGTERM)
         server.wait(60)
     assert not list(tmp_path.glob("kehoach-serve-*"))
+
+
+def test_quote_patterns_tolerate_wrapping_dashes_and_table_cells():
+    from extract.serve.workers import quote_patterns
+
+    patterns = quote_patterns("1\tTỷ lệ hồ sơ được xử lý trực tuyến toàn trình trên môi trường điện tử\t%\t≥80")
+    assert len(patterns) == 3 and patterns[0].count(r"\s*") == 11
+    page_text = "Tỷ lệ hồ sơ được xử lý trực\ntuyến toàn trình trên môi trường"
+    assert re.search(patterns[0], "Tỷ lệ hồ sơ được xử lý trực\ntuyến toàn trình trên môi trường điện")
+    assert re.search(patterns[1], page_text)
+    assert re.search(quote_patterns("Phòng Văn hóa - Xã hội")[0], "Phòng Văn hóa – Xã hội")

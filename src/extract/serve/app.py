@@ -434,7 +434,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The review page: the document text (and PDF page images) beside the extracted items."""
         session = _session(review_id)
         text = session.text()
-        model = page_model(session.document(), text)
+        model = page_model(session.document(), text, session.boxes())
         pages = sorted(int(p.stem) for p in (session.folder / "pages").glob("*.png")) \
             if (session.folder / "pages").is_dir() else []
         return html("review.html", review_id=review_id, text=text, model=model, pages=pages,

@@ -38,7 +38,7 @@ from extract.models import Document
 from extract.pipeline import display_path
 from extract.rules import load_rules
 from extract.serve.uploads import remove_tree, safe_name
-from extract.serve.workers import PAGES_DIR, TEXT_NAME
+from extract.serve.workers import BOXES_NAME, PAGES_DIR, TEXT_NAME
 from extract.write import document_json
 
 META_FIELDS = ("doc_type", "number", "title", "place", "date", "plan_year", "issuer.name", "issuer.level",
@@ -82,6 +82,10 @@ class ReviewSession:
 
     def text(self) -> str:
         return (self.folder / TEXT_NAME).read_text(encoding="utf-8")
+
+    def boxes(self) -> dict[str, list]:
+        path = self.folder / BOXES_NAME
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
     def page_image(self, number: int) -> Path | None:
         path = self.folder / PAGES_DIR / f"{number}.png"
@@ -127,8 +131,9 @@ def utf16_offsets(text: str):
     return lambda offset: cumulative[max(0, min(offset, len(text)))]
 
 
-def _spans(sources: list[dict], to_utf16) -> list[dict]:
-    return [{"start": to_utf16(s["start"]), "end": to_utf16(s["end"]), "page": s.get("page")}
+def _spans(sources: list[dict], to_utf16, boxes: dict[str, list]) -> list[dict]:
+    return [{"start": to_utf16(s["start"]), "end": to_utf16(s["end"]), "page": s.get("page"),
+             "box": boxes.get(f"{s['start']}:{s['end']}")}
             for s in sources or []]
 
 
@@ -165,9 +170,11 @@ def _field(path: str, name: str, value: Any) -> dict:
     return {"path": path, "name": name, "value": display_value(value)}
 
 
-def page_model(document: dict, text: str) -> dict:
+def page_model(document: dict, text: str, boxes: dict[str, list] | None = None) -> dict:
     """What the review template shows: metadata fields, indicators, tasks and problems, each
-    item with its JSON-pointer path, editable fields, source spans (UTF-16) and filter flags."""
+    item with its JSON-pointer path, editable fields, source spans (UTF-16 offsets, page, and
+    the quote's box on the page image from `boxes`, see workers.locate_quotes) and filter flags."""
+    boxes = boxes or {}
     rules = review_rules()
     to_utf16 = utf16_offsets(text)
     flagged_codes = set(rules["low_confidence"].get("problem_codes", []))
@@ -178,7 +185,7 @@ def page_model(document: dict, text: str) -> dict:
     def item(kind: str, index: int, data: dict, title: str, fields: list[dict], **extra) -> dict:
         sources = data.get("sources") or []
         return {"kind": kind, "path": f"/{kind}/{index}", "id": data.get("id", f"{kind}-{index}"),
-                "title": title, "fields": fields, "spans": _spans(sources, to_utf16),
+                "title": title, "fields": fields, "spans": _spans(sources, to_utf16, boxes),
                 "problem": _overlaps(sources, problem_spans),
                 "low_confidence": _low_confidence(data, rules["low_confidence"]) or _overlaps(sources, ocr_spans),
                 **extra}

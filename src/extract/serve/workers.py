@@ -13,8 +13,10 @@ server process itself never forks from its threads.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import re
 import queue
 import resource
 import signal
@@ -32,6 +34,8 @@ NLP_ENV = "KEHOACH_SERVE_NLP"          # read by extract.serve.warmed in the for
 TEXT_NAME = "text.txt"                 # review sidecars written beside the upload
 PAGES_DIR = "pages"
 PAGE_WIDTH_PX = 1000                   # rendered width of a PDF page image on the review page
+BOXES_NAME = "boxes.json"              # where each source quote lies on its PDF page
+QUOTE_WORDS = (12, 6, 3)               # words of a quote searched for on its page, in turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ def extract_upload(path: Path, options: UploadOptions) -> Any:
         (path.parent / TEXT_NAME).write_text(text, encoding="utf-8")
         if document.source.format == "pdf":
             render_pages(path, path.parent / PAGES_DIR, options.max_pages)
+            locate_quotes(path, document, path.parent / BOXES_NAME, options.max_pages)
     return document
 
 
@@ -84,6 +89,50 @@ def render_pages(pdf: Path, folder: Path, max_pages: int) -> int:
         return count
     finally:
         document.close()
+
+
+def quote_patterns(quote: str) -> list[str]:
+    """Regexes finding a source quote in a PDF page's text, most specific first: the first
+    QUOTE_WORDS words of its longest line or cell (the document text joins table cells with
+    tabs), then fewer (a table cell's words wrap, and the page's text interleaves the cells
+    of a row line by line); any white space between words, any dash for '-'."""
+    words = max(re.split(r"[\t\n]", quote), key=len).split()
+    patterns = []
+    for count in QUOTE_WORDS:
+        if words[:count] and (count == QUOTE_WORDS[0] or len(words) > count):
+            patterns.append(r"\s*".join(re.escape(word).replace(r"\-", "[-‐–—]") for word in words[:count]))
+    return patterns
+
+
+def locate_quotes(pdf: Path, document: Any, target: Path, max_pages: int) -> int:
+    """Write `target` (JSON): for each source of an indicator, task or problem on the first
+    `max_pages` pages, "start:end" -> [page, x0, top, x1, bottom] as fractions of the page's
+    width and height, where its quote is found on the page. Quotes not found are left out
+    (the page image is still shown). Returns how many were found."""
+    import pdfplumber
+
+    wanted: dict[int, dict[str, str]] = {}
+    for item in [*document.indicators, *document.tasks, *document.problems]:
+        for source in item.sources:
+            if source.page and source.page <= max_pages:
+                wanted.setdefault(source.page, {})[f"{source.start}:{source.end}"] = source.quote
+    boxes: dict[str, list[float]] = {}
+    with pdfplumber.open(pdf) as opened:
+        for number, quotes in sorted(wanted.items()):
+            if number > len(opened.pages):
+                continue
+            page = opened.pages[number - 1]
+            width, height = float(page.width) or 1.0, float(page.height) or 1.0
+            for key, quote in quotes.items():
+                found = next((hits for pattern in quote_patterns(quote)
+                              if (hits := page.search(pattern, regex=True, return_chars=False))), None)
+                if found:
+                    box = found[0]
+                    boxes[key] = [number, box["x0"] / width, box["top"] / height,
+                                  box["x1"] / width, box["bottom"] / height]
+            page.close()
+    target.write_text(json.dumps(boxes), encoding="utf-8")
+    return len(boxes)
 
 
 def prepare_worker(nlp: bool, memory_mb: int) -> None:

@@ -28,12 +28,23 @@
     return first;
   }
 
+  // The page image of the item's first source with a page; a box over its quote when found.
   function showPage(spans) {
     var image = document.getElementById("page-image");
     var withPage = spans.filter(function (s) { return s.page; })[0];
     if (!image || !withPage || pages.indexOf(withPage.page) < 0) { return; }
     image.src = root.dataset.pageUrl + withPage.page + ".png";
     document.getElementById("page-number").textContent = withPage.page;
+    var box = document.getElementById("page-box");
+    var where = withPage.box;
+    box.hidden = !where;
+    if (!where) { return; }
+    box.style.left = (100 * where[1]) + "%";
+    box.style.top = (100 * where[2]) + "%";
+    box.style.width = (100 * (where[3] - where[1])) + "%";
+    box.style.height = (100 * (where[4] - where[2])) + "%";
+    var figure = document.getElementById("page-view");
+    figure.scrollTop = Math.max(0, where[2] * image.clientHeight - figure.clientHeight / 3);
   }
 
   function select(item) {
