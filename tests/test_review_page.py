@@ -55,6 +55,9 @@ def test_review_page_highlights_corrects_and_saves_a_golden(tmp_path):
         target = item.locator(f"input[data-path='/indicators/{index}/targets/0/value']")
         target.fill("77")
         assert "changed" in target.get_attribute("class")
+        comparator = item.locator(f"select[data-path='/indicators/{index}/targets/0/comparator']")
+        assert comparator.input_value() == indicator["targets"][0]["comparator"]
+        comparator.select_option(">")
         page.fill("#reviewer", "Trần Thị Bình")
         page.click("#save")
         page.wait_for_selector("#save-result.ok")
@@ -68,14 +71,17 @@ def test_review_page_highlights_corrects_and_saves_a_golden(tmp_path):
     golden = json.loads(golden_path.read_text(encoding="utf-8"))
     Document.model_validate(golden)
     assert golden["indicators"][index]["targets"][0]["value"] == 77
+    assert golden["indicators"][index]["targets"][0]["comparator"] == ">"
     assert all(score.f1 == 1.0 for score in score_document(golden, golden).values())
     against_original = score_document(golden, original)
     assert against_original["targets"].f1 < 1.0
     assert against_original["metadata"].f1 == against_original["sections"].f1 == 1.0
     record = json.loads(golden_path.with_name(golden_path.name[:-5] + ".review.json").read_text(encoding="utf-8"))
     assert record["reviewer"] == "Trần Thị Bình"
-    assert record["corrections"] == [{"path": f"/indicators/{index}/targets/0/value",
-                                      "before": indicator["targets"][0]["value"], "after": 77}]
+    assert record["corrections"] == [
+        {"path": f"/indicators/{index}/targets/0/value", "before": indicator["targets"][0]["value"], "after": 77},
+        {"path": f"/indicators/{index}/targets/0/comparator", "before": indicator["targets"][0]["comparator"],
+         "after": ">"}]
 
 
 def test_review_of_a_pdf_shows_the_quotes_page_with_a_box_over_it(tmp_path):

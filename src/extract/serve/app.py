@@ -401,7 +401,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def html(name: str, status: int = 200, **context) -> HTMLResponse:
         labels = review_rules()
-        page = templates.get_template(name).render(labels=labels["labels"], fields=labels["fields"], **context)
+        page = templates.get_template(name).render(labels=labels["labels"], fields=labels["fields"],
+                                                   choices=labels["choices"], **context)
         return HTMLResponse(page, status_code=status)
 
     @app.get("/", response_class=HTMLResponse, tags=["review"])

@@ -30,11 +30,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field, ValidationError
 
-from extract.models import Document
+from extract.models import Comparator, Document, DocType, Issuer
 from extract.pipeline import display_path
 from extract.rules import load_rules
 from extract.serve.uploads import remove_tree, safe_name
@@ -56,6 +56,22 @@ EDITABLE = re.compile(
 REMOVABLE = re.compile(r"^/(?:indicators/\d+(?:/targets/\d+)?|tasks/\d+|assignments/\d+|problems/\d+"
                        r"|document/references/\d+)$")
 REQUIRED = frozenset({"name", "value"})
+
+
+def _literal_values(annotation: Any) -> tuple[str, ...]:
+    """The values of a Literal type, also inside `Literal[...] | None`."""
+    if get_origin(annotation) is Literal:
+        return tuple(get_args(annotation))
+    return tuple(value for arg in get_args(annotation) for value in _literal_values(arg))
+
+
+# Fields a person picks from the contract's own values (a select box, not free text);
+# '' clears an optional one.
+CHOICES = {
+    "doc_type": _literal_values(DocType),
+    "issuer.level": ("", *_literal_values(Issuer.model_fields["level"].annotation)),
+    "comparator": _literal_values(Comparator),
+}
 
 
 def review_rules() -> dict:
@@ -167,7 +183,7 @@ def display_value(value: Any) -> str:
 
 
 def _field(path: str, name: str, value: Any) -> dict:
-    return {"path": path, "name": name, "value": display_value(value)}
+    return {"path": path, "name": name, "value": display_value(value), "choices": CHOICES.get(name)}
 
 
 def page_model(document: dict, text: str, boxes: dict[str, list] | None = None) -> dict:

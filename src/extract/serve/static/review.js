@@ -74,9 +74,11 @@
   document.getElementById("filter-ocr").addEventListener("change", applyFilters);
 
   // Edits: a field differs from what was extracted; an item is marked wrong.
-  document.querySelectorAll("input[data-path]").forEach(function (input) {
-    input.addEventListener("input", function () {
-      input.classList.toggle("changed", input.value !== input.dataset.original);
+  document.querySelectorAll("[data-path]").forEach(function (input) {
+    ["input", "change"].forEach(function (kind) {
+      input.addEventListener(kind, function () {
+        input.classList.toggle("changed", input.value !== input.dataset.original);
+      });
     });
   });
   document.querySelectorAll("input[data-wrong]").forEach(function (box) {
@@ -88,7 +90,7 @@
 
   function submission() {
     var corrections = [];
-    document.querySelectorAll("input[data-path]").forEach(function (input) {
+    document.querySelectorAll("[data-path]").forEach(function (input) {
       if (input.value !== input.dataset.original) {
         corrections.push({path: input.dataset.path, value: input.value});
       }
