@@ -400,6 +400,26 @@ def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: 
                        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
 
+def spawn_process(context, target: Callable, args: tuple, name: str) -> tuple[Any, Any]:
+    """A started daemon process running `target(conn, *args)`, and the parent's end of its pipe."""
+    parent, child = context.Pipe(duplex=True)
+    process = context.Process(target=target, args=(child, *args), daemon=True, name=name)
+    process.start()
+    child.close()
+    return process, parent
+
+
+def kill_process(process, conn) -> None:
+    """Kill a worker and its process group (helpers it started, such as soffice); close its pipe."""
+    if process.is_alive():
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:  # not yet its own group leader
+            process.kill()
+    process.join(5)
+    conn.close()
+
+
 @dataclass
 class _Worker:
     process: Any
@@ -443,21 +463,10 @@ class WorkerPool:
         self.start_failures = 0
 
     def _spawn(self) -> _Worker:
-        parent, child = self.context.Pipe(duplex=True)
-        process = self.context.Process(target=_worker_main, args=(child, *self.args), daemon=True,
-                                       name="kehoach-batch-worker")
-        process.start()
-        child.close()
-        return _Worker(process, parent)
+        return _Worker(*spawn_process(self.context, _worker_main, self.args, "kehoach-batch-worker"))
 
     def _kill(self, worker: _Worker) -> None:
-        if worker.process.is_alive():
-            try:
-                os.killpg(worker.process.pid, signal.SIGKILL)
-            except OSError:  # not yet its own group leader
-                worker.process.kill()
-        worker.process.join(5)
-        worker.conn.close()
+        kill_process(worker.process, worker.conn)
 
     def close(self) -> None:
         for worker in self.workers:

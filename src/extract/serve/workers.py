@@ -19,7 +19,6 @@ import os
 import re
 import queue
 import resource
-import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -27,7 +26,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from extract.batch import Task, _rss_kb as rss_kb, manifest_entry, process_document, start_worker, timeout_message
+from extract.batch import (
+    Task, _rss_kb as rss_kb, kill_process, manifest_entry, process_document, spawn_process, start_worker,
+    timeout_message,
+)
 from extract.pipeline import Options, extract_path_with_text, warm
 
 NLP_ENV = "KEHOACH_SERVE_NLP"          # read by extract.serve.warmed in the fork server
@@ -226,14 +228,10 @@ class ExtractionPool:
             self.idle.put(worker)
 
     def _spawn(self) -> _Worker:
-        parent, child = self.context.Pipe(duplex=True)
-        process = self.context.Process(target=_worker_main, args=(child, self.nlp, self.memory_mb),
-                                       daemon=True, name="kehoach-serve-worker")
-        process.start()
-        child.close()
-        worker = _Worker(process, parent)
+        worker = _Worker(*spawn_process(self.context, _worker_main, (self.nlp, self.memory_mb),
+                                        "kehoach-serve-worker"))
         with self.lock:
-            self.workers[process.pid] = worker
+            self.workers[worker.process.pid] = worker
         return worker
 
     def _await_ready(self, worker: _Worker) -> bool:
@@ -259,13 +257,7 @@ class ExtractionPool:
         return True
 
     def _discard(self, worker: _Worker) -> None:
-        if worker.process.is_alive():
-            try:
-                os.killpg(worker.process.pid, signal.SIGKILL)
-            except OSError:  # not yet its own group leader
-                worker.process.kill()
-        worker.process.join(5)
-        worker.conn.close()
+        kill_process(worker.process, worker.conn)
         with self.lock:
             self.workers.pop(worker.process.pid, None)
 
