@@ -383,3 +383,30 @@ def test_quote_patterns_tolerate_wrapping_dashes_and_table_cells():
     assert re.search(patterns[0], "Tỷ lệ hồ sơ được xử lý trực\ntuyến toàn trình trên môi trường điện")
     assert re.search(patterns[1], page_text)
     assert re.search(quote_patterns("Phòng Văn hóa - Xã hội")[0], "Phòng Văn hóa – Xã hội")
+
+
+def test_references_and_assignments_can_be_corrected_and_marked_wrong(served):
+    client, settings = served
+    original = extracted(TEXT).model_dump(mode="json")
+    assert original["document"]["references"] and len(original["assignments"]) >= 2
+    page_url = client.post("/reviews", files=upload(TEXT), follow_redirects=False).headers["location"]
+    page = client.get(page_url).text
+    assert "Văn bản được trích dẫn" in page and "Phân công thực hiện" in page
+    assert original["assignments"][0]["duties"][0] in html.unescape(page)
+    reference = original["document"]["references"][0]
+    new_role = "replaces" if reference["role"] != "replaces" else "mentioned"
+    body = {"reviewer": "Lê C", "wrong": ["/assignments/1"], "corrections": [
+        {"path": "/document/references/0/role", "value": new_role},
+        {"path": "/document/references/0/date", "value": "2025-12-31"},
+        {"path": "/assignments/0/agency", "value": "Công an xã"}]}
+    saved = client.post(page_url + "/golden", json=body)
+    assert saved.status_code == 200, saved.text
+    golden = json.loads((settings.review_dir / Path(saved.json()["golden"]).name).read_text(encoding="utf-8"))
+    assert golden["document"]["references"][0]["role"] == new_role
+    assert golden["document"]["references"][0]["date"] == "2025-12-31"
+    assert golden["assignments"][0]["agency"]["name"] == "Công an xã"
+    assert len(golden["assignments"]) == len(original["assignments"]) - 1
+    scores = score_document(golden, original)
+    assert scores["references"].f1 < 1.0 and scores["assignments"].f1 < 1.0 and scores["targets"].f1 == 1.0
+    bad = {"reviewer": "Lê C", "corrections": [{"path": "/document/references/0/role", "value": "source"}]}
+    assert_error(client.post(page_url + "/golden", json=bad), 422, "invalid_correction")

@@ -34,7 +34,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field, ValidationError
 
-from extract.models import Comparator, Document, DocType, Issuer
+from extract.models import Comparator, Document, DocType, Issuer, ReferenceRole, ReferenceType
 from extract.pipeline import display_path
 from extract.rules import load_rules
 from extract.serve.uploads import remove_tree, safe_name
@@ -46,16 +46,19 @@ META_FIELDS = ("doc_type", "number", "title", "place", "date", "plan_year", "iss
 INDICATOR_FIELDS = ("name", "group", "lead", "partners", "deadline", "basis")
 TARGET_FIELDS = ("value", "comparator", "unit", "scope")
 TASK_FIELDS = ("name", "group", "lead", "partners", "deadline", "output", "basis")
+REFERENCE_FIELDS = ("text", "type", "number", "date", "issuer", "role")
+ASSIGNMENT_FIELDS = ("agency",)
 
 EDITABLE = re.compile(
     r"^/(?:document/(?:doc_type|number|title|place|date|plan_year)"
     r"|document/issuer/(?:name|level|locality|province)|document/signer/(?:name|title|capacity)"
     r"|indicators/\d+/(?:name|group|basis|lead|partners|deadline)"
     r"|indicators/\d+/targets/\d+/(?:value|comparator|unit|scope)"
-    r"|tasks/\d+/(?:name|group|output|basis|lead|partners|deadline))$")
+    r"|tasks/\d+/(?:name|group|output|basis|lead|partners|deadline)"
+    r"|document/references/\d+/(?:text|type|number|date|issuer|role)|assignments/\d+/agency)$")
 REMOVABLE = re.compile(r"^/(?:indicators/\d+(?:/targets/\d+)?|tasks/\d+|assignments/\d+|problems/\d+"
                        r"|document/references/\d+)$")
-REQUIRED = frozenset({"name", "value"})
+REQUIRED = frozenset({"name", "value", "text", "agency"})
 
 
 def _literal_values(annotation: Any) -> tuple[str, ...]:
@@ -71,6 +74,8 @@ CHOICES = {
     "doc_type": _literal_values(DocType),
     "issuer.level": ("", *_literal_values(Issuer.model_fields["level"].annotation)),
     "comparator": _literal_values(Comparator),
+    "type": _literal_values(ReferenceType),
+    "role": _literal_values(ReferenceRole),
 }
 
 
@@ -175,7 +180,9 @@ def display_value(value: Any) -> str:
         return ""
     if isinstance(value, list):        # agencies
         return "; ".join(agency["name"] for agency in value)
-    if isinstance(value, dict):        # a date (shown as ISO) or a deadline (as written)
+    if isinstance(value, dict):        # an agency (its name), a date (ISO), a deadline (as written)
+        if "name" in value:
+            return value["name"] or ""
         return (value.get("iso") if "iso" in value else None) or value.get("text") or ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -187,7 +194,8 @@ def _field(path: str, name: str, value: Any) -> dict:
 
 
 def page_model(document: dict, text: str, boxes: dict[str, list] | None = None) -> dict:
-    """What the review template shows: metadata fields, indicators, tasks and problems, each
+    """What the review template shows: metadata fields, indicators, tasks, references,
+    assignments (their duties read-only) and problems, each
     item with its JSON-pointer path, editable fields, source spans (UTF-16 offsets, page, and
     the quote's box on the page image from `boxes`, see workers.locate_quotes) and filter flags."""
     boxes = boxes or {}
@@ -198,9 +206,10 @@ def page_model(document: dict, text: str, boxes: dict[str, list] | None = None) 
     ocr_spans = [(s["start"], s["end"]) for p in document.get("problems", []) if p["code"] in flagged_codes
                  for s in p.get("sources", [])]
 
-    def item(kind: str, index: int, data: dict, title: str, fields: list[dict], **extra) -> dict:
+    def item(path: str, data: dict, title: str, fields: list[dict], **extra) -> dict:
         sources = data.get("sources") or []
-        return {"kind": kind, "path": f"/{kind}/{index}", "id": data.get("id", f"{kind}-{index}"),
+        kind, index = path.rsplit("/", 2)[-2:]
+        return {"kind": kind, "path": path, "id": data.get("id", f"{kind}-{index}"),
                 "title": title, "fields": fields, "spans": _spans(sources, to_utf16, boxes),
                 "problem": _overlaps(sources, problem_spans),
                 "low_confidence": _low_confidence(data, rules["low_confidence"]) or _overlaps(sources, ocr_spans),
@@ -213,22 +222,30 @@ def page_model(document: dict, text: str, boxes: dict[str, list] | None = None) 
         value = (meta.get(head) or {}).get(tail) if tail else meta.get(head)
         metadata.append(_field("/document/" + name.replace(".", "/"), name, value))
     indicators = [
-        item("indicators", i, ind, ind["name"],
+        item(f"/indicators/{i}", ind, ind["name"],
              [_field(f"/indicators/{i}/{name}", name, ind.get(name)) for name in INDICATOR_FIELDS],
              targets=[{"path": f"/indicators/{i}/targets/{t}",
                        "fields": [_field(f"/indicators/{i}/targets/{t}/{name}", name, target.get(name))
                                   for name in TARGET_FIELDS]}
                       for t, target in enumerate(ind.get("targets", []))])
         for i, ind in enumerate(document.get("indicators", []))]
-    tasks = [item("tasks", i, task, task["name"],
+    tasks = [item(f"/tasks/{i}", task, task["name"],
                   [_field(f"/tasks/{i}/{name}", name, task.get(name)) for name in TASK_FIELDS])
              for i, task in enumerate(document.get("tasks", []))]
-    problems = [item("problems", i, problem, problem["message"], [], code=problem["code"],
+    references = [item(f"/document/references/{i}", ref, ref["text"],
+                       [_field(f"/document/references/{i}/{name}", name, ref.get(name)) for name in REFERENCE_FIELDS])
+                  for i, ref in enumerate(meta.get("references", []))]
+    assignments = [item(f"/assignments/{i}", duty, duty["agency"]["name"],
+                        [_field(f"/assignments/{i}/{name}", name, duty.get(name)) for name in ASSIGNMENT_FIELDS],
+                        notes=duty.get("duties", []))
+                   for i, duty in enumerate(document.get("assignments", []))]
+    problems = [item(f"/problems/{i}", problem, problem["message"], [], code=problem["code"],
                      severity=problem["severity"])
                 for i, problem in enumerate(document.get("problems", []))]
     for problem in problems:
         problem["problem"] = True
-    return {"metadata": metadata, "indicators": indicators, "tasks": tasks, "problems": problems,
+    return {"metadata": metadata, "indicators": indicators, "tasks": tasks, "references": references,
+            "assignments": assignments, "problems": problems,
             "source": document["source"]}
 
 
@@ -299,7 +316,8 @@ def _date(text: str, before: dict | None) -> dict | None:
             "year": day.year, "month": day.month, "day": day.day}
 
 
-def corrected_value(name: str, typed: str | int | float | None, before: Any, meta: dict) -> Any:
+def corrected_value(name: str, typed: str | int | float | None, before: Any, meta: dict,
+                    path: str = "") -> Any:
     """The contract value of a field from what a person typed: numbers parsed, agencies and
     deadlines through the canonical stage (with the document's issuer level and plan year)."""
     text = typed.strip() if isinstance(typed, str) else typed
@@ -318,6 +336,14 @@ def corrected_value(name: str, typed: str | int | float | None, before: Any, met
     if name == "deadline":
         from extract.canonical.deadlines import parse_deadline
         return parse_deadline(str(text), meta.get("plan_year")).model_dump()
+    if name == "agency":
+        from extract.canonical.agencies import split_agencies
+        agencies = split_agencies(str(text), (meta.get("issuer") or {}).get("level"))
+        if not agencies:
+            raise CorrectionError(f"not an agency: {text!r}")
+        return agencies[0].model_dump()
+    if name == "date" and path.startswith("/document/references/"):
+        return _date(str(text), None)["iso"]     # a reference's date is ISO only
     if name == "date":
         return _date(str(text), before)
     return str(text)
@@ -338,7 +364,7 @@ def apply_corrections(document: dict, submission: ReviewSubmission) -> tuple[dic
         parts = _pointer(correction.path)
         parent, key = _locate(result, parts)
         before = parent[key]
-        after = corrected_value(str(key), correction.value, before, result["document"])
+        after = corrected_value(str(key), correction.value, before, result["document"], correction.path)
         if after != before:
             parent[key] = after
             log.append({"path": correction.path, "before": before, "after": after})

@@ -107,14 +107,15 @@ def quote_patterns(quote: str) -> list[str]:
 
 
 def locate_quotes(pdf: Path, document: Any, target: Path, max_pages: int) -> int:
-    """Write `target` (JSON): for each source of an indicator, task or problem on the first
+    """Write `target` (JSON): for each source of an item the review page shows on the first
     `max_pages` pages, "start:end" -> [page, x0, top, x1, bottom] as fractions of the page's
     width and height, where its quote is found on the page. Quotes not found are left out
     (the page image is still shown). Returns how many were found."""
     import pdfplumber
 
     wanted: dict[int, dict[str, str]] = {}
-    for item in [*document.indicators, *document.tasks, *document.problems]:
+    for item in [*document.indicators, *document.tasks, *document.document.references, *document.assignments,
+                 *document.problems]:
         for source in item.sources:
             if source.page and source.page <= max_pages:
                 wanted.setdefault(source.page, {})[f"{source.start}:{source.end}"] = source.quote
