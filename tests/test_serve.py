@@ -16,6 +16,7 @@ import pytest
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
 
 from conftest import CORPUS, ROOT, extracted  # noqa: E402
 from extract.evaluate import evaluate, score_document  # noqa: E402
@@ -410,3 +411,35 @@ def test_references_and_assignments_can_be_corrected_and_marked_wrong(served):
     assert scores["references"].f1 < 1.0 and scores["assignments"].f1 < 1.0 and scores["targets"].f1 == 1.0
     bad = {"reviewer": "Lê C", "corrections": [{"path": "/document/references/0/role", "value": "source"}]}
     assert_error(client.post(page_url + "/golden", json=bad), 422, "invalid_correction")
+
+
+# ------------------------------------------------------------------- properties (hypothesis)
+WORD = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạếềểễệ-0123456789%", min_size=1, max_size=8)
+
+
+@given(words=st.lists(WORD, min_size=1, max_size=20), breaks=st.lists(st.sampled_from([" ", "\n", "  "]), min_size=20,
+                                                                         max_size=20))
+@hypothesis_settings(max_examples=60, deadline=None)
+def test_a_quotes_first_pattern_finds_it_however_the_page_wraps_it(words, breaks):
+    from extract.serve.workers import quote_patterns
+
+    quote = " ".join(words)
+    wrapped = "".join(word + gap for word, gap in zip(words, breaks)).strip()
+    assert re.search(quote_patterns(quote)[0], wrapped)
+
+
+@given(name=st.text(max_size=60))
+@hypothesis_settings(max_examples=150, deadline=None)
+def test_a_client_path_never_leaves_the_folder(name):
+    from extract.serve.uploads import safe_relative_path
+
+    try:
+        relative = safe_relative_path(name)
+    except UploadRefused:
+        return
+    if relative is None:
+        return
+    root = Path("/srv/upload")
+    target = (root / relative).resolve()
+    assert target.is_relative_to(root) and target != root
+    assert not relative.is_absolute() and ".." not in relative.parts
