@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install libreoffice chromium run test eval bench corpus golden clean
+.PHONY: install libreoffice chromium run serve test eval bench corpus golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ chromium:
 
 run: install
 	$(BIN)/kehoach batch corpus -o out
+
+# The HTTP API and the review page (kehoach serve), on localhost unless HOST says otherwise.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+serve: install
+	$(BIN)/kehoach serve --host $(HOST) --port $(PORT)
 
 test: install libreoffice chromium
 	$(PY) -m pytest

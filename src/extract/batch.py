@@ -317,9 +317,10 @@ def _on_alarm(signum, frame):
     raise DocumentTimeout()
 
 
-def _rss_kb() -> int:
+def _rss_kb(pid: int | str = "self") -> int:
+    """Resident memory of a process (this one by default) in KiB; 0 when it is gone."""
     try:
-        with open("/proc/self/statm") as handle:
+        with open(f"/proc/{pid}/statm") as handle:
             return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
     except (OSError, ValueError, IndexError):
         return 0
@@ -366,8 +367,8 @@ def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any,
                           seconds=time.perf_counter() - started, **common)
 
 
-def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
-                 warm: Callable[[], Any] | None) -> None:
+def start_worker(warm: Callable[[], Any] | None) -> None:
+    """A worker process's start (batch and `kehoach serve`): signals, own process group, warm."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for everyone
     os.setpgid(0, 0)  # its own process group: a hard kill also ends helpers it started (soffice)
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -376,6 +377,11 @@ def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: 
             warm()
         except Exception:  # warming is an optimisation; the documents will report real errors
             pass
+
+
+def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
+                 warm: Callable[[], Any] | None) -> None:
+    start_worker(warm)
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -392,6 +398,26 @@ def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: 
                                        message=timeout_message(timeout))
             conn.send(("done", task.index, entry, _rss_kb(),
                        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+def spawn_process(context, target: Callable, args: tuple, name: str) -> tuple[Any, Any]:
+    """A started daemon process running `target(conn, *args)`, and the parent's end of its pipe."""
+    parent, child = context.Pipe(duplex=True)
+    process = context.Process(target=target, args=(child, *args), daemon=True, name=name)
+    process.start()
+    child.close()
+    return process, parent
+
+
+def kill_process(process, conn) -> None:
+    """Kill a worker and its process group (helpers it started, such as soffice); close its pipe."""
+    if process.is_alive():
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:  # not yet its own group leader
+            process.kill()
+    process.join(5)
+    conn.close()
 
 
 @dataclass
@@ -437,21 +463,10 @@ class WorkerPool:
         self.start_failures = 0
 
     def _spawn(self) -> _Worker:
-        parent, child = self.context.Pipe(duplex=True)
-        process = self.context.Process(target=_worker_main, args=(child, *self.args), daemon=True,
-                                       name="kehoach-batch-worker")
-        process.start()
-        child.close()
-        return _Worker(process, parent)
+        return _Worker(*spawn_process(self.context, _worker_main, self.args, "kehoach-batch-worker"))
 
     def _kill(self, worker: _Worker) -> None:
-        if worker.process.is_alive():
-            try:
-                os.killpg(worker.process.pid, signal.SIGKILL)
-            except OSError:  # not yet its own group leader
-                worker.process.kill()
-        worker.process.join(5)
-        worker.conn.close()
+        kill_process(worker.process, worker.conn)
 
     def close(self) -> None:
         for worker in self.workers:
@@ -659,8 +674,11 @@ def _resumed_entry(item: InputFile, sha256: str, out: Path, previous: dict[str, 
 def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None, options: Any = None,
               workers: int | None = None, timeout: float = 120.0, resume: bool = False,
               progress: bool = False, warm: Callable[[], Any] | None = None,
-              context: str | None = None) -> BatchResult:
+              context: str | None = None, on_entry: Callable[[dict], None] | None = None) -> BatchResult:
     """Extract every document under `directory` into `out`; write the manifest.
+
+    `on_entry(line)` is called (in this process) with each manifest line as it is settled,
+    for progress reports (`kehoach serve`'s batches).
 
     `extract_fn(path, options) -> Document` defaults to the pipeline's `extract_path`; it and
     `warm` are passed to the workers as they are under the 'fork' start method (the default
@@ -684,6 +702,8 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
     def record(index: int, entry: dict) -> None:
         entries[index] = entry
         tally[entry["status"]] += 1
+        if on_entry is not None:
+            on_entry(entry)
         if bar is not None:
             bar.set_postfix_str(", ".join(f"{status} {tally[status]}" for status in ("ok", "failed", "skipped")),
                                 refresh=False)

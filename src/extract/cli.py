@@ -14,6 +14,7 @@ from extract.coverage import compare_command, coverage_eval_report
 from extract.load import LoadError
 from extract.models import json_schema
 from extract.pipeline import Options, document_text, extract_path
+from extract.serve.command import serve_command
 from extract.write import document_json, write_document
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -59,6 +60,7 @@ def text(file: Annotated[Path, typer.Argument(help="a document")]) -> None:
 
 
 app.command(name="batch")(batch_command)
+app.command(name="serve")(serve_command)   # FastAPI is imported only when it starts
 
 
 @app.command()

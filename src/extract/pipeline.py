@@ -34,6 +34,12 @@ def display_path(path: Path) -> str:
 
 def extract_path(path: Path, options: Options = Options()) -> Document:
     """Extract one document. Raises extract.load.LoadError for input that cannot be read."""
+    return extract_path_with_text(path, options)[0]
+
+
+def extract_path_with_text(path: Path, options: Options = Options()) -> tuple[Document, str]:
+    """The document and the text its provenance offsets index, from one load of the file
+    (the review page shows both). Raises extract.load.LoadError like `extract_path`."""
     path = Path(path)
     raw = load(path)
     text = normalize_document(raw)
@@ -47,7 +53,7 @@ def extract_path(path: Path, options: Options = Options()) -> Document:
         extractor=EXTRACTOR,
     )
     document = extract_items(segmented, source, options)
-    return validate(document, segmented)
+    return validate(document, segmented), text.text
 
 
 def document_text(path: Path) -> str:
