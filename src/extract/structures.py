@@ -36,6 +36,8 @@ class Cell:
     bold: bool = False
     italic: bool = False
     span: int = 1               # grid columns this cell covers (gridSpan / merged PDF cells)
+    merged_above: bool = False  # covered by a vertically merged cell that starts in a row above
+    hard_breaks: bool = False   # '\n' in text are the typist's own breaks (DOCX), not wrapping
 
 
 @dataclass(slots=True)
@@ -80,6 +82,8 @@ class CellText:
     end: int
     bold: bool = False
     span: int = 1
+    merged_above: bool = False          # see Cell.merged_above
+    parts: tuple[str, ...] | None = None  # the cell's typed lines, normalized, when it has hard breaks
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from extract.extract.provenance import Provenance
 from extract.models import Agency, Deadline, Indicator, Problem, Source, Task
 from extract.rules import alternation, load_rules
 from extract.segment import StitchedTable, TableRow, vocabulary
+from extract.structures import CellText
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class _Columns:
     task_table: dict
     group_index: re.Pattern[str]
     note_basis: re.Pattern[str]
+    spread_down: frozenset[str]
 
 
 @cache
@@ -36,6 +38,7 @@ def _columns() -> _Columns:
         indicator_table=rules["indicator_table"], task_table=rules["task_table"],
         group_index=re.compile(rules["group_index"]),
         note_basis=re.compile(alternation(rules["note_basis_cues"])),
+        spread_down=frozenset(rules["merged_cell_applies_to_each_row"]),
     )
 
 
@@ -101,6 +104,36 @@ def _agencies(text: str, level: str | None) -> list[Agency]:
     return split_agencies(text, level) if text else []
 
 
+def _cell_agencies(row: TableRow, mapping: dict[str, int], role: str, level: str | None) -> list[Agency]:
+    """The agencies of a lead/partners cell; a cell typed one agency per line (Enter or
+    Shift+Enter) is split at those lines, not only at its punctuation."""
+    index = mapping.get(role)
+    cell = row.cells[index] if index is not None and index < len(row.cells) else None
+    if cell is None or not cell.text:
+        return []
+    return _agencies("\n".join(cell.parts) if cell.parts else cell.text, level)
+
+
+def _spread_merged_cells(row: TableRow, mapping: dict[str, int],
+                         origins: dict[int, CellText]) -> TableRow:
+    """The row with each vertically merged cell (lead, deadline … drawn once over several
+    rows) given the value of the cell it continues. `origins` holds, per column, the last
+    cell that started a merge; it is updated with this row's own cells."""
+    columns = {mapping[f] for f in _columns().spread_down if f in mapping}
+    cells = list(row.cells)
+    for index in columns:
+        if index >= len(cells):
+            continue
+        cell = cells[index]
+        if cell is not None and cell.merged_above and not cell.text and index in origins:
+            cells[index] = origins[index]
+        elif cell is not None:
+            origins[index] = cell
+    if cells == row.cells:
+        return row
+    return TableRow(cells=cells, lines=row.lines, after_break=row.after_break)
+
+
 def _deadline(text: str, plan_year: int | None) -> Deadline | None:
     return parse_deadline(text, plan_year) if text else None
 
@@ -151,21 +184,25 @@ class _TableReader:
         if kind is None:
             return
         group: str | None = None
+        origins: dict[int, CellText] = {}
         for row in table.rows:
             if _is_group_row(row, mapping):
                 group = _group_name(row, mapping)
+                origins.clear()
                 continue
             numbered = bool(row.text(mapping["index"]).strip()) if "index" in mapping else True
             if kind == "indicator":
-                self._indicator_row(row, mapping, group, numbered)
+                self._indicator_row(row, mapping, group, numbered, origins)
             else:
-                self._task_row(row, mapping, group, numbered)
+                self._task_row(row, mapping, group, numbered, origins)
 
     def _problem(self, code: str, message: str, sources: list[Source]) -> None:
         self.items.problems.append(Problem(code=code, severity="warning", message=message, sources=sources))
 
-    def _indicator_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool) -> None:
+    def _indicator_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool,
+                       origins: dict[int, CellText]) -> None:
         items = self.items
+        row = _spread_merged_cells(row, mapping, origins)
         name = _cell(row, mapping, "indicator")
         unit = _cell(row, mapping, "unit") or None
         target_text = _cell(row, mapping, "target")
@@ -183,7 +220,7 @@ class _TableReader:
                 for role in ("lead", "partners"):
                     known = {a.name for a in getattr(previous, role)}
                     getattr(previous, role).extend(
-                        a for a in _agencies(_cell(row, mapping, role), self.level) if a.name not in known)
+                        a for a in _cell_agencies(row, mapping, role, self.level) if a.name not in known)
                 return
             if name:
                 previous.name = f"{previous.name} {name}".strip()
@@ -195,22 +232,25 @@ class _TableReader:
         target = parse_target(target_text, unit, scope_cell) if target_text else None
         indicator = Indicator(
             id=f"ind-{len(items.indicators) + 1}", name=name, targets=[target] if target else [],
-            lead=_agencies(_cell(row, mapping, "lead"), self.level),
-            partners=_agencies(_cell(row, mapping, "partners"), self.level),
+            lead=_cell_agencies(row, mapping, "lead", self.level),
+            partners=_cell_agencies(row, mapping, "partners", self.level),
             deadline=_deadline(_cell(row, mapping, "deadline"), self.plan_year),
             basis=_basis(row, mapping), group=group, sources=sources,
         )
         self.units[len(items.indicators)] = unit
         items.indicators.append(indicator)
 
-    def _task_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool) -> None:
+    def _task_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool,
+                  origins: dict[int, CellText]) -> None:
         items = self.items
         name = _cell(row, mapping, "task")
         sources = _row_sources(row, self.prov)
-        lead_text = _cell(row, mapping, "lead")
+        # a row continues the task above only by its own cells, not by a merged one
+        typed_here = _cell(row, mapping, "lead") or _cell(row, mapping, "deadline")
+        row = _spread_merged_cells(row, mapping, origins)
         deadline_text = _cell(row, mapping, "deadline")
         output = _cell(row, mapping, "output") or None
-        if not numbered and items.tasks and not (lead_text or deadline_text):
+        if not numbered and items.tasks and not typed_here:
             previous = items.tasks[-1]
             if name:
                 previous.name = f"{previous.name} {name}".strip()
@@ -223,8 +263,8 @@ class _TableReader:
             return
         items.tasks.append(Task(
             id=f"task-{len(items.tasks) + 1}", name=name, group=group,
-            lead=_agencies(lead_text, self.level),
-            partners=_agencies(_cell(row, mapping, "partners"), self.level), output=output,
+            lead=_cell_agencies(row, mapping, "lead", self.level),
+            partners=_cell_agencies(row, mapping, "partners", self.level), output=output,
             deadline=_deadline(deadline_text, self.plan_year),
             basis=_basis(row, mapping), sources=sources,
         ))

@@ -501,7 +501,8 @@ def _table_block(table, words: list[dict], page: int) -> Table | None:
             x0, top, x1, _bottom = cells[index]
             span = max(1, bisect_right(xs, round(x1, 1) - 0.5) - c)
             if round(top, 1) != y:
-                row_cells.append(Cell("", span=span))     # vertical continuation of a merge
+                # a cell drawn once across rows: every row it spans has its value
+                row_cells.append(Cell("", span=span, merged_above=True))
             else:
                 members = cell_words.get(index, [])
                 text = _cell_text(_group_lines(members, page), x1) if members else ""
