@@ -193,9 +193,8 @@ def encode_legacy(text: str, encoding: Encoding) -> str:
     out = []
     for char in _compose(text):
         code = codec.encode.get(char)
-        if code is None and encoding == "tcvn3" and char.isupper():
+        if code is None and encoding == "tcvn3" and char.isupper() and not char.isascii():
             code = codec.encode.get(char.lower())
-            code = code if code is not None and code != char.lower() else None
         out.append(code if code is not None else char)
     return "".join(out)
 
@@ -204,42 +203,72 @@ def encode_legacy(text: str, encoding: Encoding) -> str:
 
 # Letters only Unicode text has: ă đ ĩ ũ ơ ư (and capitals) and the Latin Extended Additional block.
 _UNICODE_ONLY = re.compile("[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
+# Latin-1 letters Vietnamese uses: the rest of U+00A1-U+00FF never touches a letter in Unicode text.
+_VIETNAMESE_LATIN1 = frozenset("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
 
 
 @cache
-def _detectors() -> tuple[re.Pattern[str], re.Pattern[str], int, float]:
-    tcvn_codes = "".join(sorted(k for k in _tcvn3().decode if len(k) == 1 and not k.isascii()))
-    # TCVN3: a code letter inside a word after a consonant or at its start ("Néi", "KÕ", "¸p")
-    tcvn = re.compile(rf"(?:(?<=[^\W\d{_VOWELS}])|(?<![\w{re.escape(tcvn_codes)}]))[{re.escape(tcvn_codes)}]")
-    vni_pairs = sorted((k for k in _vni().decode if len(k) == 2), key=len, reverse=True)
-    vni_single = [k for k, v in _vni().decode.items() if len(k) == 1 and v.lower() in "đơư"]
-    vni = re.compile("|".join(map(re.escape, vni_pairs + vni_single)))
-    detection = load_rules("legacy_encodings")["detection"]
-    return tcvn, vni, int(detection["min_letters"]), float(detection["min_share"])
+def _detection() -> tuple[re.Pattern[str], int, int]:
+    rules = load_rules("legacy_encodings")["detection"]
+    ordinary = set(rules["ordinary_signs"])
+    foreign = "".join(chr(c) for c in range(0xA1, 0x100)
+                      if chr(c) not in _VIETNAMESE_LATIN1 and chr(c) not in ordinary)
+    quotes = "".join(rules["quote_signs"])
+    f, q = re.escape(foreign), re.escape(quotes)
+    # a legacy code touching a letter ("n¨m", "®æi", "x·"); quote signs only between letters
+    evidence = re.compile(rf"(?<=[^\W\d_])[{f}]|[{f}](?=[^\W\d_])|(?<=[^\W\d_])[{q}](?=[^\W\d_])")
+    return evidence, int(rules["min_words"]["legacy_document"]), int(rules["min_words"]["unicode_document"])
+
+
+def _evidence_words(text: str) -> int:
+    evidence = _detection()[0]
+    return sum(1 for word in text.split() if not word.isascii() and evidence.search(word))
 
 
 def detect_legacy(text: str, in_unicode_document: bool = False) -> Encoding | None:
     """The legacy encoding `text` was typed in, from its characters alone, or None.
 
-    Unicode text always has letters that only Unicode has (ộ, ư, đ …); legacy text has none
-    and has many legacy letters inside its words: at least `min_letters`, in at least
-    `min_share` of the words that carry a non-ASCII letter (rules/legacy_encodings.yaml).
-    Inside a document that is otherwise Unicode, a short Unicode phrase can look like TCVN3
-    ("Các phòng, ban chuyên môn"), so there twice as many legacy letters are needed."""
+    Unicode text always has letters only Unicode has (ộ, ư, đ …) and never has characters such
+    as "¹", "®", "ø" touching a letter; legacy text is the reverse. Of the two encodings, the one
+    that leaves no such character behind is the one (VNI first: TCVN3's table would turn VNI's
+    marks into letters too). Inside a document that is otherwise Unicode, more evidence is
+    needed (rules/legacy_encodings.yaml `detection`)."""
     if text.isascii() or _UNICODE_ONLY.search(text):
         return None
-    tcvn, vni, min_letters, min_share = _detectors()
-    if in_unicode_document:
-        min_letters *= 2
-    marked = [word for word in text.split() if not word.isascii() and any(c.isalpha() for c in word)]
-    if not marked:
+    _evidence, in_legacy, in_unicode = _detection()
+    if _evidence_words(text) < (in_unicode if in_unicode_document else in_legacy):
         return None
-    best: tuple[int, Encoding] | None = None
-    for encoding, pattern in (("vni", vni), ("tcvn3", tcvn)):
-        hits = sum(1 for word in marked if pattern.search(word))
-        if hits >= min_letters and hits >= min_share * len(marked) and (best is None or hits > best[0]):
-            best = (hits, encoding)
-    return best[1] if best else None
+    for encoding in ("vni", "tcvn3"):
+        if not _covers(encoding, text):
+            continue
+        decoded = decode_legacy(text, encoding)
+        if _evidence_words(decoded) == 0 and not _case_inside_word(decoded):
+            return encoding
+    return None
+
+
+def _case_inside_word(text: str) -> bool:
+    """A capital right after a small letter: a wrong decoding ("chuyĨn" for "chuyển")."""
+    return any(a.islower() and b.isupper() for a, b in zip(text, text[1:]))
+
+
+def _covers(encoding: Encoding, text: str) -> bool:
+    """Every non-ASCII letter of `text` is part of a code of `encoding` (VNI writes a vowel
+    as an ASCII letter and a mark: a mark after a consonant, "KÕ", is not VNI)."""
+    codec = _codec_of(encoding)
+    rest = codec.pattern.sub("", text)
+    return not any(not char.isascii() and char.isalpha() and char not in codec.decode for char in rest)
+
+
+def _is_unicode(texts: list[str]) -> bool:
+    """More words with letters only Unicode has than words with legacy codes."""
+    unicode_only = evidence = 0
+    for text in texts:
+        if text.isascii():
+            continue
+        unicode_only += sum(1 for word in text.split() if _UNICODE_ONLY.search(word))
+        evidence += _evidence_words(text)
+    return unicode_only > evidence
 
 
 # ------------------------------------------------------------------ loader hook
@@ -252,29 +281,23 @@ def legacy_problem(how: str) -> LoadProblem:
                        f"text typed in a legacy Vietnamese encoding (TCVN3/VNI) was converted to Unicode ({how})")
 
 
-def _is_unicode(texts: list[str]) -> bool:
-    """At least one word in twenty with a non-ASCII letter has a letter only Unicode has."""
-    marked = unicode_only = 0
-    for text in texts:
-        if text.isascii():
-            continue
-        for word in text.split():
-            if not word.isascii():
-                marked += 1
-                unicode_only += bool(_UNICODE_ONLY.search(word))
-    return marked > 0 and unicode_only >= 0.05 * marked
+_PRIVATE_SYMBOL = re.compile("[\uf020-\uf0ff]")
 
 
-def convert_legacy_text(raw: RawDocument) -> RawDocument:
-    """Convert, in place, every paragraph and cell of `raw` whose characters say it was typed
-    in TCVN3 or VNI (`detect_legacy`), and note `legacy_encoding_converted` once. Text already
-    converted by its font (DOCX) has Unicode letters and is left as it is."""
+def convert_font_text(raw: RawDocument) -> RawDocument:
+    """Fix, in place, text that shows right only in its font, in every paragraph and cell:
+    symbol-font codes left in the private-use area (a PDF's "\uf0b3" from the Symbol font is
+    "≥") and text whose characters say it was typed in TCVN3 or VNI (`detect_legacy`), noting
+    `legacy_encoding_converted` once. Text already converted by its font (DOCX) has Unicode
+    letters and is left as it is."""
     found: set[str] = set()
     texts = [cell.text for block in raw.blocks if isinstance(block, Table) for row in block.rows
              for cell in row.cells] + [block.text for block in raw.blocks if not isinstance(block, Table)]
     unicode_document = _is_unicode(texts)
 
     def convert(text: str) -> str:
+        if _PRIVATE_SYMBOL.search(text):
+            text = _PRIVATE_SYMBOL.sub(lambda m: symbol_text("Symbol", m.group(0)), text)
         encoding = detect_legacy(text, unicode_document)
         if encoding is None:
             return text
