@@ -43,5 +43,5 @@ def extract_items(seg: Segmented, source: DocumentSource, options: "Options") ->
     return Document(
         source=source, document=meta, sections=extract_sections(seg, prov),
         indicators=indicators, tasks=tasks, assignments=text_items.assignments,
-        declared=declared, problems=problems,
+        declared=declared, problems=problems, results=text_items.results,
     )
