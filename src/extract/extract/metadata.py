@@ -110,10 +110,16 @@ def _number_parts(seg: Segmented) -> tuple[str | None, str | None, str | None]:
 
 
 def _date(seg: Segmented) -> tuple[str | None, DateValue | None]:
-    found = _first_match(seg.header + seg.text.lines[:30], _DATE_LINE)
-    if not found:
+    motto = vocabulary().motto
+    match = None
+    for line in seg.header + seg.text.lines[:30]:
+        # a PDF can run the motto and the place line together ("Độc lập - Tự do - Hạnh phúc Bắc Ninh, ngày …")
+        text = motto.sub("", line.text, count=1).strip() if motto.match(line.text) else line.text
+        match = _DATE_LINE.match(text)
+        if match:
+            break
+    if not match:
         return None, None
-    match = found[1]
     day = int(match.group("day")) if match.group("day") else None
     month = int(match.group("month")) if match.group("month") else None
     year = int(match.group("year"))

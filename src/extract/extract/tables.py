@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.canonical import parse_deadline, parse_target, split_agencies
+from extract.extract.declared import appendix_name
 from extract.extract.provenance import Provenance
 from extract.models import Agency, Deadline, Indicator, Problem, Source, Task
 from extract.rules import alternation, load_rules
@@ -48,13 +49,22 @@ def _header_key(text: str) -> str:
     return re.sub(r"[\s*:()]+", "", text).lower().rstrip(".")
 
 
-def map_columns(header: list[str]) -> tuple[str | None, dict[str, int]]:
-    """The table kind ('indicator' | 'task' | None) and the column index of each field."""
+def map_columns(header: list[str], plan_year: int | None = None) -> tuple[str | None, dict[str, int]]:
+    """The table kind ('indicator' | 'task' | None) and the column index of each field.
+
+    A header that fits several fields takes the first one no column before it took ("Nội dung
+    chỉ tiêu | … | Chỉ tiêu cụ thể": the second is the target). A target column of a year
+    before `plan_year` ("Kết quả năm 2025", "Thực hiện năm 2025") reports past results: it is
+    not the plan's target."""
     columns = _columns()
     candidates: list[list[str]] = []
     for cell in header:
         key = _header_key(cell)
-        candidates.append([f for f, ps in columns.patterns.items() if any(p.fullmatch(key) for p in ps)])
+        fields = [f for f, ps in columns.patterns.items() if any(p.fullmatch(key) for p in ps)]
+        years = [int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", key)]
+        if plan_year and years and max(years) < plan_year:
+            fields = [f for f in fields if f != "target"]
+        candidates.append(fields)
     present = {f for c in candidates for f in c}
     if "indicator" in present and ({"target", "unit"} & present):
         kind, table_rules = "indicator", columns.indicator_table
@@ -64,17 +74,17 @@ def map_columns(header: list[str]) -> tuple[str | None, dict[str, int]]:
         kind, table_rules = "indicator", columns.indicator_table
     else:
         return None, {}
+    ambiguous = {_header_key(k): v for k, v in table_rules["ambiguous"].items()}
+    other = "task" if kind == "indicator" else "indicator"
     mapping: dict[str, int] = {}
     for index, (cell, fields) in enumerate(zip(header, candidates)):
         if not fields:
             continue
-        key = _header_key(cell)
-        chosen = {_header_key(k): v for k, v in table_rules["ambiguous"].items()}.get(key)
+        chosen = ambiguous.get(_header_key(cell))
         if chosen is None:
             # the name column of the other kind of table is not a field here
-            other = "task" if kind == "indicator" else "indicator"
             usable = [f for f in fields if f != other] or fields
-            chosen = usable[0]
+            chosen = next((f for f in usable if f not in mapping), usable[0])
         mapping.setdefault(chosen, index)
     return kind, mapping
 
@@ -180,11 +190,13 @@ class _TableReader:
         self.units: dict[int, str | None] = {}  # unit column of each indicator, by position
 
     def read(self, table: StitchedTable) -> None:
-        kind, mapping = map_columns(table.header)
+        kind, mapping = map_columns(table.header, self.plan_year)
         if kind is None:
             return
         group: str | None = None
         origins: dict[int, CellText] = {}
+        appendix = appendix_name(table.appendix.number) if table.appendix is not None else None
+        first_new = (len(self.items.indicators), len(self.items.tasks))
         for row in table.rows:
             if _is_group_row(row, mapping):
                 group = _group_name(row, mapping)
@@ -195,6 +207,8 @@ class _TableReader:
                 self._indicator_row(row, mapping, group, numbered, origins)
             else:
                 self._task_row(row, mapping, group, numbered, origins)
+        for item in self.items.indicators[first_new[0]:] + self.items.tasks[first_new[1]:]:
+            item.appendix = appendix
 
     def _problem(self, code: str, message: str, sources: list[Source]) -> None:
         self.items.problems.append(Problem(code=code, severity="warning", message=message, sources=sources))
