@@ -187,7 +187,7 @@ def normalize_document(raw: RawDocument) -> TextDocument:
             builder.add_paragraph(block)
     return TextDocument(
         text="".join(builder.parts), lines=builder.lines, format=raw.format,
-        pages=raw.pages, ocr=raw.ocr, problems=list(raw.problems),
+        pages=raw.pages, ocr=raw.ocr, problems=list(raw.problems), notes=list(raw.notes),
     )
 
 

@@ -45,6 +45,7 @@ def extract_path(path: Path, options: Options = Options()) -> Document:
         pages=raw.pages,
         ocr=raw.ocr,
         extractor=EXTRACTOR,
+        page_estimated=raw.pages_estimated,
     )
     document = extract_items(segmented, source, options)
     return validate(document, segmented)

@@ -64,6 +64,13 @@ class LoadProblem:
 
 
 @dataclass(slots=True)
+class RawNote:
+    kind: Literal["footnote", "endnote"]
+    text: str
+    cited_in: str               # the loader's text of the paragraph that cites it
+
+
+@dataclass(slots=True)
 class RawDocument:
     format: Format
     blocks: list[Block]
@@ -71,6 +78,8 @@ class RawDocument:
     ocr: bool = False
     problems: list[LoadProblem] = field(default_factory=list)
     sha256: str | None = None   # of the bytes read, set by extract.load.load
+    pages_estimated: bool = False   # pages counted from page breaks, not printed or rendered pages
+    notes: list["RawNote"] = field(default_factory=list)   # footnotes and endnotes (DOCX)
 
 
 # ----------------------------------------------------------- normalize output
@@ -113,3 +122,4 @@ class TextDocument:
     pages: int | None = None
     ocr: bool = False
     problems: list[LoadProblem] = field(default_factory=list)
+    notes: list[RawNote] = field(default_factory=list)

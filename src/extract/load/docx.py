@@ -11,6 +11,7 @@ flattened into paragraphs column by column, left column first, like the PDF read
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,8 +22,9 @@ from extract.load.errors import LoadError
 from extract.load.fonts import (
     decode_legacy, is_symbol_font, legacy_codec, legacy_problem, symbol_char, symbol_text,
 )
-from extract.load.ooxml import W, Package, parse_xml
-from extract.structures import Block, Cell, Format, Paragraph, RawDocument, Row, Table
+from extract.load.embedded import xlsx_table
+from extract.load.ooxml import REL_NS, W, Package, parse_xml
+from extract.structures import Block, Cell, Format, LoadProblem, Paragraph, RawDocument, RawNote, Row, Table
 
 LAYOUT_MAX_COLUMNS = 3
 
@@ -38,6 +40,9 @@ TXBX_CONTENT = W + "txbxContent"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 ALTERNATE_CONTENT, MC_CHOICE = "{%s}AlternateContent" % MC_NS, "{%s}Choice" % MC_NS
 DRAWING, PICT = W + "drawing", W + "pict"
+OBJECT, FOOTNOTE_REF, ENDNOTE_REF = W + "object", W + "footnoteReference", W + "endnoteReference"
+OLE_OBJECT = "{urn:schemas-microsoft-com:office:office}OLEObject"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # Containers whose runs are part of the paragraph text.
 _RUN_CONTAINERS = frozenset(W + name for name in (
     "hyperlink", "ins", "smartTag", "fldSimple", "sdt", "sdtContent", "customXml", "moveTo", "dir", "bdo",
@@ -376,6 +381,10 @@ class _Walker:
         self.text_since_break = True            # no page break counted since the last text
         self.paragraph_font: str | None = None  # font of the paragraph's style (runs inherit it)
         self.legacy_fonts: set[str] = set()     # legacy-encoded fonts whose text was converted
+        self.objects: list[tuple[str, str]] = []        # (relationship id, ProgID) met in this paragraph
+        self.note_refs: list[tuple[str, str]] = []      # (footnote|endnote, id) cited in this paragraph
+        self.citations: list[tuple[str, str, str]] = []  # (kind, id, citing text) of the document
+        self.embedded_reader = None      # rId, ProgID -> blocks of an embedded object (see load_docx)
 
     # -- pages
     def _page_break(self, rendered: bool = False) -> None:
@@ -493,6 +502,11 @@ class _Walker:
                         lines[-1].parts.append((symbol_char(item.get(W + "font"), item.get(W + "char")), bold, italic))
                     elif item_tag in (DRAWING, PICT, ALTERNATE_CONTENT):
                         extra.extend(_textbox_contents(item))
+                    elif item_tag == OBJECT:
+                        self.objects.extend((ole.get(R_ID, ""), ole.get("ProgID", "")) for ole in item.iter(OLE_OBJECT))
+                    elif item_tag == FOOTNOTE_REF or item_tag == ENDNOTE_REF:
+                        self.note_refs.append(("footnote" if item_tag == FOOTNOTE_REF else "endnote",
+                                               item.get(W + "id", "")))
             elif tag in _RUN_CONTAINERS:
                 self._runs(child, lines, base_bold, base_italic, extra)
             elif tag == ALTERNATE_CONTENT:
@@ -520,6 +534,7 @@ class _Walker:
         return converted
 
     def paragraph_blocks(self, p: etree._Element) -> list[Block]:
+        self.objects, self.note_refs = [], []
         lines, info = self.paragraph_lines(p)
         lines = _join_broken_heading(lines, info)
         blocks: list[Block] = []
@@ -527,8 +542,14 @@ class _Walker:
             paragraph = _make_paragraph(line, info)
             if paragraph is not None:
                 blocks.append(paragraph)
+        cited = " ".join(block.text for block in blocks)
+        self.citations.extend((kind, note_id, cited) for kind, note_id in self.note_refs)
+        objects = self.objects
         for textbox in info["textboxes"]:
             blocks.extend(self.blocks(textbox))
+        if objects and self.embedded_reader is not None:
+            for rel_id, prog_id in objects:
+                blocks.extend(self.embedded_reader(rel_id, prog_id))
         return blocks
 
     # -- block containers
@@ -756,7 +777,22 @@ def _is_layout_table(tbl: etree._Element, grid: _Grid, styles: Styles) -> bool:
             sides = border_sides(tcpr.find(W + "tcBorders"))
             if sum(sides.values()) >= 2:
                 return False
-    return True
+    return not _numbered_rows(grid)
+
+
+_INDEX_CELL = re.compile(r"^\s*(?:\d{1,3}|[IVXLC]{1,5})[.)]?\s*$")
+
+
+def _numbered_rows(grid: _Grid) -> bool:
+    """A borderless table is still a data table when its rows are numbered down the first
+    column (1, 2, 3 …): the Decree 30 header and closing never are. Decided by content, since
+    a typist may remove every border of a 3-column appendix."""
+    numbered = 0
+    for _tr, cells in grid.rows:
+        first = next((tc for _column, tc, _span, continuation in cells if tc is not None and not continuation), None)
+        if first is not None and _INDEX_CELL.match("".join(t.text or "" for t in first.iter(T))):
+            numbered += 1
+    return numbered >= 2
 
 
 # ------------------------------------------------------------------ document
@@ -808,16 +844,97 @@ def load_docx(data: bytes, fmt: Format = "docx") -> RawDocument:
     section_breaks = _section_breaks(body)
     paginate = any(marker in document_bytes for marker in _PAGE_MARKERS) or any(section_breaks.values())
     walker = _Walker(styles, numbering, paginate, section_breaks)
+    problems: list[LoadProblem] = []
+    walker.embedded_reader = _embedded_reader(package, main, problems)
     blocks = walker.blocks(body)
     # Page count: Word's own statistic, else Word's rendered breaks; hard page and section
     # breaks alone give only a lower bound, so then the count stays unknown.
     pages = _app_pages(package)
     if b"lastRenderedPageBreak" in document_bytes:
         pages = max(pages or 0, walker.page)
-    raw = RawDocument(format=fmt, blocks=blocks, pages=pages)
+    # Word's rendered page marks place each paragraph on the page Word printed it on; from
+    # hard page and section breaks alone the page is a lower bound: an estimate.
+    raw = RawDocument(format=fmt, blocks=blocks, pages=pages,
+                      pages_estimated=paginate and b"lastRenderedPageBreak" not in document_bytes)
+    raw.problems.extend(problems)
     if walker.legacy_fonts:
         raw.problems.append(legacy_problem("fonts " + ", ".join(sorted(walker.legacy_fonts))))
+    if walker.citations:
+        raw.notes = _notes(package, main, styles, walker.citations)
     return raw
+
+
+def _relationships(package: Package, part: str) -> dict[str, str]:
+    """Relationship id -> target part name (internal targets only) of `part`."""
+    rels = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    if not package.has(rels):
+        return {}
+    out = {}
+    for rel in package.xml(rels).iter("{%s}Relationship" % REL_NS):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(part), rel.get("Target", "")))
+        out[rel.get("Id", "")] = target.lstrip("/")
+    return out
+
+
+def _embedded_reader(package: Package, main: str, problems: list[LoadProblem]):
+    """A reader of embedded objects for the walker: an Excel worksheet becomes a Table; any
+    other embedded object, or a workbook that cannot be read, becomes a problem - an
+    appendix is never lost without a word."""
+    relationships: dict[str, str] | None = None
+
+    def read(rel_id: str, prog_id: str) -> list[Block]:
+        nonlocal relationships
+        if relationships is None:
+            relationships = _relationships(package, main)
+        target = relationships.get(rel_id)
+        excel = prog_id.startswith("Excel.") or (target or "").endswith((".xlsx", ".xlsm"))
+        if not excel:
+            problems.append(LoadProblem("embedded_object_unread", "warning",
+                                        f"an embedded object ({prog_id or 'unknown kind'}, {target or rel_id}) "
+                                        "was not read: its content is missing from the extraction"))
+            return []
+        if target is None or not package.has(target):
+            problems.append(LoadProblem("embedded_object_unread", "warning",
+                                        f"an embedded Excel object ({prog_id}) has no part {target or rel_id} in the file"))
+            return []
+        data = package.read(target)
+        if not data.startswith(b"PK"):
+            problems.append(LoadProblem("embedded_object_unread", "warning",
+                                        f"an embedded Excel object ({prog_id}, {target}) is in the legacy binary "
+                                        "format (.xls): save the appendix as .xlsx or paste it as a table"))
+            return []
+        try:
+            table = xlsx_table(data)
+        except LoadError as exc:
+            problems.append(LoadProblem("embedded_object_unread", "warning",
+                                        f"an embedded Excel object ({prog_id}, {target}) cannot be read: {exc.message}"))
+            return []
+        if table is None:
+            return []
+        problems.append(LoadProblem("embedded_table_read", "info",
+                                    f"an embedded Excel worksheet ({target}) was read as a table"))
+        return [table]
+
+    return read
+
+
+def _notes(package: Package, main: str, styles: Styles, citations: list[tuple[str, str, str]]) -> list[RawNote]:
+    """The footnotes and endnotes cited in the body, in citing order, with the citing text."""
+    texts: dict[tuple[str, str], str] = {}
+    for kind in ("footnote", "endnote"):
+        part = package.sibling(main, f"{kind}s.xml")
+        if not package.has(part):
+            continue
+        walker = _Walker(styles, Numbering(None), False, {})
+        for note in package.xml(part).iter(W + kind):
+            if note.get(W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
+                continue
+            text = " ".join(block.text for block in walker.blocks(note) if isinstance(block, Paragraph))
+            texts[(kind, note.get(W + "id", ""))] = " ".join(text.split())
+    return [RawNote(kind, texts[(kind, note_id)], cited) for kind, note_id, cited in citations
+            if texts.get((kind, note_id))]
 
 
 def _style_bytes_hint(styles: Styles) -> bytes:
