@@ -291,27 +291,24 @@ def convert_font_text(raw: RawDocument) -> RawDocument:
     `legacy_encoding_converted` once. Text already converted by its font (DOCX) has Unicode
     letters and is left as it is."""
     found: set[str] = set()
-    texts = [cell.text for block in raw.blocks if isinstance(block, Table) for row in block.rows
-             for cell in row.cells] + [block.text for block in raw.blocks if not isinstance(block, Table)]
-    unicode_document = _is_unicode(texts)
-
-    def convert(text: str) -> str:
+    evidence = _detection()[0]
+    holders = [cell for block in raw.blocks if isinstance(block, Table) for row in block.rows
+               for cell in row.cells] + [block for block in raw.blocks if not isinstance(block, Table)]
+    # most documents have neither: one scan of each text and nothing more
+    suspects = [holder for holder in holders if not holder.text.isascii()
+                and (evidence.search(holder.text) or _PRIVATE_SYMBOL.search(holder.text))]
+    if not suspects:
+        return raw
+    unicode_document = _is_unicode([holder.text for holder in holders])
+    for holder in suspects:
+        text = holder.text
         if _PRIVATE_SYMBOL.search(text):
             text = _PRIVATE_SYMBOL.sub(lambda m: symbol_text("Symbol", m.group(0)), text)
         encoding = detect_legacy(text, unicode_document)
-        if encoding is None:
-            return text
-        found.add(encoding)
-        return decode_legacy(text, encoding)
-
-    for block in raw.blocks:
-        if isinstance(block, Table):
-            for row in block.rows:
-                for cell in row.cells:
-                    if cell.text and not cell.text.isascii():
-                        cell.text = convert(cell.text)
-        elif not block.text.isascii():
-            block.text = convert(block.text)
+        if encoding is not None:
+            found.add(encoding)
+            text = decode_legacy(text, encoding)
+        holder.text = text
     if found and not any(p.code == LEGACY_PROBLEM for p in raw.problems):
         raw.problems.append(legacy_problem("detected from the characters: " + ", ".join(sorted(found))))
     return raw
