@@ -21,21 +21,18 @@ from fixtures.word_habits import (
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 
 
-@pytest.fixture(scope="module")
-def habits(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("habits")
-    docx = save(habits_plan(), folder / "habits.docx")
+def _docx_and_pdf(folder, document, name: str) -> dict:
+    """The document extracted as DOCX and, where LibreOffice is installed, as its PDF."""
+    docx = save(document, folder / f"{name}.docx")
     out = {"docx": extract_path(docx)}
     if shutil.which("soffice"):
         out["pdf"] = extract_path(convert(docx, "pdf", folder))
     return out
 
 
-def _formats(habits, wanted=("docx", "pdf")):
-    for fmt in wanted:
-        if fmt not in habits:
-            pytest.skip("LibreOffice is not installed")
-        yield fmt, habits[fmt]
+@pytest.fixture(scope="module")
+def habits(tmp_path_factory):
+    return _docx_and_pdf(tmp_path_factory.mktemp("habits"), habits_plan(), "habits")
 
 
 @pytest.mark.parametrize("fmt", ["docx", pytest.param("pdf", marks=needs_soffice)])
@@ -154,10 +151,7 @@ def test_detection_examples_from_the_issue():
 @pytest.fixture(scope="module")
 def legacy(tmp_path_factory):
     folder = tmp_path_factory.mktemp("legacy")
-    docx = save(legacy_plan(), folder / "legacy.docx")
-    out = {"docx": extract_path(docx)}
-    if shutil.which("soffice"):
-        out["pdf"] = extract_path(convert(docx, "pdf", folder))
+    out = _docx_and_pdf(folder, legacy_plan(), "legacy")
     # the same plan pasted into a UTF-8 text file (legacy bytes as characters)
     text = folder / "legacy.txt"
     text.write_text("\n".join(encode_legacy(t, legacy_codec(f)[0]) if f else t for t, f in LEGACY_PLAN),
