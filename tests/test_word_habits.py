@@ -51,7 +51,7 @@ def test_one_agency_per_line_in_a_cell_gives_several_agencies(habits):
     assert [a.text for a in first.partners] == ["Công an xã", "Văn phòng HĐND và UBND xã"]
 
 
-@pytest.mark.parametrize("fmt", ["docx"])
+@pytest.mark.parametrize("fmt", ["docx", pytest.param("pdf", marks=needs_soffice)])
 def test_heading_broken_with_shift_enter_is_one_section(habits, fmt):
     headings = [s.heading for s in habits[fmt].sections]
     assert "Chỉ tiêu về hạ tầng số và chính quyền số" in headings
@@ -168,3 +168,15 @@ def test_legacy_encoded_plan_is_read_as_unicode(legacy, fmt):
     assert [r.number for r in document.document.references] == ["57-NQ/TW"]
     assert document.indicators[0].name == "Tỷ lệ hồ sơ xử lý trực tuyến"
     assert "legacy_encoding_converted" in {p.code for p in document.problems}
+
+
+def test_heading_broken_over_two_bold_lines_in_a_text_export(tmp_path):
+    path = tmp_path / "plan.md"
+    path.write_text("KẾ HOẠCH\n\nChuyển đổi số năm 2026\n\n**I. MỤC TIÊU**\n\n**1. Chỉ tiêu về hạ tầng số và**\n\n"
+                    "**chính quyền số**\n\n- Tỷ lệ hồ sơ trực tuyến đạt 90%.\n\n**2. Chỉ tiêu khác**\n\n"
+                    "**Mục tiêu cụ thể**\n", encoding="utf-8")
+    document = extract_path(path)
+    headings = [(s.heading, s.sources[0].quote) for s in document.sections]
+    assert ("Chỉ tiêu về hạ tầng số và chính quyền số", "Chỉ tiêu về hạ tầng số và\nchính quyền số") in headings
+    # a bold line in capitals after a heading is a heading of its own
+    assert "Mục tiêu cụ thể" in [h for h, _ in headings]

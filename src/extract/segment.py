@@ -183,6 +183,30 @@ def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, i
     return None
 
 
+_MAX_HEADING_TAIL_WORDS = 12
+
+
+def _continues_heading(node: SectionNode | None, line: Line) -> bool:
+    """A labelled bold heading broken over two lines (Shift+Enter, or a PDF's line end): the next
+    line is bold too, starts with a small letter, has no label of its own and the heading has
+    no text after it yet ("1. Chỉ tiêu về hạ tầng số và" / "chính quyền số")."""
+    if node is None or node.lines or node.inline_text is not None or node.kind != "body":
+        return False
+    if node.label_kind in ("bold", "bullet") or not (node.line.bold and line.bold):
+        return False
+    text = line.text.strip()
+    return (bool(text) and text[0].islower() and node.heading_end >= node.line.end - 1
+            and not node.heading.endswith((".", ":", ";"))
+            and len(text.split()) <= _MAX_HEADING_TAIL_WORDS
+            and not any(pattern.match(text) for _kind, pattern in _label_patterns()))
+
+
+def _extend_heading(node: SectionNode, line: Line) -> None:
+    tail = line.text.strip().rstrip(".;")
+    node.heading = f"{node.heading} {tail}"
+    node.heading_end = line.start + line.text.index(tail) + len(tail)
+
+
 def _split_heading(text: str, rest_start: int, kind: str, number: str | None):
     rest = text[rest_start:]
     colon = rest.find(":")
@@ -427,6 +451,9 @@ def segment(document: TextDocument) -> Segmented:
             continue
         if closing_sentence or vocab.closing_opener.match(line.text):
             closing_sentence.append(line)  # "Trên đây là Kế hoạch …" ends the body
+            continue
+        if _continues_heading(tree.current, line):
+            _extend_heading(tree.current, line)
             continue
         parts = _heading_parts(line)
         if parts:
