@@ -180,3 +180,14 @@ def test_heading_broken_over_two_bold_lines_in_a_text_export(tmp_path):
     assert ("Chỉ tiêu về hạ tầng số và chính quyền số", "Chỉ tiêu về hạ tầng số và\nchính quyền số") in headings
     # a bold line in capitals after a heading is a heading of its own
     assert "Mục tiêu cụ thể" in [h for h, _ in headings]
+
+
+@pytest.mark.parametrize("fmt", ["docx", pytest.param("pdf", marks=needs_soffice)])
+def test_merged_lead_running_onto_the_next_page_applies_to_every_row(tmp_path, fmt):
+    from fixtures.word_habits import LONG_LEAD, long_merged_plan
+
+    document = _docx_and_pdf(tmp_path, long_merged_plan(), "long")[fmt]
+    assert len(document.tasks) == 45
+    if fmt == "pdf":
+        assert max(s.page for t in document.tasks for s in t.sources) >= 2
+    assert [t.name for t in document.tasks if [a.name for a in t.lead] != [LONG_LEAD]] == []

@@ -158,7 +158,7 @@ class _TextBuilder:
                 parts = _typed_lines(cell.text) if cell.hard_breaks else None
                 cells.append(CellText(text=text, start=position, end=position + len(text),
                                       bold=cell.bold, span=cell.span, merged_above=cell.merged_above,
-                                      parts=parts))
+                                      merges_down=cell.merges_down, parts=parts))
                 position += len(text)
             line_text = "\t".join(texts)
             self.parts.append(line_text)

@@ -37,6 +37,7 @@ class Cell:
     italic: bool = False
     span: int = 1               # grid columns this cell covers (gridSpan / merged PDF cells)
     merged_above: bool = False  # covered by a vertically merged cell that starts in a row above
+    merges_down: bool = False   # starts a cell merged over the rows below (PDF: drawn across them)
     hard_breaks: bool = False   # '\n' in text are the typist's own breaks (DOCX), not wrapping
 
 
@@ -92,6 +93,7 @@ class CellText:
     bold: bool = False
     span: int = 1
     merged_above: bool = False          # see Cell.merged_above
+    merges_down: bool = False           # see Cell.merges_down
     parts: tuple[str, ...] | None = None  # the cell's typed lines, normalized, when it has hard breaks
 
 

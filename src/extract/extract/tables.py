@@ -135,7 +135,11 @@ def _spread_merged_cells(row: TableRow, mapping: dict[str, int],
         if index >= len(cells):
             continue
         cell = cells[index]
-        if cell is not None and cell.merged_above and not cell.text and index in origins:
+        # an empty merged cell at the top of a page continues the merge from the page before
+        # (a PDF draws the cell again on each page, its text only on the first)
+        continued = cell is not None and not cell.text and (
+            cell.merged_above or (cell.merges_down and row.after_break))
+        if continued and index in origins:
             cells[index] = origins[index]
         elif cell is not None:
             origins[index] = cell

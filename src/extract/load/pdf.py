@@ -509,7 +509,7 @@ def _table_block(table, words: list[dict], page: int) -> Table | None:
                 any_text = any_text or bool(text)
                 row_cells.append(Cell(text, bold=bool(members) and all(_is_bold(w) for w in members),
                                       italic=bool(members) and all(_is_italic(w) for w in members),
-                                      span=span))
+                                      span=span, merges_down=owner.get((r + 1, c)) == index))
             c += span
         rows.append(Row(row_cells, page=page))
     if not any_text:
