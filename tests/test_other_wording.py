@@ -180,3 +180,27 @@ def test_lower_case_basis_inside_a_paragraph_and_issuer_before_a_capitalised_ver
     assert refs["01/KH-BCĐ"].role == "implements"
     assert refs["20/QĐ-UBND"].role == "basis"
     assert refs["20/QĐ-UBND"].issuer == "Ủy ban nhân dân tỉnh"
+
+
+ISSUING_SENTENCE = """ỦY BAN NHÂN DÂN
+Số: 30/KH-UBND
+Hà Nam, ngày 10 tháng 3 năm 2026
+KẾ HOẠCH
+Chuyển đổi số năm 2026
+Căn cứ Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị;
+Ủy ban nhân dân tỉnh ban hành Kế hoạch chuyển đổi số năm 2026 như sau:
+I. KẾT QUẢ NĂM 2025
+- Tỷ lệ hồ sơ trực tuyến đạt 70%.
+II. MỤC TIÊU
+- Tỷ lệ hồ sơ trực tuyến đạt 90%.
+"""
+
+
+def test_level_from_the_issuing_sentence_and_results_under_a_results_heading(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(ISSUING_SENTENCE, encoding="utf-8")
+    document = extract_path(path)
+    issuer = document.document.issuer
+    assert (issuer.name, issuer.level, issuer.locality) == ("Ủy ban nhân dân tỉnh Hà Nam", "tinh", "Hà Nam")
+    assert [(i.name, i.targets[0].value) for i in document.indicators] == [("Tỷ lệ hồ sơ trực tuyến", 90)]
+    assert [r.values[0].value for r in document.results] == [70]
