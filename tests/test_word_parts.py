@@ -115,3 +115,23 @@ def test_pages_from_rendered_marks_are_not_estimated(tmp_path, rendered):
     assert [b.page for b in raw.blocks if isinstance(b, Paragraph)] == [1, 2, 3]
     document = extract_path(path)
     assert document.source.page_estimated is (not rendered)
+
+
+def test_an_oversized_embedded_worksheet_is_refused_not_read(monkeypatch, tmp_path):
+    from extract.load import embedded
+
+    monkeypatch.setattr(embedded, "MAX_SHEET_BYTES", 100)
+    document = extract_path(save(embedded_excel_plan(xlsx_bytes()), tmp_path / "big.docx"))
+    assert not document.tasks
+    message = next(p.message for p in document.problems if p.code == "embedded_object_unread")
+    assert "limit 100" in message
+
+
+def test_damaged_notes_part_loses_the_notes_not_the_document(tmp_path):
+    from fixtures.load_docs import replace_members
+
+    path = tmp_path / "broken-notes.docx"
+    path.write_bytes(replace_members(docx_bytes(notes_plan()), {"word/footnotes.xml": b"<w:footnotes"}))
+    document = extract_path(path)
+    assert document.notes == [] and document.indicators
+    assert "notes_unread" in {p.code for p in document.problems}

@@ -860,7 +860,10 @@ def load_docx(data: bytes, fmt: Format = "docx") -> RawDocument:
     if walker.legacy_fonts:
         raw.problems.append(legacy_problem("fonts " + ", ".join(sorted(walker.legacy_fonts))))
     if walker.citations:
-        raw.notes = _notes(package, main, styles, walker.citations)
+        try:
+            raw.notes = _notes(package, main, styles, walker.citations)
+        except LoadError as exc:        # the body is fine; say the notes were lost
+            raw.problems.append(LoadProblem("notes_unread", "warning", f"footnotes/endnotes not read: {exc.message}"))
     return raw
 
 
@@ -887,7 +890,10 @@ def _embedded_reader(package: Package, main: str, problems: list[LoadProblem]):
     def read(rel_id: str, prog_id: str) -> list[Block]:
         nonlocal relationships
         if relationships is None:
-            relationships = _relationships(package, main)
+            try:
+                relationships = _relationships(package, main)
+            except LoadError:
+                relationships = {}       # a damaged relationships part: the object is reported below
         target = relationships.get(rel_id)
         excel = prog_id.startswith("Excel.") or (target or "").endswith((".xlsx", ".xlsm"))
         if not excel:

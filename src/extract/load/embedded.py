@@ -16,7 +16,9 @@ from extract.load.errors import LoadError
 from extract.load.ooxml import Package
 from extract.structures import Cell, Row, Table
 
-XLSX_CONTENT = "spreadsheetml"          # in the embedded part's content type or ProgID "Excel.Sheet.12"
+# An appendix is a few hundred rows; a worksheet part larger than this is not read (openpyxl
+# holds every cell in memory).
+MAX_SHEET_BYTES = 10 * 1024 * 1024
 
 
 def _shown(cell) -> str:
@@ -46,7 +48,11 @@ def xlsx_table(data: bytes) -> Table | None:
     """The active sheet of an .xlsx as a Table: empty rows and trailing empty columns dropped,
     a cell merged across columns once with `span`, a cell merged down marked `merged_above`
     in the rows below. Raises LoadError when the workbook cannot be read; None when empty."""
-    Package(data)                            # size and zip-bomb checks before openpyxl inflates it
+    package = Package(data)                  # size and zip-bomb checks before openpyxl inflates it
+    largest = max((info.file_size for name, info in package.infos.items() if name.startswith("xl/worksheets/")),
+                  default=0)
+    if largest > MAX_SHEET_BYTES:
+        raise LoadError("embedded_too_large", f"a worksheet of {largest} bytes (limit {MAX_SHEET_BYTES})")
     try:
         import openpyxl
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
