@@ -191,3 +191,14 @@ def test_merged_lead_running_onto_the_next_page_applies_to_every_row(tmp_path, f
     if fmt == "pdf":
         assert max(s.page for t in document.tasks for s in t.sources) >= 2
     assert [t.name for t in document.tasks if [a.name for a in t.lead] != [LONG_LEAD]] == []
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_a_text_file_saved_in_a_legacy_encoding_is_read(tmp_path, encoding):
+    plan = "\n".join(text for text, _font in LEGACY_PLAN)
+    path = tmp_path / f"{encoding}.txt"
+    path.write_bytes(encode_legacy(plan, encoding).encode("latin-1"))     # one byte per character
+    document = extract_path(path)
+    assert document.document.title == "Chuyển đổi số xã An Lạc năm 2026"
+    assert document.indicators[0].name == "Tỷ lệ hồ sơ xử lý trực tuyến"
+    assert "legacy_encoding_converted" in {p.code for p in document.problems}
