@@ -182,11 +182,18 @@ def test_heading_broken_over_two_bold_lines_in_a_text_export(tmp_path):
     assert "Mục tiêu cụ thể" in [h for h, _ in headings]
 
 
-@pytest.mark.parametrize("fmt", ["docx", pytest.param("pdf", marks=needs_soffice)])
-def test_merged_lead_running_onto_the_next_page_applies_to_every_row(tmp_path, fmt):
-    from fixtures.word_habits import LONG_LEAD, long_merged_plan
+@pytest.fixture(scope="module")
+def long_merged(tmp_path_factory):
+    from fixtures.word_habits import long_merged_plan
 
-    document = _docx_and_pdf(tmp_path, long_merged_plan(), "long")[fmt]
+    return _docx_and_pdf(tmp_path_factory.mktemp("long"), long_merged_plan(), "long")
+
+
+@pytest.mark.parametrize("fmt", ["docx", pytest.param("pdf", marks=needs_soffice)])
+def test_merged_lead_running_onto_the_next_page_applies_to_every_row(long_merged, fmt):
+    from fixtures.word_habits import LONG_LEAD
+
+    document = long_merged[fmt]
     assert len(document.tasks) == 45
     if fmt == "pdf":
         assert max(s.page for t in document.tasks for s in t.sources) >= 2
