@@ -62,7 +62,8 @@ def test_docx_layout_tables(name):
     assert left.split("\n") == [line.upper() for line in side["issuer"]]
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in right or "ĐẢNG CỘNG SẢN VIỆT NAM" in right
     assert header.cell(1, 0).text.startswith("Số")
-    assert "năm 2026" in header.cell(1, 1).text
+    # (one plan keeps a typist's damaged date: "ngày 19 tháng 01 tháng 2026")
+    assert "năm 2026" in header.cell(1, 1).text or "tháng 2026" in header.cell(1, 1).text
 
     grids = [t for t in doc.tables if t.style is not None and t.style.name == "Table Grid"]
     expected = [b for a in parsed(name).appendices for b in a.blocks

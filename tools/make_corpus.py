@@ -65,9 +65,9 @@ PARTY_MOTTO = "ĐẢNG CỘNG SẢN VIỆT NAM"
 MARKUP = re.compile(r"\*\*\*|\*\*|\*|</?[biuBIU]>")
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 ROMAN = re.compile(r"^(?=[IVXLC]+$)M{0,3}(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
-DOC_TYPES = ("KẾ HOẠCH",)
+DOC_TYPES = ("KẾ HOẠCH", "KẾ HOẠCH HÀNH ĐỘNG")
 NUMBER_LINE = re.compile(r"^Số\b")
-DATE_LINE = re.compile(r"ngày.*tháng.*năm", re.IGNORECASE)
+DATE_LINE = re.compile(r"ngày.*tháng.*(?:năm|tháng)\s*\d{4}", re.IGNORECASE)  # also a damaged "tháng 2026"
 MOTTO_LINE = re.compile(r"^(CỘNG HÒA|CỘNG HOÀ|Độc lập|ĐẢNG CỘNG SẢN)", re.IGNORECASE)
 RECIPIENTS_LINE = re.compile(r"^Nơi nhận", re.IGNORECASE)
 APPENDIX_LABEL = re.compile(r"^(Phụ lục|PHỤ LỤC)\b")

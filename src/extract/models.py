@@ -33,6 +33,12 @@ class DocumentSource(Model):
     pages: int | None = None
     ocr: bool = False
     extractor: str
+    page_estimated: bool = Field(
+        default=False,
+        description="True when `page` values were counted from the file's page breaks rather than read "
+                    "from printed pages or Word's own rendered page marks (w:lastRenderedPageBreak): "
+                    "they may differ from the printed page.",
+    )
 
 
 class DateValue(Model):
@@ -148,6 +154,11 @@ class Indicator(Model):
     basis: str | None = None
     group: str | None = None
     sources: list[Source] = Field(default_factory=list)
+    appendix: str | None = Field(
+        default=None,
+        description='The appendix the table row comes from, as "Phụ lục I" / "Phụ lục 2" (null for items '
+                    "stated in the body text).",
+    )
 
 
 class Task(Model):
@@ -160,6 +171,11 @@ class Task(Model):
     deadline: Deadline | None = None
     basis: str | None = None
     sources: list[Source] = Field(default_factory=list)
+    appendix: str | None = Field(
+        default=None,
+        description='The appendix the table row comes from, as "Phụ lục I" / "Phụ lục 2" (null for items '
+                    "stated in the body text).",
+    )
 
 
 class Assignment(Model):
@@ -181,6 +197,28 @@ class Declared(Model):
     appendices: list[str] = Field(default_factory=list)
 
 
+class Result(Model):
+    """A result already achieved that the plan reports (a past year's figures, an evaluation
+    section): kept for the reader, never an indicator or a task of the plan."""
+
+    text: str = Field(description="The statement as written, without its list bullet.")
+    values: list[Target] = Field(default_factory=list,
+                                 description="The figures it reports (value, unit), in order.")
+    group: str | None = Field(default=None, description="The headings above it, joined by ' > '.")
+    sources: list[Source] = Field(default_factory=list)
+
+
+class Note(Model):
+    """A footnote or endnote, attached to the place that cites it."""
+
+    kind: Literal["footnote", "endnote"] = Field(description="Where Word keeps it.")
+    text: str = Field(description="The note's text, paragraphs joined by a space.")
+    cited_in: str | None = Field(default=None,
+                                 description="The text of the paragraph or table row that cites the note.")
+    sources: list[Source] = Field(default_factory=list,
+                                  description="Where the citing paragraph or row is in the document text.")
+
+
 class Problem(Model):
     code: str
     severity: Literal["error", "warning", "info"]
@@ -200,6 +238,12 @@ class Document(Model):
     assignments: list[Assignment] = Field(default_factory=list)
     declared: Declared = Field(default_factory=Declared)
     problems: list[Problem] = Field(default_factory=list)
+    results: list[Result] = Field(
+        default_factory=list,
+        description="Results already achieved that the plan reports (evaluation sections, 'Kết quả: …'); "
+                    "not targets of the plan.",
+    )
+    notes: list[Note] = Field(default_factory=list, description="Footnotes and endnotes (DOCX).")
 
 
 def json_schema() -> dict:

@@ -155,8 +155,10 @@ class _TextBuilder:
             for i, (cell, text) in enumerate(zip(row.cells, texts)):
                 if i:
                     position += 1  # the tab
+                parts = _typed_lines(cell.text) if cell.hard_breaks else None
                 cells.append(CellText(text=text, start=position, end=position + len(text),
-                                      bold=cell.bold, span=cell.span))
+                                      bold=cell.bold, span=cell.span, merged_above=cell.merged_above,
+                                      merges_down=cell.merges_down, parts=parts))
                 position += len(text)
             line_text = "\t".join(texts)
             self.parts.append(line_text)
@@ -166,6 +168,12 @@ class _TextBuilder:
                 bold=all(c.bold for c, t in zip(row.cells, texts) if t), table=table_index,
                 cells=cells, header=row.header,
             ))
+
+
+def _typed_lines(text: str) -> tuple[str, ...] | None:
+    """The normalized lines of a cell typed on several lines (None for a single line)."""
+    lines = tuple(line for line in (normalize_text(piece) for piece in text.split("\n")) if line)
+    return lines if len(lines) > 1 else None
 
 
 def normalize_document(raw: RawDocument) -> TextDocument:
@@ -179,7 +187,7 @@ def normalize_document(raw: RawDocument) -> TextDocument:
             builder.add_paragraph(block)
     return TextDocument(
         text="".join(builder.parts), lines=builder.lines, format=raw.format,
-        pages=raw.pages, ocr=raw.ocr, problems=list(raw.problems),
+        pages=raw.pages, ocr=raw.ocr, problems=list(raw.problems), notes=list(raw.notes),
     )
 
 

@@ -51,6 +51,7 @@ def extract_path_with_text(path: Path, options: Options = Options()) -> tuple[Do
         pages=raw.pages,
         ocr=raw.ocr,
         extractor=EXTRACTOR,
+        page_estimated=raw.pages_estimated,
     )
     document = extract_items(segmented, source, options)
     return validate(document, segmented), text.text

@@ -108,6 +108,8 @@ class _Vocabulary:
     attached_line: re.Pattern[str]
     motto: re.Pattern[str]
     scope: re.Pattern[str]
+    date_line: re.Pattern[str]
+    number_line: re.Pattern[str]
 
 
 
@@ -125,6 +127,8 @@ def vocabulary() -> _Vocabulary:
         attached_line=re.compile(rf"^\(?\s*(?:{alternation(rules['attached_line_openers'])})\b", re.IGNORECASE),
         motto=re.compile(rf"^(?:{alternation(rules['motto_prefixes'])})", re.IGNORECASE),
         scope=re.compile("|".join(f"(?:{p})" for p in rules["scope_patterns"])),
+        date_line=re.compile(rules["date_line"], re.IGNORECASE),
+        number_line=re.compile(rules["number_line"]),
     )
 
 
@@ -177,6 +181,30 @@ def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, i
         heading = text.strip().rstrip(":").strip()
         return "bold", None, heading, text.find(heading), None, None
     return None
+
+
+_MAX_HEADING_TAIL_WORDS = 12
+
+
+def _continues_heading(node: SectionNode | None, line: Line) -> bool:
+    """A labelled bold heading broken over two lines (Shift+Enter, or a PDF's line end): the next
+    line is bold too, starts with a small letter, has no label of its own and the heading has
+    no text after it yet ("1. Chỉ tiêu về hạ tầng số và" / "chính quyền số")."""
+    if node is None or node.lines or node.inline_text is not None or node.kind != "body":
+        return False
+    if node.label_kind in ("bold", "bullet") or not (node.line.bold and line.bold):
+        return False
+    text = line.text.strip()
+    return (bool(text) and text[0].islower() and node.heading_end >= node.line.end - 1
+            and not node.heading.endswith((".", ":", ";"))
+            and len(text.split()) <= _MAX_HEADING_TAIL_WORDS
+            and not any(pattern.match(text) for _kind, pattern in _label_patterns()))
+
+
+def _extend_heading(node: SectionNode, line: Line) -> None:
+    tail = line.text.strip().rstrip(".;")
+    node.heading = f"{node.heading} {tail}"
+    node.heading_end = line.start + line.text.index(tail) + len(tail)
 
 
 def _split_heading(text: str, rest_start: int, kind: str, number: str | None):
@@ -327,6 +355,26 @@ def _find_doc_type(lines: list[Line]) -> int | None:
     return None
 
 
+def _is_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def _title_without_type_line(header: list[Line]) -> tuple[list[Line], list[Line]]:
+    """A plan whose title stands without a type line ("KẾ HOẠCH"): the capitalised (or bold,
+    centred) lines after the header's last date, number or motto line are the title."""
+    vocab = vocabulary()
+    last_fixed = max((k for k, line in enumerate(header)
+                      if vocab.date_line.search(line.text) or vocab.number_line.match(line.text)
+                      or vocab.motto.match(line.text)), default=None)
+    if last_fixed is None:
+        return header, []
+    title = [line for line in header[last_fixed + 1:] if not line.is_row]
+    if not title or not all(_is_capitals(line.text) or line.bold for line in title):
+        return header, []
+    return header[:last_fixed + 1], title
+
+
 def _is_heading_start(line: Line) -> bool:
     """A Roman-numeral part ("I. …", "Phần I: …") starts the body."""
     return not line.is_row and any(pattern.match(line.text) for kind, pattern in _label_patterns()[:2])
@@ -348,12 +396,15 @@ def segment(document: TextDocument) -> Segmented:
             if re.fullmatch(r"[-_=.* ]+", line.text):
                 i += 1
                 continue
+            # a title in capitals runs on over its lines even where a text export lost the bold
+            capitals_run = bool(title_lines) and _is_capitals(title_lines[-1].text) and _is_capitals(line.text)
             if title_lines and (vocab.preamble_opener.match(line.text) or _is_heading_start(line)
-                                or not (line.bold or line.centered) or title_lines[-1].text.endswith(".")):
+                                or not (line.bold or line.centered or capitals_run)
+                                or title_lines[-1].text.endswith(".")):
                 break
             title_lines.append(line)
             i += 1
-            if not (line.bold or line.centered):
+            if not (line.bold or line.centered or _is_capitals(line.text)):
                 break
         body_start = i
     else:
@@ -364,6 +415,7 @@ def segment(document: TextDocument) -> Segmented:
                 header = lines[:j]
                 body_start = j
                 break
+        header, title_lines = _title_without_type_line(header)
 
     # closing and appendices: find them from the end of the body
     appendix_starts = [j for j in range(body_start, n)
@@ -399,6 +451,9 @@ def segment(document: TextDocument) -> Segmented:
             continue
         if closing_sentence or vocab.closing_opener.match(line.text):
             closing_sentence.append(line)  # "Trên đây là Kế hoạch …" ends the body
+            continue
+        if _continues_heading(tree.current, line):
+            _extend_heading(tree.current, line)
             continue
         parts = _heading_parts(line)
         if parts:

@@ -36,6 +36,9 @@ class Cell:
     bold: bool = False
     italic: bool = False
     span: int = 1               # grid columns this cell covers (gridSpan / merged PDF cells)
+    merged_above: bool = False  # covered by a vertically merged cell that starts in a row above
+    merges_down: bool = False   # starts a cell merged over the rows below (PDF: drawn across them)
+    hard_breaks: bool = False   # '\n' in text are the typist's own breaks (DOCX), not wrapping
 
 
 @dataclass(slots=True)
@@ -62,6 +65,13 @@ class LoadProblem:
 
 
 @dataclass(slots=True)
+class RawNote:
+    kind: Literal["footnote", "endnote"]
+    text: str
+    cited_in: str               # the loader's text of the paragraph that cites it
+
+
+@dataclass(slots=True)
 class RawDocument:
     format: Format
     blocks: list[Block]
@@ -69,6 +79,8 @@ class RawDocument:
     ocr: bool = False
     problems: list[LoadProblem] = field(default_factory=list)
     sha256: str | None = None   # of the bytes read, set by extract.load.load
+    pages_estimated: bool = False   # pages counted from page breaks, not printed or rendered pages
+    notes: list["RawNote"] = field(default_factory=list)   # footnotes and endnotes (DOCX)
 
 
 # ----------------------------------------------------------- normalize output
@@ -80,6 +92,9 @@ class CellText:
     end: int
     bold: bool = False
     span: int = 1
+    merged_above: bool = False          # see Cell.merged_above
+    merges_down: bool = False           # see Cell.merges_down
+    parts: tuple[str, ...] | None = None  # the cell's typed lines, normalized, when it has hard breaks
 
 
 @dataclass(slots=True)
@@ -109,3 +124,4 @@ class TextDocument:
     pages: int | None = None
     ocr: bool = False
     problems: list[LoadProblem] = field(default_factory=list)
+    notes: list[RawNote] = field(default_factory=list)

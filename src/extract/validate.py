@@ -14,6 +14,19 @@ from extract.segment import Segmented
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
+def _draft_problems(document: Document, seg: Segmented) -> list[Problem]:
+    """A plan without its number or its full date is a draft, or lost its header."""
+    meta = document.document
+    if not seg.text.lines or meta.doc_type == "other":
+        return []
+    missing = [what for what, absent in (("number", meta.serial is None),
+                                         ("date", meta.date is None or meta.date.day is None)) if absent]
+    if not missing:
+        return []
+    return [Problem(code="draft_unnumbered", severity="warning",
+                    message=f"the plan has no {' and no '.join(missing)}: a draft, or its header was lost")]
+
+
 def validate(document: Document, seg: Segmented) -> Document:
     problems = list(document.problems)
     for indicator in document.indicators:
@@ -33,11 +46,18 @@ def validate(document: Document, seg: Segmented) -> Document:
             problems.append(Problem(code="deadline_unparsed", severity="info",
                                     message=f"deadline kept as text: '{deadline.text[:80]}'",
                                     sources=item.sources[:1]))
+    for kind, items in (("task", document.tasks), ("indicator", document.indicators)):
+        for item in items:
+            if not item.lead:
+                problems.append(Problem(code="lead_missing", severity="warning",
+                                        message=f"{kind} without a lead agency: '{item.name[:80]}'",
+                                        sources=item.sources[:1]))
     for task in document.tasks:
-        if not task.lead:
-            problems.append(Problem(code="lead_missing", severity="warning",
-                                    message=f"task without a lead agency: '{task.name[:80]}'",
+        if task.group is None and task.appendix is None:
+            problems.append(Problem(code="group_missing", severity="info",
+                                    message=f"task with no appendix or group it comes from: '{task.name[:80]}'",
                                     sources=task.sources[:1]))
+    problems.extend(_draft_problems(document, seg))
     if not seg.text.lines:
         problems.append(Problem(code="empty_document", severity="error",
                                 message="no text was found in the document"))

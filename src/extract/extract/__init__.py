@@ -13,7 +13,8 @@ from extract.extract.references import extract_references
 from extract.extract.sections import extract_sections
 from extract.extract.tables import extract_table_items
 from extract.extract.text_items import extract_text_items
-from extract.models import Document, DocumentSource, Problem
+from extract.models import Document, DocumentSource, Note, Problem
+from extract.normalize import normalize_text
 from extract.nlp import agency_tagger
 from extract.segment import Segmented
 
@@ -43,5 +44,18 @@ def extract_items(seg: Segmented, source: DocumentSource, options: "Options") ->
     return Document(
         source=source, document=meta, sections=extract_sections(seg, prov),
         indicators=indicators, tasks=tasks, assignments=text_items.assignments,
-        declared=declared, problems=problems,
+        declared=declared, problems=problems, results=text_items.results,
+        notes=_notes(seg, prov),
     )
+
+
+def _notes(seg: Segmented, prov: Provenance) -> list[Note]:
+    """Footnotes and endnotes, each attached to the first line (paragraph or table row) that
+    holds the text citing it."""
+    notes = []
+    for raw in seg.text.notes:
+        cited = normalize_text(raw.cited_in)
+        line = next((line for line in seg.text.lines if cited and cited in line.text), None)
+        notes.append(Note(kind=raw.kind, text=normalize_text(raw.text), cited_in=line.text if line else cited or None,
+                          sources=[prov.line(line)] if line else []))
+    return notes

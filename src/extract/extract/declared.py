@@ -14,6 +14,13 @@ from extract.segment import Segmented
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
+def appendix_name(number: str | None) -> str:
+    """How an appendix is named in the output: "Phụ lục I", "Phụ lục 1" (for "số 01"), or
+    "Phụ lục" for a plan's single unnumbered appendix."""
+    label = load_rules("declared")["appendix_word"]
+    return f"{label} {number.lstrip('0') or '0'}" if number else label
+
+
 def appendix_number(label: str) -> int | None:
     """'01' -> 1, 'IV' -> 4: one number for the ways appendices are numbered."""
     if label.isdigit():
@@ -87,7 +94,7 @@ def extract_declared(seg: Segmented, prov: Provenance, counts: dict[str, int]) -
         for match in p.appendix.finditer(text):
             number = appendix_number(match.group(1))
             if number is not None and number not in appendix_labels:
-                label = f"Phụ lục {match.group(1).lstrip('0') or '0'}"
+                label = appendix_name(match.group(1))
                 appendix_labels[number] = (label, [prov.span(line.start + match.start(), line.start + match.end())])
             elif number is not None:
                 appendix_labels[number][1].append(prov.span(line.start + match.start(), line.start + match.end()))

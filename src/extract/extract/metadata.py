@@ -17,10 +17,11 @@ _NUMBER_LINE = re.compile(
     r"^Số\s*[:.]?\s*(?P<serial>\d+[a-zA-Z]?)?\s*(?P<sep>[/-])?\s*(?P<symbol>[A-ZĐ][A-Za-zĐđ0-9&.]*(?:\s*[/-]\s*[A-Za-zĐđ0-9&.]+)*)",
 )
 _DATE_LINE = re.compile(
-    r"^(?P<place>[^,]{2,60}?)\s*,\s*(?P<text>ngày\s*(?P<day>\d{1,2})?\s*tháng\s*(?P<month>\d{1,2})?\s*năm\s*(?P<year>\d{4}))",
+    # "tháng" typed again for "năm" ("ngày 19 tháng 6 tháng 2025") is repaired: a year has 4 digits
+    r"^(?P<place>[^,]{2,60}?)\s*,\s*(?P<text>ngày\s*(?P<day>\d{1,2})?\s*tháng\s*(?P<month>\d{1,2})?\s*(?:năm|tháng)\s*(?P<year>\d{4}))",
     re.IGNORECASE,
 )
-_YEAR_IN_TITLE = re.compile(r"\bnăm\s+(20\d\d)\b")
+_YEAR_IN_TITLE = re.compile(r"\bnăm\s+(20\d\d)\b", re.IGNORECASE)   # "NĂM 2026" in a title in capitals
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class _Vocab:
     placeholder: re.Pattern[str]
     own_level: re.Pattern[str]
     annotations: re.Pattern[str]
+    locality_end: re.Pattern[str]
 
 
 @cache
@@ -66,6 +68,7 @@ def _vocab() -> _Vocab:
         placeholder=re.compile(rf"^[(\[]?\s*{alternation(rules['signature_placeholders'])}\s*[)\]]?$", re.IGNORECASE),
         own_level=re.compile(rf"{alternation(rules['own_level_cues'])}\s+({level_alt})(?!\w)"),
         annotations=re.compile(r"\s*(?:" + "|".join(rules["recipient_annotations"]) + r")", re.IGNORECASE),
+        locality_end=re.compile(rf"\s+{alternation(rules['locality_ends'])}(?!\w)|[,;.(]|\s+\d", re.IGNORECASE),
     )
 
 
@@ -107,10 +110,16 @@ def _number_parts(seg: Segmented) -> tuple[str | None, str | None, str | None]:
 
 
 def _date(seg: Segmented) -> tuple[str | None, DateValue | None]:
-    found = _first_match(seg.header + seg.text.lines[:30], _DATE_LINE)
-    if not found:
+    motto = vocabulary().motto
+    match = None
+    for line in seg.header + seg.text.lines[:30]:
+        # a PDF can run the motto and the place line together ("Độc lập - Tự do - Hạnh phúc Bắc Ninh, ngày …")
+        text = motto.sub("", line.text, count=1).strip() if motto.match(line.text) else line.text
+        match = _DATE_LINE.match(text)
+        if match:
+            break
+    if not match:
         return None, None
-    match = found[1]
     day = int(match.group("day")) if match.group("day") else None
     month = int(match.group("month")) if match.group("month") else None
     year = int(match.group("year"))
@@ -169,6 +178,10 @@ def _issuer(seg: Segmented, symbol: str | None, place: str | None) -> Issuer:
         if level is None and heads[-1]:
             # the body right above the issuer ("ĐẢNG ỦY XÃ TÂN HÀ" above its committee)
             level, locality = _level_and_locality(lines[heads[-1] - 1], place)
+        if level is None:
+            # "ỦY BAN NHÂN DÂN" without its second line: the place line, the title, the
+            # sentence that issues the plan ("Ủy ban nhân dân tỉnh ban hành …")
+            level, locality = _level_without_header(seg, place)
         if kind in vocab.issuer_names:
             name = None  # built below from the template
         else:
@@ -212,6 +225,21 @@ def _level_from_text(seg: Segmented, place: str | None) -> tuple[str | None, str
     if own:
         return own.most_common(1)[0][0], place
     return None, place
+
+
+def _level_without_header(seg: Segmented, place: str | None) -> tuple[str | None, str | None]:
+    """Level and locality when the header does not say them: the level word before the place
+    name anywhere, the own-level cue, else a level word and its place name in the title."""
+    level, locality = _level_from_text(seg, place)
+    if level is not None and locality is not None:
+        return level, locality
+    title = " ".join(line.text for line in seg.title_lines)
+    match = _vocab().level_words.search(title)
+    if match:
+        name = _vocab().locality_end.split(title[match.end():].strip(), maxsplit=1)[0].strip(" ,.")
+        if name:
+            return level or _vocab().levels[match.group(1).lower()], title_case(name) if _is_upper(name) else name
+    return level, locality
 
 
 def _committee_name(seg: Segmented, locality: str | None) -> str | None:

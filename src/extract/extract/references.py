@@ -19,7 +19,8 @@ from extract.segment import Segmented
 from extract.structures import Line
 
 _ROLE_STRENGTH = {"mentioned": 0, "basis": 1, "implements": 2, "replaces": 3}
-_DATE = r"(?:,\s*|\s+)(?:ban hành\s+)?ngày\s+(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4}))"
+# "tháng" typed again for "năm" ("ngày 19 tháng 6 tháng 2025") is repaired: a year has 4 digits
+_DATE = r"(?:,\s*|\s+)(?:ban hành\s+)?ngày\s+(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|(\d{1,2})\s+tháng\s+(\d{1,2})\s+(?:năm|tháng)\s+(\d{4}))"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class _Patterns:
     issuer_cue: re.Pattern[str]
     committee: re.Pattern[str]
     may_cite: re.Pattern[str]
+    glued_symbol: re.Pattern[str]
+    basis_heading: re.Pattern[str]
+    opener: re.Pattern[str]
 
 
 _NUMBER = r"\d{1,5}[a-zA-Z]?(?:\s*/\s*\d{4})?\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*)*"
@@ -54,9 +58,11 @@ def patterns() -> _Patterns:
         typed=re.compile(rf"(?<!\w)(?P<type>{type_words})(?:\s+số)?\s+(?P<number>{_NUMBER})", re.IGNORECASE),
         bare=re.compile(rf"(?<![\w/-])(?P<number>\d{{1,5}}(?:\s*/\s*\d{{4}})?\s*[/-]\s*(?:{codes})(?:\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*)+)"),
         # a law's name can end with its year ("Luật Khoa học, công nghệ và đổi mới sáng tạo năm 2025")
-        law=re.compile(rf"(?<!\w){law_words}\s+(?P<name>[A-ZĐ][^;:()]*?(?:\s+năm\s+\d{{4}})?)(?=\s+số|\s+ngày|[;:()]|\.(?:\s|$)|$)"),
+        # ("số" ends the name only before a number: "Luật Chuyển đổi số ngày 14/6/2025")
+        law=re.compile(rf"(?<!\w){law_words}\s+(?P<name>[A-ZĐ][^;:()]*?(?:\s+năm\s+\d{{4}})?)(?=\s+số\s+\d|\s+ngày|\s+của|[;:()]|\.(?:\s|$)|$)"),
         date=re.compile(_DATE),
-        issuer_stop=re.compile(rf"{stops}|[;()“”\"]|\.(?:\s|$)|,\s|$"),
+        # case-insensitive: a verb typed with a capital ends the issuer too ("Tỉnh ủy Bắc Ninh Triển khai …")
+        issuer_stop=re.compile(rf"{stops}|[;()“”\"]|\.(?:\s|$)|,\s|$", re.IGNORECASE),
         type_of={k.lower(): v for k, v in types.items()},
         code_types={k.lower(): v for k, v in rules["symbol_codes"].items()},
         replaces=re.compile("(?:" + "|".join(re.escape(c) for c in rules["replaces_cues"]) + r")\s*(?:cho\s+)?$", re.IGNORECASE),
@@ -66,11 +72,19 @@ def patterns() -> _Patterns:
         committee=re.compile(rf"(?:[^\s,;]+\s+){{0,4}}?{alternation(rules['committee_heads'])}(?=\s)"),
         # every citation has a number followed by its symbol ("57-NQ", "11/QĐ") or is a law by name
         may_cite=re.compile(rf"\d\s*[/-]\s*[A-ZĐ]|{law_words}"),
+        glued_symbol=re.compile(rf"(?<=[/-])({codes})({'|'.join(re.escape(c) for c in sorted(rules['issuer_codes'], key=len, reverse=True))})$"),
+        basis_heading=re.compile(rf"^(?:{alternation(rules['basis_headings'])})$", re.IGNORECASE),
+        # a clause opener at the start of a line or after ";" ("…; căn cứ Luật …")
+        opener=re.compile(rf"(?:^|;)\s*(?:[-+•]\s*)?(?P<opener>{alternation(load_rules('document')['preamble_openers'])})(?!\w)",
+                          re.IGNORECASE),
     )
 
 
 def _clean_number(number: str) -> str:
-    return re.sub(r"\s+", "", number)
+    """The number without spaces; a symbol typed without the hyphen between its type and issuer
+    codes ("71/NQCP") gets it back ("71/NQ-CP") - only where both codes are known."""
+    number = re.sub(r"\s+", "", number)
+    return patterns().glued_symbol.sub(r"\1-\2", number)
 
 
 def _number_key(number: str) -> str:
@@ -130,6 +144,7 @@ class _Mention:
     number: str | None
     date: str | None
     issuer: str | None
+    name: str | None = None      # a law's name ("Luật Chuyển đổi số"): its key
 
 
 def find_mentions(text: str) -> list[_Mention]:
@@ -155,6 +170,7 @@ def find_mentions(text: str) -> list[_Mention]:
             continue
         law = _complete(text, match.start(), match.end("name"), "luat", None)
         law.issuer = None  # a law's "của" names whose law it is not
+        law.name = text[match.start():match.end("name")]
         mentions.append(law)
     mentions.sort(key=lambda m: m.start)
     return mentions
@@ -186,21 +202,47 @@ def _complete(text: str, start: int, number_end: int, kind: str, number: str) ->
     return _Mention(start, end, kind, _clean_number(number) if number else None, date, issuer)
 
 
-def _clause_roles(line: Line, opener_roles: dict[str, str]) -> dict[int, str]:
-    """Role of each head citation in a preamble line, by the offset of its mention in the line."""
+def _clause_roles(line: Line, opener_roles: dict[str, str], default: str | None = None) -> dict[int, str]:
+    """Role of each head citation in a line, by the offset of its mention in the line.
+
+    A clause opens with a preamble opener ("Căn cứ", "Thực hiện" …) at the start of the line
+    or after ";" in any case ("…; căn cứ Luật …"); lines listed under a basis heading have the
+    role `default` until an opener says otherwise. Heads: the first citation of a clause and
+    each one after ";" / "và" / "," (the items the clause lists)."""
     text = line.text
-    opener = next((o for o in opener_roles if text.startswith(o)), None)
-    if opener is None:
+    by_word = {k.casefold(): v for k, v in opener_roles.items()}
+    # mid-line, only an opener that gives a role of its own ("; căn cứ …", "; thực hiện …")
+    openers = [(m.end(), by_word[m.group("opener").casefold()]) for m in patterns().opener.finditer(text)
+               if m.start() == 0 or by_word[m.group("opener").casefold()] != "mentioned"]
+    if not openers and default is None:
         return {}
-    role = opener_roles[opener]
     roles: dict[int, str] = {}
-    mentions = find_mentions(text)
-    # heads: the first citation, and any citation that starts a new item of the clause
-    for i, mention in enumerate(mentions):
-        before = text[mentions[i - 1].end:mention.start] if i else text[len(opener):mention.start]
-        if i == 0 or re.search(r";\s*$|\bvà\s*$|,\s*$", before):
-            roles[mention.start] = role
+    previous_end = 0
+    for mention in find_mentions(text):
+        opened = [(end, role) for end, role in openers if end <= mention.start]
+        clause_start, role = opened[-1] if opened else (0, default)
+        if role is not None:
+            first_in_clause = previous_end <= clause_start
+            before = text[max(previous_end, clause_start):mention.start]
+            if first_in_clause or re.search(r";\s*$|\bvà\s*$|,\s*$", before):
+                roles[mention.start] = role
+        previous_end = mention.end
     return roles
+
+
+def _basis_lines(seg: Segmented) -> list[Line]:
+    """Lines of the parts headed as the plan's basis ("CĂN CỨ PHÁP LÝ"), labelled items included."""
+    heading = patterns().basis_heading
+    lines: list[Line] = []
+    for node in seg.sections:
+        path = node.path()
+        anchor = next((n for n in path if heading.match(n.heading.strip(" :."))), None)
+        if anchor is None:
+            continue
+        if node is not anchor:
+            lines.append(node.line)
+        lines.extend(line for line in node.lines if not line.is_row)
+    return lines
 
 
 def extract_references(seg: Segmented, prov: Provenance, own_number: str | None = None) -> list[Reference]:
@@ -230,6 +272,9 @@ def extract_references(seg: Segmented, prov: Provenance, own_number: str | None 
             continue
         for offset, role in _clause_roles(line, opener_roles).items():
             role_at[line.start + offset] = role
+    for line in _basis_lines(seg):
+        for offset, role in _clause_roles(line, opener_roles, default="basis").items():
+            role_at.setdefault(line.start + offset, role)
 
     own_lines = {id(line) for line in seg.header}
     for line in seg.text.lines:
@@ -242,7 +287,7 @@ def extract_references(seg: Segmented, prov: Provenance, own_number: str | None 
             role = role_at.get(start, "mentioned")
             if p.replaces.search(text[max(line.start, start - 20):start].rstrip()):
                 role = "replaces"
-            key = _number_key(mention.number) if mention.number else "luat:" + text[start:end].casefold()
+            key = _number_key(mention.number) if mention.number else "luat:" + (mention.name or text[start:end]).casefold()
             if own_number and key == _number_key(own_number):
                 continue
             source = prov.span(start, end)

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.canonical import parse_deadline, parse_target, split_agencies
+from extract.extract.declared import appendix_name
 from extract.extract.provenance import Provenance
 from extract.models import Agency, Deadline, Indicator, Problem, Source, Task
 from extract.rules import alternation, load_rules
 from extract.segment import StitchedTable, TableRow, vocabulary
+from extract.structures import CellText
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class _Columns:
     task_table: dict
     group_index: re.Pattern[str]
     note_basis: re.Pattern[str]
+    spread_down: frozenset[str]
 
 
 @cache
@@ -36,6 +39,7 @@ def _columns() -> _Columns:
         indicator_table=rules["indicator_table"], task_table=rules["task_table"],
         group_index=re.compile(rules["group_index"]),
         note_basis=re.compile(alternation(rules["note_basis_cues"])),
+        spread_down=frozenset(rules["merged_cell_applies_to_each_row"]),
     )
 
 
@@ -45,13 +49,22 @@ def _header_key(text: str) -> str:
     return re.sub(r"[\s*:()]+", "", text).lower().rstrip(".")
 
 
-def map_columns(header: list[str]) -> tuple[str | None, dict[str, int]]:
-    """The table kind ('indicator' | 'task' | None) and the column index of each field."""
+def map_columns(header: list[str], plan_year: int | None = None) -> tuple[str | None, dict[str, int]]:
+    """The table kind ('indicator' | 'task' | None) and the column index of each field.
+
+    A header that fits several fields takes the first one no column before it took ("Nội dung
+    chỉ tiêu | … | Chỉ tiêu cụ thể": the second is the target). A target column of a year
+    before `plan_year` ("Kết quả năm 2025", "Thực hiện năm 2025") reports past results: it is
+    not the plan's target."""
     columns = _columns()
     candidates: list[list[str]] = []
     for cell in header:
         key = _header_key(cell)
-        candidates.append([f for f, ps in columns.patterns.items() if any(p.fullmatch(key) for p in ps)])
+        fields = [f for f, ps in columns.patterns.items() if any(p.fullmatch(key) for p in ps)]
+        years = [int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", key)]
+        if plan_year and years and max(years) < plan_year:
+            fields = [f for f in fields if f != "target"]
+        candidates.append(fields)
     present = {f for c in candidates for f in c}
     if "indicator" in present and ({"target", "unit"} & present):
         kind, table_rules = "indicator", columns.indicator_table
@@ -61,17 +74,17 @@ def map_columns(header: list[str]) -> tuple[str | None, dict[str, int]]:
         kind, table_rules = "indicator", columns.indicator_table
     else:
         return None, {}
+    ambiguous = {_header_key(k): v for k, v in table_rules["ambiguous"].items()}
+    other = "task" if kind == "indicator" else "indicator"
     mapping: dict[str, int] = {}
     for index, (cell, fields) in enumerate(zip(header, candidates)):
         if not fields:
             continue
-        key = _header_key(cell)
-        chosen = {_header_key(k): v for k, v in table_rules["ambiguous"].items()}.get(key)
+        chosen = ambiguous.get(_header_key(cell))
         if chosen is None:
             # the name column of the other kind of table is not a field here
-            other = "task" if kind == "indicator" else "indicator"
             usable = [f for f in fields if f != other] or fields
-            chosen = usable[0]
+            chosen = next((f for f in usable if f not in mapping), usable[0])
         mapping.setdefault(chosen, index)
     return kind, mapping
 
@@ -99,6 +112,40 @@ def _basis(row: TableRow, mapping: dict[str, int]) -> str | None:
 
 def _agencies(text: str, level: str | None) -> list[Agency]:
     return split_agencies(text, level) if text else []
+
+
+def _cell_agencies(row: TableRow, mapping: dict[str, int], role: str, level: str | None) -> list[Agency]:
+    """The agencies of a lead/partners cell; a cell typed one agency per line (Enter or
+    Shift+Enter) is split at those lines, not only at its punctuation."""
+    index = mapping.get(role)
+    cell = row.cells[index] if index is not None and index < len(row.cells) else None
+    if cell is None or not cell.text:
+        return []
+    return _agencies("\n".join(cell.parts) if cell.parts else cell.text, level)
+
+
+def _spread_merged_cells(row: TableRow, mapping: dict[str, int],
+                         origins: dict[int, CellText]) -> TableRow:
+    """The row with each vertically merged cell (lead, deadline … drawn once over several
+    rows) given the value of the cell it continues. `origins` holds, per column, the last
+    cell that started a merge; it is updated with this row's own cells."""
+    columns = {mapping[f] for f in _columns().spread_down if f in mapping}
+    cells = list(row.cells)
+    for index in columns:
+        if index >= len(cells):
+            continue
+        cell = cells[index]
+        # an empty merged cell at the top of a page continues the merge from the page before
+        # (a PDF draws the cell again on each page, its text only on the first)
+        continued = cell is not None and not cell.text and (
+            cell.merged_above or (cell.merges_down and row.after_break))
+        if continued and index in origins:
+            cells[index] = origins[index]
+        elif cell is not None:
+            origins[index] = cell
+    if cells == row.cells:
+        return row
+    return TableRow(cells=cells, lines=row.lines, after_break=row.after_break)
 
 
 def _deadline(text: str, plan_year: int | None) -> Deadline | None:
@@ -147,25 +194,33 @@ class _TableReader:
         self.units: dict[int, str | None] = {}  # unit column of each indicator, by position
 
     def read(self, table: StitchedTable) -> None:
-        kind, mapping = map_columns(table.header)
+        kind, mapping = map_columns(table.header, self.plan_year)
         if kind is None:
             return
         group: str | None = None
+        origins: dict[int, CellText] = {}
+        appendix = appendix_name(table.appendix.number) if table.appendix is not None else None
+        first_new = (len(self.items.indicators), len(self.items.tasks))
         for row in table.rows:
             if _is_group_row(row, mapping):
                 group = _group_name(row, mapping)
+                origins.clear()
                 continue
             numbered = bool(row.text(mapping["index"]).strip()) if "index" in mapping else True
             if kind == "indicator":
-                self._indicator_row(row, mapping, group, numbered)
+                self._indicator_row(row, mapping, group, numbered, origins)
             else:
-                self._task_row(row, mapping, group, numbered)
+                self._task_row(row, mapping, group, numbered, origins)
+        for item in self.items.indicators[first_new[0]:] + self.items.tasks[first_new[1]:]:
+            item.appendix = appendix
 
     def _problem(self, code: str, message: str, sources: list[Source]) -> None:
         self.items.problems.append(Problem(code=code, severity="warning", message=message, sources=sources))
 
-    def _indicator_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool) -> None:
+    def _indicator_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool,
+                       origins: dict[int, CellText]) -> None:
         items = self.items
+        row = _spread_merged_cells(row, mapping, origins)
         name = _cell(row, mapping, "indicator")
         unit = _cell(row, mapping, "unit") or None
         target_text = _cell(row, mapping, "target")
@@ -183,7 +238,7 @@ class _TableReader:
                 for role in ("lead", "partners"):
                     known = {a.name for a in getattr(previous, role)}
                     getattr(previous, role).extend(
-                        a for a in _agencies(_cell(row, mapping, role), self.level) if a.name not in known)
+                        a for a in _cell_agencies(row, mapping, role, self.level) if a.name not in known)
                 return
             if name:
                 previous.name = f"{previous.name} {name}".strip()
@@ -195,22 +250,25 @@ class _TableReader:
         target = parse_target(target_text, unit, scope_cell) if target_text else None
         indicator = Indicator(
             id=f"ind-{len(items.indicators) + 1}", name=name, targets=[target] if target else [],
-            lead=_agencies(_cell(row, mapping, "lead"), self.level),
-            partners=_agencies(_cell(row, mapping, "partners"), self.level),
+            lead=_cell_agencies(row, mapping, "lead", self.level),
+            partners=_cell_agencies(row, mapping, "partners", self.level),
             deadline=_deadline(_cell(row, mapping, "deadline"), self.plan_year),
             basis=_basis(row, mapping), group=group, sources=sources,
         )
         self.units[len(items.indicators)] = unit
         items.indicators.append(indicator)
 
-    def _task_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool) -> None:
+    def _task_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool,
+                  origins: dict[int, CellText]) -> None:
         items = self.items
         name = _cell(row, mapping, "task")
         sources = _row_sources(row, self.prov)
-        lead_text = _cell(row, mapping, "lead")
+        # a row continues the task above only by its own cells, not by a merged one
+        typed_here = _cell(row, mapping, "lead") or _cell(row, mapping, "deadline")
+        row = _spread_merged_cells(row, mapping, origins)
         deadline_text = _cell(row, mapping, "deadline")
         output = _cell(row, mapping, "output") or None
-        if not numbered and items.tasks and not (lead_text or deadline_text):
+        if not numbered and items.tasks and not typed_here:
             previous = items.tasks[-1]
             if name:
                 previous.name = f"{previous.name} {name}".strip()
@@ -223,8 +281,8 @@ class _TableReader:
             return
         items.tasks.append(Task(
             id=f"task-{len(items.tasks) + 1}", name=name, group=group,
-            lead=_agencies(lead_text, self.level),
-            partners=_agencies(_cell(row, mapping, "partners"), self.level), output=output,
+            lead=_cell_agencies(row, mapping, "lead", self.level),
+            partners=_cell_agencies(row, mapping, "partners", self.level), output=output,
             deadline=_deadline(deadline_text, self.plan_year),
             basis=_basis(row, mapping), sources=sources,
         ))

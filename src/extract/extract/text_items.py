@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from extract.canonical import canonical_agency_name, find_deadlines, parse_deadline, split_agencies
 from extract.canonical.targets import find_targets
 from extract.extract.provenance import Provenance
-from extract.models import Agency, Assignment, Deadline, Indicator, Source, Target, Task
+from extract.extract.references import find_mentions, patterns as reference_patterns
+from extract.models import Agency, Assignment, Deadline, Indicator, Result, Source, Target, Task
 from extract.rules import alternation, load_rules
 from extract.segment import Segmented, SectionNode
 from extract.structures import Line
@@ -55,6 +56,9 @@ class _Rules:
     completion_words: str
     empty_action: re.Pattern[str]
     general_opener: re.Pattern[str]
+    results_heading: re.Pattern[str]
+    result_opener: re.Pattern[str]
+    basis_heading: re.Pattern[str]
 
 
 
@@ -86,6 +90,9 @@ def _rules() -> _Rules:
         general_opener=re.compile(rf"^{alternation(rules['general_openers'])}", re.IGNORECASE),
         agency_head=re.compile(rf"^(?:{alternation(rules['agency_heads'])})(?!\w)"),
         task_part=re.compile(rf"^(?:{alternation(rules['task_part_headings'])})\b", re.IGNORECASE),
+        results_heading=re.compile(rf"^(?:{'|'.join(rules['results_headings'])})", re.IGNORECASE),
+        result_opener=re.compile(rf"^(?:{'|'.join(rules['result_openers'])})"),
+        basis_heading=reference_patterns().basis_heading,
     )
 
 
@@ -94,6 +101,7 @@ class TextItems:
     indicators: list[Indicator] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
 
 
 @dataclass
@@ -147,6 +155,11 @@ def _capitalised(text: str) -> str:
 
 def _in_section(node: SectionNode, pattern: re.Pattern[str]) -> bool:
     return any(pattern.match(n.heading.strip()) for n in node.path())
+
+
+def _in_results(node: SectionNode) -> bool:
+    """Under a part that reports results already achieved ("ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN NĂM 2025")."""
+    return _in_section(node, _rules().results_heading)
 
 
 def _strip_bullets(text: str, start: int) -> tuple[str, int]:
@@ -405,8 +418,12 @@ class _SectionReader:
             statements.append((node.heading, node.heading_start, node.line))
             self.group = group_path(node.parent)
         statements += [(line.text, line.start, line) for line in node.lines if not line.is_row]
+        reporting = _in_results(node)
         for text, start, line in statements:
             text, start = _strip_bullets(text, start)
+            if reporting or _rules().result_opener.match(text):
+                self._result(text, start, line)
+                continue
             inline = _rules().inline_field.match(text)
             if inline:
                 self._add_field(inline, start, line)
@@ -414,6 +431,15 @@ class _SectionReader:
             self._close_block(node)
             self._statement(text, start, line, node)
         self._close_block(node)
+
+    def _result(self, text: str, start: int, line: Line) -> None:
+        """A result the plan reports: kept with its figures, never an indicator or a task."""
+        text = text.strip()
+        if not text:
+            return
+        values = [target for *_, target in find_targets(text)]
+        self.items.results.append(Result(text=text.rstrip(".;"), values=values, group=self.group,
+                                         sources=[self.prov.span(start, start + len(text))]))
 
     def _add_field(self, match: re.Match[str], start: int, line: Line, end: int | None = None) -> None:
         block = self.block or _Block()
@@ -498,10 +524,16 @@ class _SectionReader:
         self.items.indicators.append(indicator)
         self.pending.append(indicator)
 
-    def _dated_deadline(self, text: str) -> Deadline | None:
+    def _dated_deadline(self, text: str, outside_citations: bool = False) -> Deadline | None:
+        """The first deadline of a kind that makes a task; with `outside_citations`, not one in
+        the title of a document cited before it ("Quyết định số 749/QĐ-TTg … Chương trình Chuyển
+        đổi số quốc gia đến năm 2025, định hướng đến năm 2030" is the cited document's horizon)."""
         kinds = _rules().task_deadline_kinds
-        for _, _, deadline in find_deadlines(text, self.plan_year):
-            if deadline.kind in kinds:
+        cited_from = None
+        if outside_citations and reference_patterns().may_cite.search(text):
+            cited_from = min((m.start for m in find_mentions(text)), default=None)
+        for start, _, deadline in find_deadlines(text, self.plan_year):
+            if deadline.kind in kinds and (cited_from is None or start < cited_from):
                 return deadline
         return None
 
@@ -511,7 +543,7 @@ class _SectionReader:
         that is empty ("… chủ trì thực hiện"), the plain clause before it names the task."""
         found = _lead_in_sentence(clause.text, self.level, self.nlp)
         if found is None:
-            deadline = self._dated_deadline(clause.full_text)
+            deadline = self._dated_deadline(clause.full_text, outside_citations=True)
             if deadline is None:
                 return False
             name, start = clause.text.strip(" ,;."), clause.start
@@ -558,8 +590,9 @@ def extract_text_items(seg: Segmented, prov: Provenance, plan_year: int | None,
     rules = _rules()
     reader = _SectionReader(seg, prov, plan_year, level, nlp)
     for node in seg.sections:
-        if node.kind != "body" or _in_section(node, rules.skipped):
-            continue
+        if node.kind != "body" or _in_section(node, rules.skipped) \
+                or any(rules.basis_heading.match(n.heading.strip(" :.")) for n in node.path()):
+            continue    # funding parts, and the list of the plan's legal basis
         implementation = next((n for n in node.path() if rules.implementation.match(n.heading.strip())), None)
         if implementation is None:
             reader.read_section(node)

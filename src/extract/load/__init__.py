@@ -14,6 +14,7 @@ from pathlib import Path
 
 from extract.load import limits
 from extract.load.errors import LoadError
+from extract.load.fonts import convert_font_text
 from extract.load.sniff import OLE_ENCRYPTED_PACKAGE, OLE_WORD_STREAM, sniff
 from extract.structures import RawDocument
 
@@ -63,7 +64,7 @@ def load(path: Path) -> RawDocument:
     """Read the file once, choose its reader by content; the bytes' sha256 rides along."""
     path = Path(path)
     data = read_input(path)
-    raw = _read(path, data)
+    raw = convert_font_text(_read(path, data))
     raw.sha256 = hashlib.sha256(data).hexdigest()
     return raw
 

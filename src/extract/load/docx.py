@@ -11,6 +11,7 @@ flattened into paragraphs column by column, left column first, like the PDF read
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,8 +19,12 @@ from functools import lru_cache
 from lxml import etree
 
 from extract.load.errors import LoadError
-from extract.load.ooxml import W, Package, parse_xml
-from extract.structures import Block, Cell, Format, Paragraph, RawDocument, Row, Table
+from extract.load.fonts import (
+    decode_legacy, is_symbol_font, legacy_codec, legacy_problem, symbol_char, symbol_text,
+)
+from extract.load.embedded import xlsx_table
+from extract.load.ooxml import REL_NS, W, Package, parse_xml
+from extract.structures import Block, Cell, Format, LoadProblem, Paragraph, RawDocument, RawNote, Row, Table
 
 LAYOUT_MAX_COLUMNS = 3
 
@@ -29,11 +34,15 @@ PPR, RPR, TCPR, TRPR, TBLPR = W + "pPr", W + "rPr", W + "tcPr", W + "trPr", W + 
 SDT, SDT_CONTENT, CUSTOM_XML = W + "sdt", W + "sdtContent", W + "customXml"
 TAB, BR, CR, LAST_RENDERED = W + "tab", W + "br", W + "cr", W + "lastRenderedPageBreak"
 NO_BREAK_HYPHEN, PTAB = W + "noBreakHyphen", W + "ptab"      # w:softHyphen is invisible: skipped
+SYM = W + "sym"
 SECT_PR, BODY, VAL = W + "sectPr", W + "body", W + "val"
 TXBX_CONTENT = W + "txbxContent"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 ALTERNATE_CONTENT, MC_CHOICE = "{%s}AlternateContent" % MC_NS, "{%s}Choice" % MC_NS
 DRAWING, PICT = W + "drawing", W + "pict"
+OBJECT, FOOTNOTE_REF, ENDNOTE_REF = W + "object", W + "footnoteReference", W + "endnoteReference"
+OLE_OBJECT = "{urn:schemas-microsoft-com:office:office}OLEObject"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # Containers whose runs are part of the paragraph text.
 _RUN_CONTAINERS = frozenset(W + name for name in (
     "hyperlink", "ins", "smartTag", "fldSimple", "sdt", "sdtContent", "customXml", "moveTo", "dir", "bdo",
@@ -66,6 +75,7 @@ class _Style:
     num_level: int | None = None
     page_break_before: bool | None = None
     borders: dict[str, bool] = field(default_factory=dict)
+    font: str | None = None
 
 
 class Styles:
@@ -74,6 +84,7 @@ class Styles:
     def __init__(self, root: etree._Element | None):
         self.styles: dict[str, _Style] = {}
         self.default_bold = self.default_italic = False
+        self.default_font: str | None = None
         self.default_paragraph: str | None = None
         self.default_table: str | None = None
         if root is None:
@@ -84,6 +95,7 @@ class Styles:
             if rpr is not None:
                 self.default_bold = bool(_on(rpr.find(W + "b")))
                 self.default_italic = bool(_on(rpr.find(W + "i")))
+                self.default_font = run_font(rpr)
         for element in root.iter(W + "style"):
             style_id = element.get(W + "styleId")
             if not style_id:
@@ -97,6 +109,7 @@ class Styles:
             if rpr is not None:
                 style.bold = _on(rpr.find(W + "b"))
                 style.italic = _on(rpr.find(W + "i"))
+                style.font = run_font(rpr)
             ppr = element.find(PPR)
             if ppr is not None:
                 jc = ppr.find(W + "jc")
@@ -172,6 +185,14 @@ class Styles:
         return merged
 
 
+def run_font(rpr: etree._Element | None) -> str | None:
+    """The font a run property set names for Latin text (w:rFonts ascii, else hAnsi)."""
+    fonts = rpr.find(W + "rFonts") if rpr is not None else None
+    if fonts is None:
+        return None
+    return fonts.get(W + "ascii") or fonts.get(W + "hAnsi")
+
+
 _BORDER_SIDES = ("top", "left", "start", "bottom", "right", "end", "insideH", "insideV")
 
 
@@ -242,18 +263,23 @@ class Numbering:
 
     _PLACEHOLDER = re.compile(r"%([1-9])")
 
-    def __init__(self, root: etree._Element | None):
+    def __init__(self, root: etree._Element | None, styles: Styles | None = None):
         self.abstract: dict[str, dict[int, _Level]] = {}
         self.nums: dict[str, tuple[str, dict[int, int]]] = {}
         self.counters: dict[str, dict[int, int]] = {}
         self.started: set[str] = set()
         if root is None:
             return
+        style_links: dict[str, str] = {}      # abstract id -> the list style it only points to
         for abstract in root.iter(W + "abstractNum"):
             levels = {}
             for lvl in abstract.iter(W + "lvl"):
                 levels[int(lvl.get(W + "ilvl", "0"))] = self._level(lvl)
-            self.abstract[abstract.get(W + "abstractNumId", "")] = levels
+            abstract_id = abstract.get(W + "abstractNumId", "")
+            self.abstract[abstract_id] = levels
+            link = abstract.find(W + "numStyleLink")
+            if link is not None and link.get(VAL):
+                style_links[abstract_id] = link.get(VAL)
         for num in root.iter(W + "num"):
             abstract_id = num.find(W + "abstractNumId")
             overrides = {}
@@ -263,6 +289,28 @@ class Numbering:
                     overrides[int(override.get(W + "ilvl", "0"))] = int(start.get(VAL))
             if abstract_id is not None:
                 self.nums[num.get(W + "numId", "")] = (abstract_id.get(VAL, ""), overrides)
+        self._follow_list_styles(root, style_links, styles)
+
+    def _follow_list_styles(self, root: etree._Element, style_links: dict[str, str],
+                            styles: Styles | None) -> None:
+        """A list used through a list style (w:numStyleLink) has no levels of its own: its
+        nums are pointed at the abstract that defines the style (w:styleLink), or the one the
+        style's own numPr names, so labels render and counters are shared."""
+        if not style_links:
+            return
+        defining = {link.get(VAL): abstract.get(W + "abstractNumId", "")
+                    for abstract in root.iter(W + "abstractNum")
+                    for link in abstract.findall(W + "styleLink") if link.get(VAL)}
+        for num_id, (abstract_id, overrides) in list(self.nums.items()):
+            style_id = style_links.get(abstract_id)
+            if style_id is None:
+                continue
+            target = defining.get(style_id)
+            if target is None and styles is not None:
+                style_num = styles.get(style_id, "num_id")
+                target = self.nums.get(style_num, ("", {}))[0] if style_num else None
+            if target and target in self.abstract and target not in style_links:
+                self.nums[num_id] = (target, overrides)
 
     @staticmethod
     def _level(lvl: etree._Element) -> _Level:
@@ -331,6 +379,12 @@ class _Walker:
         self.section_breaks = section_breaks    # sectPr -> whether the next section starts a page
         self.page = 1
         self.text_since_break = True            # no page break counted since the last text
+        self.paragraph_font: str | None = None  # font of the paragraph's style (runs inherit it)
+        self.legacy_fonts: set[str] = set()     # legacy-encoded fonts whose text was converted
+        self.objects: list[tuple[str, str]] = []        # (relationship id, ProgID) met in this paragraph
+        self.note_refs: list[tuple[str, str]] = []      # (footnote|endnote, id) cited in this paragraph
+        self.citations: list[tuple[str, str, str]] = []  # (kind, id, citing text) of the document
+        self.embedded_reader = None      # rId, ProgID -> blocks of an embedded object (see load_docx)
 
     # -- pages
     def _page_break(self, rendered: bool = False) -> None:
@@ -372,12 +426,15 @@ class _Walker:
         if direct.get("page_break_before") or (
                 "page_break_before" not in direct and styles.get(style_id, "page_break_before")):
             self._page_break()
+        self.paragraph_font = styles.get(style_id, "font") or styles.default_font
         para_bold = styles.get(style_id, "bold")
         para_italic = styles.get(style_id, "italic")
         base_bold = para_bold if para_bold is not None else styles.default_bold
         base_italic = para_italic if para_italic is not None else styles.default_italic
         lines = [_Line()]
         num_id = direct.get("num_id", styles.get(style_id, "num_id"))
+        if num_id and _wholly_deleted(p, ppr):
+            num_id = None       # Word shows no number for a deleted list item: the list runs on
         if num_id:
             level = direct.get("num_level", styles.get(style_id, "num_level")) or 0
             label = self.numbering.label(num_id, level)
@@ -403,6 +460,7 @@ class _Walker:
             if tag == R:
                 rpr = child.find(RPR)
                 bold, italic = base_bold, base_italic
+                font = self._run_font(rpr)
                 if rpr is not None:
                     if _on(rpr.find(W + "vanish")):
                         continue
@@ -420,6 +478,8 @@ class _Walker:
                     item_tag = item.tag
                     if item_tag == T:
                         text = item.text
+                        if text and font:
+                            text = self._font_text(font, text)
                         if text:
                             line = lines[-1]
                             if (line.page is None or not self.text_since_break) and text.strip():
@@ -438,22 +498,58 @@ class _Walker:
                         self._page_break(rendered=True)
                     elif item_tag == NO_BREAK_HYPHEN:
                         lines[-1].parts.append(("-", bold, italic))
+                    elif item_tag == SYM:
+                        lines[-1].parts.append((symbol_char(item.get(W + "font"), item.get(W + "char")), bold, italic))
                     elif item_tag in (DRAWING, PICT, ALTERNATE_CONTENT):
                         extra.extend(_textbox_contents(item))
+                    elif item_tag == OBJECT:
+                        self.objects.extend((ole.get(R_ID, ""), ole.get("ProgID", "")) for ole in item.iter(OLE_OBJECT))
+                    elif item_tag == FOOTNOTE_REF or item_tag == ENDNOTE_REF:
+                        self.note_refs.append(("footnote" if item_tag == FOOTNOTE_REF else "endnote",
+                                               item.get(W + "id", "")))
             elif tag in _RUN_CONTAINERS:
                 self._runs(child, lines, base_bold, base_italic, extra)
             elif tag == ALTERNATE_CONTENT:
                 extra.extend(_textbox_contents(child))
 
+    def _run_font(self, rpr: etree._Element | None) -> str | None:
+        """The run's font: direct, else its character style's, else the paragraph's."""
+        font = run_font(rpr)
+        if font is None and rpr is not None:
+            rstyle = rpr.find(W + "rStyle")
+            if rstyle is not None:
+                font = self.styles.get(rstyle.get(VAL), "font")
+        return font or self.paragraph_font
+
+    def _font_text(self, font: str, text: str) -> str:
+        """Text stored in a symbol font or a legacy Vietnamese encoding, as it shows."""
+        if is_symbol_font(font):
+            return symbol_text(font, text)
+        legacy = legacy_codec(font)
+        if legacy is None:
+            return text
+        converted = decode_legacy(text, legacy[0], capitals=legacy[1])
+        if converted != text:
+            self.legacy_fonts.add(font)
+        return converted
+
     def paragraph_blocks(self, p: etree._Element) -> list[Block]:
+        self.objects, self.note_refs = [], []
         lines, info = self.paragraph_lines(p)
+        lines = _join_broken_heading(lines, info)
         blocks: list[Block] = []
         for line in lines:
             paragraph = _make_paragraph(line, info)
             if paragraph is not None:
                 blocks.append(paragraph)
+        cited = " ".join(block.text for block in blocks)
+        self.citations.extend((kind, note_id, cited) for kind, note_id in self.note_refs)
+        objects = self.objects
         for textbox in info["textboxes"]:
             blocks.extend(self.blocks(textbox))
+        if objects and self.embedded_reader is not None:
+            for rel_id, prog_id in objects:
+                blocks.extend(self.embedded_reader(rel_id, prog_id))
         return blocks
 
     # -- block containers
@@ -483,13 +579,13 @@ class _Walker:
             row_page = None
             for _column, tc, span, continuation in cells:
                 if tc is None or continuation:      # gridBefore placeholder, vMerge continuation
-                    row_cells.append(Cell("", span=span))
+                    row_cells.append(Cell("", span=span, merged_above=continuation))
                     continue
                 texts, bold, italic, page = self._cell_content(tc)
                 if row_page is None:
                     row_page = page
                 text = "\n".join(texts)
-                row_cells.append(Cell(text, bold=bold, italic=italic, span=span))
+                row_cells.append(Cell(text, bold=bold, italic=italic, span=span, hard_breaks=len(texts) > 1))
             page = (row_page or self.page) if self.paginate else None
             if first_page is None:
                 first_page = page
@@ -530,6 +626,50 @@ class _Walker:
             for tc in by_column[column]:
                 out.extend(self.blocks(tc))      # nested tables stay tables (flattened if layout)
         return out
+
+
+# A numbered heading's label ("II.", "1.2.", "a)") or a list bullet at the start of a line.
+_LABEL_START = re.compile(r"^\s*(?:(?:[IVXLCDM]+|\d+(?:\.\d+)*|[a-zđ])[.)]|[-+•*\u2013])(?:\s|$)")
+
+
+def _join_broken_heading(lines: list[_Line], info: dict) -> list[_Line]:
+    """A heading typed over two lines with Shift+Enter (w:br) is one heading: a line that
+    goes on in the same weight and case as a labelled (or heading-style) first line, without a
+    label of its own, is joined to it. Other broken paragraphs stay one line per line (a title
+    block "KẾ HOẠCH / Chuyển đổi số …" typed as one paragraph)."""
+    if len(lines) < 2:
+        return lines
+    first = "".join(part[0] for part in lines[0].parts).strip()
+    if not (info["heading"] or _LABEL_START.match(first)):
+        return lines
+    joined = [lines[0]]
+    for line in lines[1:]:
+        text = "".join(part[0] for part in line.parts).strip()
+        head = joined[-1]
+        if text and not _LABEL_START.match(text) and _same_look(head, line) and not first.endswith(":"):
+            head.parts.append((" ", None, None))
+            head.parts.extend(line.parts)
+        else:
+            joined.append(line)
+    return joined
+
+
+def _same_look(head: _Line, line: _Line) -> bool:
+    """Both lines bold (or both not) and both in capitals (or both not)."""
+    def look(part_line: _Line) -> tuple[bool, bool]:
+        inked = [p for p in part_line.parts if p[0].strip() and p[1] is not None]
+        text = "".join(p[0] for p in inked)
+        letters = [c for c in text if c.isalpha()]
+        return (bool(inked) and all(p[1] for p in inked), bool(letters) and all(c.isupper() for c in letters))
+    return look(head) == look(line)
+
+
+def _wholly_deleted(p: etree._Element, ppr: etree._Element | None) -> bool:
+    """A tracked deletion of a whole paragraph: its mark is deleted and no text is left."""
+    mark = ppr.find(RPR) if ppr is not None else None
+    if mark is None or mark.find(W + "del") is None:
+        return False
+    return not any(t.text for t in p.iter(T))
 
 
 def _make_paragraph(line: _Line, info: dict) -> Paragraph | None:
@@ -637,7 +777,22 @@ def _is_layout_table(tbl: etree._Element, grid: _Grid, styles: Styles) -> bool:
             sides = border_sides(tcpr.find(W + "tcBorders"))
             if sum(sides.values()) >= 2:
                 return False
-    return True
+    return not _numbered_rows(grid)
+
+
+_INDEX_CELL = re.compile(r"^\s*(?:\d{1,3}|[IVXLC]{1,5})[.)]?\s*$")
+
+
+def _numbered_rows(grid: _Grid) -> bool:
+    """A borderless table is still a data table when its rows are numbered down the first
+    column (1, 2, 3 …): the Decree 30 header and closing never are. Decided by content, since
+    a typist may remove every border of a 3-column appendix."""
+    numbered = 0
+    for _tr, cells in grid.rows:
+        first = next((tc for _column, tc, _span, continuation in cells if tc is not None and not continuation), None)
+        if first is not None and _INDEX_CELL.match("".join(t.text or "" for t in first.iter(T))):
+            numbered += 1
+    return numbered >= 2
 
 
 # ------------------------------------------------------------------ document
@@ -685,17 +840,107 @@ def load_docx(data: bytes, fmt: Format = "docx") -> RawDocument:
               if package.has(styles_part) else Styles(None))
     numbering_part = package.sibling(main, "numbering.xml")
     numbering = Numbering(package.xml(numbering_part) if package.has(numbering_part)
-                          and b"numPr" in document_bytes + _style_bytes_hint(styles) else None)
+                          and b"numPr" in document_bytes + _style_bytes_hint(styles) else None, styles)
     section_breaks = _section_breaks(body)
     paginate = any(marker in document_bytes for marker in _PAGE_MARKERS) or any(section_breaks.values())
     walker = _Walker(styles, numbering, paginate, section_breaks)
+    problems: list[LoadProblem] = []
+    walker.embedded_reader = _embedded_reader(package, main, problems)
     blocks = walker.blocks(body)
     # Page count: Word's own statistic, else Word's rendered breaks; hard page and section
     # breaks alone give only a lower bound, so then the count stays unknown.
     pages = _app_pages(package)
     if b"lastRenderedPageBreak" in document_bytes:
         pages = max(pages or 0, walker.page)
-    return RawDocument(format=fmt, blocks=blocks, pages=pages)
+    # Word's rendered page marks place each paragraph on the page Word printed it on; from
+    # hard page and section breaks alone the page is a lower bound: an estimate.
+    raw = RawDocument(format=fmt, blocks=blocks, pages=pages,
+                      pages_estimated=paginate and b"lastRenderedPageBreak" not in document_bytes)
+    raw.problems.extend(problems)
+    if walker.legacy_fonts:
+        raw.problems.append(legacy_problem("fonts " + ", ".join(sorted(walker.legacy_fonts))))
+    if walker.citations:
+        try:
+            raw.notes = _notes(package, main, styles, walker.citations)
+        except LoadError as exc:        # the body is fine; say the notes were lost
+            raw.problems.append(LoadProblem("notes_unread", "warning", f"footnotes/endnotes not read: {exc.message}"))
+    return raw
+
+
+def _relationships(package: Package, part: str) -> dict[str, str]:
+    """Relationship id -> target part name (internal targets only) of `part`."""
+    rels = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    if not package.has(rels):
+        return {}
+    out = {}
+    for rel in package.xml(rels).iter("{%s}Relationship" % REL_NS):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(part), rel.get("Target", "")))
+        out[rel.get("Id", "")] = target.lstrip("/")
+    return out
+
+
+def _embedded_reader(package: Package, main: str, problems: list[LoadProblem]):
+    """A reader of embedded objects for the walker: an Excel worksheet becomes a Table; any
+    other embedded object, or a workbook that cannot be read, becomes a problem - an
+    appendix is never lost without a word."""
+    relationships: dict[str, str] | None = None
+
+    def read(rel_id: str, prog_id: str) -> list[Block]:
+        nonlocal relationships
+        if relationships is None:
+            try:
+                relationships = _relationships(package, main)
+            except LoadError:
+                relationships = {}       # a damaged relationships part: the object is reported below
+        target = relationships.get(rel_id)
+        excel = prog_id.startswith("Excel.") or (target or "").endswith((".xlsx", ".xlsm"))
+        if not excel:
+            problems.append(LoadProblem("embedded_object_unread", "warning",
+                                        f"an embedded object ({prog_id or 'unknown kind'}, {target or rel_id}) "
+                                        "was not read: its content is missing from the extraction"))
+            return []
+        if target is None or not package.has(target):
+            problems.append(LoadProblem("embedded_object_unread", "warning",
+                                        f"an embedded Excel object ({prog_id}) has no part {target or rel_id} in the file"))
+            return []
+        data = package.read(target)
+        if not data.startswith(b"PK"):
+            problems.append(LoadProblem("embedded_object_unread", "warning",
+                                        f"an embedded Excel object ({prog_id}, {target}) is in the legacy binary "
+                                        "format (.xls): save the appendix as .xlsx or paste it as a table"))
+            return []
+        try:
+            table = xlsx_table(data)
+        except LoadError as exc:
+            problems.append(LoadProblem("embedded_object_unread", "warning",
+                                        f"an embedded Excel object ({prog_id}, {target}) cannot be read: {exc.message}"))
+            return []
+        if table is None:
+            return []
+        problems.append(LoadProblem("embedded_table_read", "info",
+                                    f"an embedded Excel worksheet ({target}) was read as a table"))
+        return [table]
+
+    return read
+
+
+def _notes(package: Package, main: str, styles: Styles, citations: list[tuple[str, str, str]]) -> list[RawNote]:
+    """The footnotes and endnotes cited in the body, in citing order, with the citing text."""
+    texts: dict[tuple[str, str], str] = {}
+    for kind in ("footnote", "endnote"):
+        part = package.sibling(main, f"{kind}s.xml")
+        if not package.has(part):
+            continue
+        walker = _Walker(styles, Numbering(None), False, {})
+        for note in package.xml(part).iter(W + kind):
+            if note.get(W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
+                continue
+            text = " ".join(block.text for block in walker.blocks(note) if isinstance(block, Paragraph))
+            texts[(kind, note.get(W + "id", ""))] = " ".join(text.split())
+    return [RawNote(kind, texts[(kind, note_id)], cited) for kind, note_id, cited in citations
+            if texts.get((kind, note_id))]
 
 
 def _style_bytes_hint(styles: Styles) -> bytes:

@@ -25,6 +25,30 @@ _PARSER = etree.XMLParser(
 )
 
 
+# ISO/IEC 29500 Strict names its namespaces differently from Transitional (what Word writes by
+# default); the elements are the same, so a Strict part is read after mapping them.
+_STRICT_TO_TRANSITIONAL = (
+    (b"http://purl.oclc.org/ooxml/officeDocument/extendedProperties",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
+    (b"http://purl.oclc.org/ooxml/officeDocument/", b"http://schemas.openxmlformats.org/officeDocument/2006/"),
+    (b"http://purl.oclc.org/ooxml/wordprocessingml/main", b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"),
+    (b"http://purl.oclc.org/ooxml/spreadsheetml/main", b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
+    (b"http://purl.oclc.org/ooxml/drawingml/", b"http://schemas.openxmlformats.org/drawingml/2006/"),
+)
+_STRICT_MARK = b"http://purl.oclc.org/ooxml/"
+
+
+def transitional(data: bytes) -> bytes:
+    """An XML part of a Strict Open XML file with its namespaces mapped to Transitional ones."""
+    if _STRICT_MARK not in data:
+        return data
+    for strict, usual in _STRICT_TO_TRANSITIONAL:
+        data = data.replace(strict, usual)
+    return data
+
+
 class Package:
     """An opened DOCX zip whose declared sizes were checked before anything is inflated."""
 
@@ -50,7 +74,7 @@ class Package:
             raise LoadError(code, f"cannot read {name} from the DOCX container: {exc}") from exc
         if len(data) > info.file_size:
             raise LoadError("zip_bomb", f"{name} inflates beyond its declared size ({info.file_size} bytes)")
-        return data
+        return transitional(data) if name.endswith((".xml", ".rels")) else data
 
     def xml(self, name: str) -> etree._Element:
         return parse_xml(self.read(name), name)

@@ -501,14 +501,15 @@ def _table_block(table, words: list[dict], page: int) -> Table | None:
             x0, top, x1, _bottom = cells[index]
             span = max(1, bisect_right(xs, round(x1, 1) - 0.5) - c)
             if round(top, 1) != y:
-                row_cells.append(Cell("", span=span))     # vertical continuation of a merge
+                # a cell drawn once across rows: every row it spans has its value
+                row_cells.append(Cell("", span=span, merged_above=True))
             else:
                 members = cell_words.get(index, [])
                 text = _cell_text(_group_lines(members, page), x1) if members else ""
                 any_text = any_text or bool(text)
                 row_cells.append(Cell(text, bold=bool(members) and all(_is_bold(w) for w in members),
                                       italic=bool(members) and all(_is_italic(w) for w in members),
-                                      span=span))
+                                      span=span, merges_down=owner.get((r + 1, c)) == index))
             c += span
         rows.append(Row(row_cells, page=page))
     if not any_text:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from extract.load.errors import LoadError
+from extract.load.fonts import detect_legacy
 from extract.structures import Block, Cell, Format, Paragraph, RawDocument, Row, Table
 
 # ------------------------------------------------------------------ decoding
@@ -30,6 +31,14 @@ _BOMS = (
 _BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
+def _legacy_bytes(data: bytes) -> str | None:
+    """A file saved in TCVN3 or VNI (one byte per character, the codes the legacy fonts draw):
+    its bytes as those characters, which the loader's legacy pass then converts; None if the
+    bytes do not read as either encoding."""
+    text = data.decode("latin-1")
+    return text if detect_legacy(text) is not None else None
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 (BOM tolerated) or UTF-16/32 with a BOM; anything else is not a text document."""
     for bom, encoding in _BOMS:
@@ -43,11 +52,13 @@ def decode_text(data: bytes) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise LoadError(
-                "not_text",
-                f"not a PDF, DOCX or DOC file and not valid UTF-8 text (byte {exc.start}: {exc.reason}); "
-                "legacy encodings such as TCVN3, VNI or cp1258 are not supported",
-            ) from exc
+            text = _legacy_bytes(data)
+            if text is None:
+                raise LoadError(
+                    "not_text",
+                    f"not a PDF, DOCX or DOC file and not valid UTF-8 text (byte {exc.start}: {exc.reason}); "
+                    "nor TCVN3 or VNI text (other legacy encodings such as cp1258 are not supported)",
+                ) from exc
     if _BINARY_CONTROLS.search(text, 0, 65536):
         raise LoadError("not_text", "binary content: control characters that never occur in a text document")
     return text
