@@ -797,6 +797,7 @@ def format_summary(result: BatchResult, slowest: int = 5) -> str:
         lines.append("Slowest files:")
         lines += [f"  {entry['seconds']:8.2f} s  {entry['file']}" for entry in timed]
     lines.append(f"Manifest: {result.out / MANIFEST_NAME}")
+    lines.append(f"Documents (JSON): {result.out / DOCS_DIR}/")
     return "\n".join(lines)
 
 
@@ -832,6 +833,8 @@ def batch_command(
     no_tables: Annotated[bool, typer.Option("--no-tables", help="Do not build OUT/tables.")] = False,
     max_bytes: Annotated[Optional[int], typer.Option("--max-bytes", min=1,
                                                      help="Refuse files larger than this (sets KEHOACH_MAX_BYTES).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any file failed (default: 0 when the "
+                                                        "batch ran to its end).")] = False,
     stats: Annotated[Optional[Path], typer.Option("--stats", hidden=True,
                                                   help="Write timing and worker memory as JSON here.")] = None,
 ) -> None:
@@ -842,15 +845,18 @@ def batch_command(
         os.environ["KEHOACH_MAX_BYTES"] = str(max_bytes)  # read by the loader in every worker
     result = run_batch(directory, out, options=Options(nlp=not no_nlp), workers=workers, timeout=timeout,
                        resume=resume, progress=not quiet)
+    summary = format_summary(result)
     if not no_tables and not result.interrupted:
-        from extract.tables import build_tables
+        from extract.tables import build_tables, tables_summary
         build_tables(out)
+        summary += "\n" + tables_summary(out)
     if stats is not None:
         write_stats(stats, result)
-    summary = format_summary(result)
     typer.echo(summary.splitlines()[0] if quiet else summary)
     if result.interrupted:
         raise typer.Exit(130)
+    if strict and result.counts()["failed"]:
+        raise typer.Exit(1)
 
 
 def main() -> None:  # `python -m extract.batch DIR -o OUT`
