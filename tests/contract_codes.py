@@ -12,12 +12,12 @@ import ast
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "extract"
-PROBLEM_MAKERS = {"Problem", "LoadProblem", "_problem"}
+PROBLEM_MAKERS = {"Problem", "LoadProblem"}
 
 
-def _trees():
-    for path in sorted(SOURCE.rglob("*.py")):
-        yield path, ast.parse(path.read_text(encoding="utf-8"))
+def _trees(source: Path = SOURCE):
+    for path in sorted(source.rglob("*.py")):
+        yield path.relative_to(source), ast.parse(path.read_text(encoding="utf-8"))
 
 
 def _name(call: ast.Call) -> str | None:
@@ -42,32 +42,44 @@ def _strings(node: ast.expr | None) -> set[str] | None:
     return None
 
 
-def emitted_problem_codes() -> tuple[set[str], list[str]]:
-    """(codes found, places whose code is neither a literal nor a forwarded `.code`)."""
+def _forwarders(tree: ast.AST) -> dict[str, set[str]]:
+    """Functions that pass one of their parameters on as a problem's code
+    (`def _problem(self, code, …): … Problem(code=code, …)`): name -> those parameters."""
+    found: dict[str, set[str]] = {}
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        parameters = {arg.arg for arg in function.args.args + function.args.kwonlyargs}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call) and _name(node) in PROBLEM_MAKERS:
+                argument = _code_argument(node)
+                if isinstance(argument, ast.Name) and argument.id in parameters:
+                    found.setdefault(function.name, set()).add(argument.id)
+    return found
+
+
+def emitted_problem_codes(source: Path = SOURCE) -> tuple[set[str], list[str]]:
+    """(codes found, places whose code is neither a literal, a forwarded `<problem>.code`, nor
+    a forwarding function's parameter)."""
+    trees = list(_trees(source))
+    forwarders: dict[str, set[str]] = {}
+    for _, tree in trees:
+        forwarders.update(_forwarders(tree))
     codes, unknown = set(), []
-    for path, tree in _trees():
+    for path, tree in trees:
         for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or _name(node) not in PROBLEM_MAKERS:
-                continue
-            if isinstance(node.func, ast.Name) and node.func.id == "_problem":
+            if not isinstance(node, ast.Call) or _name(node) not in PROBLEM_MAKERS | set(forwarders):
                 continue
             argument = _code_argument(node)
             values = _strings(argument)
             if values is not None:
                 codes |= values
-            elif not (isinstance(argument, ast.Attribute) and argument.attr == "code") and not (
-                    isinstance(argument, ast.Name) and argument.id == "code" and _name(node) == "Problem"
-                    and path.name == "tables.py"):
-                unknown.append(f"{path.relative_to(SOURCE)}:{node.lineno}")
-    # `self._problem("table_shape", …)` in extract/tables.py forwards its first argument as the code
-    for path, tree in _trees():
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and _name(node) == "_problem":
-                values = _strings(_code_argument(node))
-                if values is None:
-                    unknown.append(f"{path.relative_to(SOURCE)}:{node.lineno}")
-                else:
-                    codes |= values
+            elif isinstance(argument, ast.Attribute) and argument.attr == "code":
+                continue        # a problem passed on from an earlier stage
+            elif isinstance(argument, ast.Name) and any(argument.id in names for names in forwarders.values()):
+                continue        # inside a forwarding function: its callers are checked
+            else:
+                unknown.append(f"{path}:{node.lineno}")
     return codes, unknown
 
 

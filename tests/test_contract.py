@@ -19,6 +19,18 @@ def test_every_emitted_problem_code_is_in_the_enum():
     assert codes <= set(PROBLEM_CODES), sorted(codes - set(PROBLEM_CODES))
 
 
+def test_the_scan_sees_new_and_computed_codes(tmp_path):
+    (tmp_path / "stage.py").write_text(
+        "def check(p, kind):\n"
+        "    out = [Problem(code='made_up', severity='info', message='x')]\n"
+        "    out.append(LoadProblem('other' if p else 'third', 'info', 'x'))\n"
+        "    out.append(Problem(code=p.code, severity='info', message='x'))\n"
+        "    out.append(Problem(code=kind + '_missing', severity='info', message='x'))\n"
+        "    return out\n", encoding="utf-8")
+    codes, computed = emitted_problem_codes(tmp_path)
+    assert codes == {"made_up", "other", "third"} and computed == ["stage.py:5"]
+
+
 def test_the_enum_is_what_the_schema_and_the_model_accept():
     schema = json_schema()
     assert schema["$defs"]["ProblemCode"]["enum"] == list(PROBLEM_CODES)
