@@ -127,8 +127,7 @@ def extract(
 
 @app.command()
 def text(file: Annotated[Path, typer.Argument(help="a document; '-' reads standard input")]) -> None:
-    """The document text that provenance offsets index (each source's quote is this text
-    from its start to its end offset)."""
+    """The document text that provenance offsets index (a source's quote = text from start to end)."""
     from extract.load import LoadError
     from extract.pipeline import bytes_text, document_text
 
