@@ -163,10 +163,50 @@ def _vocabulary() -> _Vocabulary:
 @cache
 def _underthesea():
     """(word_tokenize, POS predictor), imported and loaded once, on first use."""
-    from underthesea import word_tokenize
+    word_tokenize = _import_word_tokenize()
     from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
 
     return word_tokenize, CRFPOSTagPredictor.Instance()
+
+
+def _import_word_tokenize():
+    """underthesea's word_tokenize, without running the package's __init__.
+
+    `import underthesea` imports every pipeline it has (chunking, NER, classification,
+    sentiment, language detection, translation, an agent, addresses …): on a document that
+    needs the tagger, half the load time and ~40 MB, for nothing used here. So the two modules
+    needed are imported under a bare package object, in the order the package's __init__
+    uses (text_normalize before word_tokenize: they import each other). Where this does not
+    work (another underthesea layout), the ordinary import. Afterwards the bare package is
+    taken out of sys.modules, so that a later `import underthesea` gets the real one.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    if "underthesea" in sys.modules:            # already imported in full
+        return sys.modules["underthesea"].word_tokenize
+    spec = importlib.util.find_spec("underthesea")
+    if spec is None or not spec.submodule_search_locations:
+        from underthesea import word_tokenize
+        return word_tokenize
+    bare = types.ModuleType("underthesea")
+    bare.__path__, bare.__spec__, bare.__file__ = list(spec.submodule_search_locations), spec, spec.origin
+    sys.modules["underthesea"] = bare
+    try:
+        importlib.import_module("underthesea.pipeline.text_normalize")
+        word_tokenize = importlib.import_module("underthesea.pipeline.word_tokenize").word_tokenize
+        importlib.import_module("underthesea.pipeline.pos_tag.model_crf")
+    except Exception:
+        for name in [name for name in sys.modules if name == "underthesea" or name.startswith("underthesea.")]:
+            del sys.modules[name]
+        from underthesea import word_tokenize
+        return word_tokenize
+    finally:
+        if sys.modules.get("underthesea") is bare:
+            del sys.modules["underthesea"]
+    return word_tokenize
 
 
 def _offsets(text: str, words: list[str]) -> list[tuple[int, int]] | None:
