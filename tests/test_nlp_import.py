@@ -17,12 +17,15 @@ PROBE = """
 import json, sys
 from extract.nlp import _underthesea
 word_tokenize, tagger = _underthesea()
+tokens = [word_tokenize(text, use_token_normalize=False) for text in json.loads(sys.argv[1])]
+from extract.nlp import agency_tagger
+agency_tagger().agency_prefix_end("Trung tâm Y tế khu vực Mường Khương cấp mã định danh")  # tokenizer and tagger
 light = sorted(name for name in ("underthesea.pipeline.classification", "underthesea.pipeline.ner",
                                  "underthesea.pipeline.chunking", "underthesea.agent") if name in sys.modules)
-tokens = [word_tokenize(text, use_token_normalize=False) for text in json.loads(sys.argv[1])]
 import underthesea                      # the real package, after the light import
 full = [underthesea.word_tokenize(text, use_token_normalize=False) for text in json.loads(sys.argv[1])]
-print(json.dumps({"light": light, "tokens": tokens, "full": full, "pos_tag": callable(underthesea.pos_tag)}))
+from underthesea import ner
+print(json.dumps({"light": light, "tokens": tokens, "full": full, "pos_tag": callable(underthesea.pos_tag) and callable(ner)}))
 """
 
 
