@@ -403,7 +403,7 @@ def _sheet_value(value: Any, kind: str, codes: dict | None) -> Any:
     """A cell's value: the typed value, or the Vietnamese label of a code (the code itself
     where rules/labels.yaml has none)."""
     if codes is not None:
-        return None if value is None else codes.get(value, value)
+        return None if value is None else _xlsx_value(codes.get(value, value), "str")
     return _xlsx_value(value, kind)
 
 
