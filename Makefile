@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install libreoffice chromium run serve test eval bench corpus golden clean
+.PHONY: install libreoffice chromium run serve test wheel-check eval bench corpus golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ serve: install
 
 test: install libreoffice chromium
 	$(PY) -m pytest
+
+# Build the wheel, install it into a fresh virtualenv outside the clone and extract the corpus
+# with it (CI runs this after `make test`).
+wheel-check: install
+	tools/wheel_check.sh $(PY)
 
 eval: install
 	$(BIN)/kehoach eval golden

@@ -86,7 +86,7 @@ def test_xlsx_has_vietnamese_sheets_headers_and_no_formulas(batch_out):
     from openpyxl import load_workbook
 
     workbook = load_workbook(batch_out / "tables" / WORKBOOK_NAME, read_only=True)
-    assert workbook.sheetnames == SHEETS
+    assert workbook.sheetnames == [*SHEETS, "Tệp lỗi, bỏ qua"]
     sheet = workbook["Chỉ tiêu"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Mã văn bản", "Mã chỉ tiêu", "Số hiệu chỉ tiêu trong văn bản", "Tên chỉ tiêu")
@@ -137,3 +137,51 @@ def test_build_tables_alone_without_manifest_and_empty(tmp_path):
     assert all(count == 0 for count in counts.values())
     assert read_csv(empty, "targets") == []
     assert (empty / "tables" / DATABASE_NAME).exists()
+
+
+def test_workbook_staff_open(batch_out):
+    """Failed files with reasons, Vietnamese labels beside codes, filter, frozen header, widths."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(batch_out / "tables" / WORKBOOK_NAME)   # not read-only: sheet settings too
+    files = list(workbook["Tệp lỗi, bỏ qua"].iter_rows(values_only=True))
+    assert files[0] == ("Tệp", "Trạng thái", "Kết quả xử lý", "Lý do", "Lý do (diễn giải)", "Chi tiết")
+    assert [row[0] for row in files[1:]] == ["xa-b/broken.txt"]
+    assert files[1][1:5] == ("failed", "Lỗi, không trích xuất được", "internal_error",
+                             "Lỗi chương trình (cần báo cho bộ phận kỹ thuật)")
+    problems = list(workbook["Vấn đề"].iter_rows(values_only=True))
+    header = problems[0]
+    code = header.index("Mã vấn đề")
+    assert header[code + 1] == "Vấn đề (diễn giải)" and header[header.index("Mức độ") + 1] == "Mức độ (diễn giải)"
+    labels = load_rules("labels")["columns"]["code"]["values"]
+    assert all(row[code + 1] == labels[row[code]] for row in problems[1:]) and len(problems) > 1
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+        widths = [sheet.column_dimensions[sheet.cell(1, n).column_letter].width for n in range(1, sheet.max_column + 1)]
+        assert all(8 <= width <= 60 for width in widths), sheet.title
+    indicators = workbook["Chỉ tiêu"]
+    names = [indicators.cell(1, n).value for n in range(1, indicators.max_column + 1)]
+    name_width = indicators.column_dimensions[indicators.cell(1, names.index("Tên chỉ tiêu") + 1).column_letter].width
+    count_width = indicators.column_dimensions[indicators.cell(1, names.index("Số mục tiêu") + 1).column_letter].width
+    assert name_width > count_width
+
+
+def test_agency_rows_say_whose_commune(batch_out):
+    """The same office name in two communes: told apart by the issuer's locality."""
+    agencies = [row for row in read_csv(batch_out, "agencies") if row["agency_name"] == "Phòng Văn hóa - Xã hội"]
+    assert {row["issuer_locality"] for row in agencies} == {"Bình Lư", "Bình Thành", "Minh Xuân"}
+    assignments = read_csv(batch_out, "assignments")
+    assert all(row["issuer_locality"] for row in assignments)
+
+
+def test_every_code_and_reason_has_a_vietnamese_label():
+    from extract.models import PROBLEM_CODES
+
+    labels = load_rules("labels")["columns"]
+    assert set(PROBLEM_CODES) <= set(labels["code"]["values"])
+    assert set(labels["severity"]["values"]) == {"error", "warning", "info"}
+    assert set(labels["status"]["values"]) == {"ok", "failed", "skipped"}
+    from contract_codes import failure_reasons
+    missing = failure_reasons() - set(labels["reason"]["values"])
+    assert not missing, f"reasons without a Vietnamese label in rules/labels.yaml: {sorted(missing)}"

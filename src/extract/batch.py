@@ -817,6 +817,7 @@ def format_summary(result: BatchResult, slowest: int = 5) -> str:
         lines.append("Slowest files:")
         lines += [f"  {entry['seconds']:8.2f} s  {entry['file']}" for entry in timed]
     lines.append(f"Manifest: {result.out / MANIFEST_NAME}")
+    lines.append(f"Documents (JSON): {result.out / DOCS_DIR}/")
     return "\n".join(lines)
 
 
@@ -855,6 +856,8 @@ def batch_command(
     compare_to: Annotated[Optional[Path], typer.Option("--compare-to", exists=True, dir_okay=False,
                                                        help="Higher-level plan (JSON or document): write "
                                                             "OUT/coverage (default: plans of the batch).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any file failed (default: 0 when the "
+                                                        "batch ran to its end).")] = False,
     stats: Annotated[Optional[Path], typer.Option("--stats", hidden=True,
                                                   help="Write timing and worker memory as JSON here.")] = None,
 ) -> None:
@@ -865,20 +868,23 @@ def batch_command(
         os.environ["KEHOACH_MAX_BYTES"] = str(max_bytes)  # read by the loader in every worker
     result = run_batch(directory, out, options=Options(nlp=not no_nlp), workers=workers, timeout=timeout,
                        resume=resume, progress=not quiet)
+    summary = format_summary(result)
     if not no_tables and not result.interrupted:
-        from extract.tables import build_tables
+        from extract.tables import build_tables, tables_summary
         build_tables(out)
+        summary += "\n" + tables_summary(out)
     if (compare_to or not no_tables) and not result.interrupted:
         from extract.coverage import write_batch_coverage
         coverage_summary = write_batch_coverage(out, compare_to)["summary"]
-        if coverage_summary and not quiet:
-            typer.echo(coverage_summary)
+        if coverage_summary:
+            summary += "\n" + coverage_summary
     if stats is not None:
         write_stats(stats, result)
-    summary = format_summary(result)
     typer.echo(summary.splitlines()[0] if quiet else summary)
     if result.interrupted:
         raise typer.Exit(130)
+    if strict and result.counts()["failed"]:
+        raise typer.Exit(1)
 
 
 def main() -> None:  # `python -m extract.batch DIR -o OUT`

@@ -1,71 +1,151 @@
-"""The `kehoach` command line."""
+"""The `kehoach` command line.
+
+Start-up matters for single-file use (`kehoach extract FILE` from scripts): this module
+imports only typer; each command imports what it needs when it runs, and `batch` (worker
+pools, multiprocessing) is loaded only when it is asked for (or for `--help`). The NLP model
+is loaded by the pipeline only when a document needs it (extract.nlp).
+
+Output of `extract` to stdout: one document is one indented JSON document; several
+documents (or `--jsonl`) are JSON Lines, one compact JSON document per line in argument
+order, so that a stream of them can be read line by line. Files that cannot be read are
+reported on stderr and give exit code 1; the others are still written.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
-from extract.batch import batch_command
-from extract.coverage import compare_command, coverage_eval_report
-from extract.load import LoadError
-from extract.models import json_schema
-from extract.pipeline import Options, document_text, extract_path
-from extract.serve.command import serve_command
-from extract.write import document_json, write_document
+STDIN = "-"
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Commands whose modules are imported only when the command is used: name -> (module, function).
+LAZY_COMMANDS = {
+    "batch": ("extract.batch", "batch_command"),
+    "compare": ("extract.coverage", "compare_command"),
+    "serve": ("extract.serve.command", "serve_command"),   # FastAPI is imported only when it starts
+}
+
+
+class _LazyGroup(TyperGroup):
+    """A command group that imports the modules of LAZY_COMMANDS on first use."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name not in LAZY_COMMANDS:
+            return super().get_command(ctx, name)
+        module, function = LAZY_COMMANDS[name]
+        single = typer.Typer(add_completion=False)
+        single.command(name=name)(getattr(importlib.import_module(module), function))
+        command = typer.main.get_command(single)
+        command.name = name
+        return command
+
+
+app = typer.Typer(cls=_LazyGroup, add_completion=False, no_args_is_help=True,
                   help="Turn Vietnamese plan documents (KẾ HOẠCH) into contract JSON.")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from extract import EXTRACTOR
+        typer.echo(EXTRACTOR)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the program's name and version and exit.")] = False,
+) -> None:
+    """Turn Vietnamese plan documents (KẾ HOẠCH) into contract JSON."""
+
+
 def output_name(path: Path) -> str:
-    """binh-lu.docx -> binh-lu.docx.json: formats of one plan do not overwrite each other."""
-    return f"{path.name}.json"
+    """binh-lu.docx -> binh-lu.docx.json: formats of one plan do not overwrite each other;
+    standard input ('-') -> stdin.json."""
+    return "stdin.json" if str(path) == STDIN else f"{path.name}.json"
+
+
+def read_stdin() -> bytes:
+    """Standard input's bytes, at most one byte past the loader's size limit (the loader
+    refuses it then, with the limit in its message)."""
+    from extract.load import limits
+    return sys.stdin.buffer.read(limits.max_bytes() + 1)
 
 
 @app.command()
 def extract(
-    files: Annotated[list[Path], typer.Argument(help="documents: DOCX, PDF, DOC, text exports")],
-    out: Annotated[Optional[Path], typer.Option("-o", "--out", help="folder: one JSON file per document")] = None,
+    files: Annotated[list[Path], typer.Argument(help="documents: DOCX, PDF, DOC, text exports; '-' reads "
+                                                     "standard input (format sniffed from its content)")],
+    out: Annotated[Optional[Path], typer.Option("-o", "--out", help="folder: one JSON file per document; "
+                                                                   "prints each path written")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="JSON Lines to stdout even for one document")] = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="also write a workbook of these documents "
+                                                                "(the sheets of `batch`)")] = None,
     no_nlp: Annotated[bool, typer.Option("--no-nlp", help="rules only")] = False,
 ) -> None:
-    """JSON of one document to stdout, or one file per document into OUT."""
-    failed = 0
+    """JSON of one document to stdout (several: JSON Lines), or one file per document into OUT."""
+    from extract.load import LoadError
+    from extract.pipeline import Options, extract_bytes, extract_path
+    from extract.write import document_json, write_document
+
+    if sum(str(path) == STDIN for path in files) > 1:
+        raise typer.BadParameter("standard input ('-') can be read only once")
     options = Options(nlp=not no_nlp)
+    lines = jsonl or len(files) > 1
+    extracted, failed = [], []
     for path in files:
         try:
-            document = extract_path(path, options)
+            if str(path) == STDIN:
+                document = extract_bytes(read_stdin(), STDIN, options)
+            else:
+                document = extract_path(path, options)
         except LoadError as error:
-            failed += 1
+            failed.append((str(path), error.code, error.message))
             typer.echo(f"{path}: {error.code}: {error.message}", err=True)
             continue
-        if out is None:
-            sys.stdout.write(document_json(document))
+        if out is not None:
+            target = out / output_name(path)
+            write_document(document, target)
+            typer.echo(str(target))
+        elif lines:
+            sys.stdout.write(document.model_dump_json() + "\n")
         else:
-            write_document(document, out / output_name(path))
+            sys.stdout.write(document_json(document))
+        if xlsx is not None:
+            extracted.append((str(path), document))
+    if xlsx is not None:
+        from extract.tables import write_documents_workbook
+        write_documents_workbook(xlsx, extracted, failed)
+        typer.echo(f"workbook: {xlsx}", err=out is None)
     raise typer.Exit(1 if failed else 0)
 
 
 @app.command()
-def text(file: Annotated[Path, typer.Argument(help="a document")]) -> None:
-    """The document text that provenance offsets index (text[start:end] == quote)."""
+def text(file: Annotated[Path, typer.Argument(help="a document; '-' reads standard input")]) -> None:
+    """The document text that provenance offsets index (a source's quote = text from start to end)."""
+    from extract.load import LoadError
+    from extract.pipeline import bytes_text, document_text
+
     try:
-        sys.stdout.write(document_text(file))
+        sys.stdout.write(bytes_text(read_stdin()) if str(file) == STDIN else document_text(file))
     except LoadError as error:
         typer.echo(f"{file}: {error.code}: {error.message}", err=True)
         raise typer.Exit(1)
 
 
-app.command(name="batch")(batch_command)
-app.command(name="serve")(serve_command)   # FastAPI is imported only when it starts
-
-
 @app.command()
 def schema() -> None:
-    """The JSON Schema of the output contract."""
+    """The JSON Schema of the output contract (docs/contract.md), every field described."""
+    from extract.models import json_schema
     sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
@@ -75,17 +155,21 @@ def evaluate_command(
     no_nlp: Annotated[bool, typer.Option("--no-nlp", help="rules only (the NLP ablation)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="figures as JSON")] = False,
 ) -> None:
-    """Field-level precision, recall and F1 per category and format against golden files."""
+    """Field-level precision, recall and F1 per category and format, dev and held-out apart."""
     from extract.evaluate import evaluate, format_report
+    from extract.pipeline import Options, extract_path
 
     options = Options(nlp=not no_nlp)
-    report = evaluate(golden_dir, lambda path: extract_path(path, options))
+    try:
+        report = evaluate(golden_dir, lambda path: extract_path(path, options))
+    except ValueError as error:     # no golden folder or file, or a golden file that is not JSON
+        typer.echo(f"kehoach eval: {error}", err=True)
+        raise typer.Exit(2)
     if as_json:
         sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")
     else:
         typer.echo(format_report(report))
+        from extract.coverage import coverage_eval_report
         coverage = coverage_eval_report(golden_dir, lambda path: extract_path(path, options))
         if coverage:
             typer.echo(coverage)
-
-app.command(name="compare")(compare_command)

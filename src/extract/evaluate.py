@@ -170,29 +170,64 @@ def score_document(gold: dict, pred: dict) -> dict[str, Score]:
     return scores
 
 
+# Golden files whose name starts with this were written by someone who saw neither the code
+# nor its output (README: Quality); every other golden file belongs to the dev set.
+HELDOUT_PREFIX = "heldout-"
+SETS = ("dev", "heldout")
+SET_TITLES = {"dev": "dev", "heldout": "held-out", "all": "all golden files"}
+
+
+def golden_set(name: str) -> str:
+    """'dev' or 'heldout' for a golden file name."""
+    return "heldout" if name.startswith(HELDOUT_PREFIX) else "dev"
+
+
+def _by_format() -> dict[str, dict[str, Score]]:
+    return defaultdict(lambda: defaultdict(Score))
+
+
+class NoGoldenFiles(ValueError):
+    """The golden folder is missing or holds no golden file."""
+
+
 @dataclass
 class Report:
-    by_format: dict[str, dict[str, Score]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Score)))
+    by_format: dict[str, dict[str, Score]] = field(default_factory=_by_format)
+    by_set: dict[str, dict[str, dict[str, Score]]] = field(default_factory=lambda: defaultdict(_by_format))
     by_document: dict[str, dict[str, Score]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
 
     def add(self, name: str, fmt: str, scores: dict[str, Score]) -> None:
         self.by_document[name] = scores
-        for category, score in scores.items():
-            self.by_format[fmt][category].add(score)
-            self.by_format["all"][category].add(score)
+        for table in (self.by_format, self.by_set[golden_set(name)]):
+            for category, score in scores.items():
+                table[fmt][category].add(score)
+                table["all"][category].add(score)
 
-    def overall(self, fmt: str = "all") -> Score:
+    def overall(self, fmt: str = "all", golden: str | None = None) -> Score:
+        """All categories together, for one format (or all) of one set (or all golden files)."""
         total = Score()
-        for score in self.by_format[fmt].values():
+        for score in self._table(golden)[fmt].values():
             total.add(score)
         return total
 
-    def as_dict(self) -> dict:
+    def _table(self, golden: str | None) -> dict[str, dict[str, Score]]:
+        return self.by_format if golden is None else self.by_set[golden]
+
+    def figures(self, golden: str | None = None) -> dict:
+        """{format: {category: P/R/F1/tp/fp/fn}} for one set, or all golden files (None)."""
+        table = self._table(golden)
         out = {}
-        for fmt in sorted(self.by_format, key=lambda f: (f == "all", f)):
-            out[fmt] = {c: self.by_format[fmt][c].as_dict() for c in CATEGORIES}
-            out[fmt]["overall"] = self.overall(fmt).as_dict()
+        for fmt in sorted(table, key=lambda f: (f == "all", f)):
+            out[fmt] = {c: table[fmt][c].as_dict() for c in CATEGORIES}
+            out[fmt]["overall"] = self.overall(fmt, golden).as_dict()
+        return out
+
+    def as_dict(self) -> dict:
+        """Figures per format over all golden files (the shape of golden/baseline.json), and
+        the same per set under "sets" ({"dev": …, "heldout": …})."""
+        out = self.figures()
+        out["sets"] = {name: self.figures(name) for name in SETS if name in self.by_set}
         return out
 
 
@@ -200,14 +235,25 @@ def load_golden(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def golden_files(golden_dir: Path) -> list[Path]:
+    """The golden JSON files of a folder (baseline.json and other non-golden JSON left out).
+    Raises NoGoldenFiles when the folder is missing or has none."""
+    golden_dir = Path(golden_dir)
+    if not golden_dir.is_dir():
+        raise NoGoldenFiles(f"no golden folder at {golden_dir}")
+    found = [path for path in sorted(golden_dir.glob("*.json")) if "source" in load_golden(path)]
+    if not found:
+        raise NoGoldenFiles(f"{golden_dir} holds no golden file (JSON documents with a 'source')")
+    return found
+
+
 def evaluate(golden_dir: Path, extract, root: Path | None = None) -> Report:
-    """Score `extract(path) -> Document` on every golden file in `golden_dir`."""
+    """Score `extract(path) -> Document` on every golden file in `golden_dir`.
+    Raises NoGoldenFiles when there is none."""
     report = Report()
     root = root or Path.cwd()
-    for golden_path in sorted(golden_dir.glob("*.json")):
+    for golden_path in golden_files(golden_dir):
         gold = load_golden(golden_path)
-        if "source" not in gold:
-            continue
         source = root / gold["source"]["file"]
         try:
             document: Document = extract(source)
@@ -221,13 +267,24 @@ def evaluate(golden_dir: Path, extract, root: Path | None = None) -> Report:
 
 
 def format_report(report: Report) -> str:
+    """Per set (dev, held-out, then all golden files): P, R and F1 per category over every
+    format, and F1 per format (the README's Quality table)."""
     lines = []
-    for fmt, categories in report.as_dict().items():
-        lines.append(f"== {fmt}")
-        lines.append(f"{'category':<12} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}")
-        for category, s in categories.items():
-            lines.append(f"{category:<12} {s['precision']:>6.3f} {s['recall']:>6.3f} {s['f1']:>6.3f} "
-                         f"{s['tp']:>5} {s['fp']:>5} {s['fn']:>5}")
+    sets = [name for name in SETS if name in report.by_set]
+    for golden in [*sets, None] if len(sets) > 1 else sets:
+        table = report._table(golden)
+        formats = sorted(fmt for fmt in table if fmt != "all")
+        documents = sum(1 for name in report.by_document if golden is None or golden_set(name) == golden)
+        lines.append(f"== {SET_TITLES[golden or 'all']} ({documents} golden files)")
+        lines.append(f"{'category':<12} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}  "
+                     + " ".join(f"{fmt + ' F1':>8}" for fmt in formats))
+        for category in [*CATEGORIES, "overall"]:
+            s = report.overall("all", golden) if category == "overall" else table["all"][category]
+            per_format = [report.overall(fmt, golden) if category == "overall" else table[fmt][category]
+                          for fmt in formats]
+            lines.append(f"{category:<12} {s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f} "
+                         f"{s.tp:>5} {s.fp:>5} {s.fn:>5}  " + " ".join(f"{f.f1:>8.3f}" for f in per_format))
+        lines.append("")
     for name, error in report.failures.items():
         lines.append(f"FAILED {name}: {error}")
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n")

@@ -163,10 +163,60 @@ def _vocabulary() -> _Vocabulary:
 @cache
 def _underthesea():
     """(word_tokenize, POS predictor), imported and loaded once, on first use."""
-    from underthesea import word_tokenize
-    from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+    word_tokenize, predictor = _import_underthesea()
+    return word_tokenize, predictor.Instance()
 
-    return word_tokenize, CRFPOSTagPredictor.Instance()
+
+def _import_underthesea():
+    """(word_tokenize, CRFPOSTagPredictor) of underthesea, without running its package __init__
+    until something else asks for it.
+
+    `import underthesea` imports every pipeline it has (chunking, NER, classification,
+    sentiment, language detection, translation, an agent, addresses …): for a document that
+    needs the tagger, about half the model-load time and ~40 MB, for nothing used here. So the
+    package is registered as a bare package object whose __init__ runs on the first attribute
+    asked of it (PEP 562 module __getattr__: `from underthesea import pos_tag` elsewhere still
+    works), and only the modules needed are imported, in the order its __init__ uses
+    (text_normalize before word_tokenize: they import each other). Where this fails (another
+    underthesea layout), the ordinary import.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    def ordinary():
+        from underthesea import word_tokenize
+        from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+        return word_tokenize, CRFPOSTagPredictor
+
+    spec = None if "underthesea" in sys.modules else importlib.util.find_spec("underthesea")
+    if spec is None or not spec.submodule_search_locations or spec.loader is None:
+        return ordinary()
+    package = types.ModuleType("underthesea")
+    package.__path__, package.__spec__, package.__file__ = list(spec.submodule_search_locations), spec, spec.origin
+    package.__package__, package.__loader__ = "underthesea", spec.loader
+
+    def complete(name: str):
+        """Run the package's __init__ in place, then answer the attribute asked for."""
+        del package.__getattr__
+        exec(spec.loader.get_code("underthesea"), package.__dict__)
+        try:
+            return package.__dict__[name]
+        except KeyError:
+            raise AttributeError(f"module 'underthesea' has no attribute {name!r}") from None
+
+    package.__getattr__ = complete
+    sys.modules["underthesea"] = package
+    try:
+        importlib.import_module("underthesea.pipeline.text_normalize")
+        word_tokenize = importlib.import_module("underthesea.pipeline.word_tokenize").word_tokenize
+        predictor = importlib.import_module("underthesea.pipeline.pos_tag.model_crf").CRFPOSTagPredictor
+    except Exception:
+        for name in [name for name in sys.modules if name == "underthesea" or name.startswith("underthesea.")]:
+            del sys.modules[name]
+        return ordinary()
+    return word_tokenize, predictor
 
 
 def _offsets(text: str, words: list[str]) -> list[tuple[int, int]] | None:

@@ -11,12 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extract import EXTRACTOR
-from extract.load import file_sha256, load
+from extract.load import file_sha256, load, load_bytes
 from extract.models import Document, DocumentSource
+from extract.structures import RawDocument
 from extract.normalize import normalize_document
 from extract.segment import segment
 from extract.extract import extract_items
 from extract.validate import validate
+
+
+STDIN_NAME = "-"   # source.file of a document read from standard input
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,17 +46,22 @@ def extract_path_with_text(path: Path, options: Options = Options()) -> tuple[Do
     (the review page shows both). Raises extract.load.LoadError like `extract_path`."""
     path = Path(path)
     raw = load(path)
+    return _extract_raw(raw, display_path(path), raw.sha256 or file_sha256(path), options)
+
+
+def extract_bytes(data: bytes, file: str = STDIN_NAME, options: Options = Options()) -> Document:
+    """Extract a document held in memory (standard input); `file` is what `source.file` says.
+    The format is sniffed from the bytes. Raises extract.load.LoadError like `extract_path`."""
+    raw = load_bytes(data, file)
+    return _extract_raw(raw, file, raw.sha256, options)[0]
+
+
+def _extract_raw(raw: RawDocument, file: str, sha256: str, options: Options) -> tuple[Document, str]:
+    """The stages after loading: the document and the text its offsets index."""
     text = normalize_document(raw)
     segmented = segment(text)
-    source = DocumentSource(
-        file=display_path(path),
-        sha256=raw.sha256 or file_sha256(path),
-        format=raw.format,
-        pages=raw.pages,
-        ocr=raw.ocr,
-        extractor=EXTRACTOR,
-        page_estimated=raw.pages_estimated,
-    )
+    source = DocumentSource(file=file, sha256=sha256, format=raw.format, pages=raw.pages, ocr=raw.ocr,
+                            extractor=EXTRACTOR, page_estimated=raw.pages_estimated)
     document = extract_items(segmented, source, options)
     return validate(document, segmented), text.text
 
@@ -60,6 +69,11 @@ def extract_path_with_text(path: Path, options: Options = Options()) -> tuple[Do
 def document_text(path: Path) -> str:
     """The document text that provenance offsets index (`kehoach text`)."""
     return normalize_document(load(Path(path))).text
+
+
+def bytes_text(data: bytes, file: str = STDIN_NAME) -> str:
+    """`document_text` of a document held in memory (`kehoach text -`)."""
+    return normalize_document(load_bytes(data, file)).text
 
 
 # A few lines in the genre: extracting them once compiles every rule of every stage.

@@ -5,10 +5,14 @@ manifest, every OUT/docs/**/*.json) and writes into OUT/tables/:
 
     <table>.csv        UTF-8 with BOM (Excel shows Vietnamese), one per table
     <table>.parquet    typed columns (pyarrow)
-    kehoach.xlsx       one sheet per table, Vietnamese sheet names and headers (rules/tables.yaml)
+    kehoach.xlsx       one sheet per table, Vietnamese sheet names and headers (rules/tables.yaml),
+                       a Vietnamese label beside each code (rules/labels.yaml), and a sheet of the
+                       files that failed or were skipped; header frozen, auto-filter, widths fitted
     kehoach.duckdb     one table per table, created from the Parquet files
 
 Tables: documents, indicators, targets, tasks, assignments, agencies, references, problems.
+`agencies` and `assignments` carry the issuing document's locality and province, so that one
+office name in different communes ("Phòng Văn hóa - Xã hội") stays apart.
 Keys: `document_id` (the document JSON's path under OUT/docs without '.json': stable and
 unique), `indicator_id` / `task_id` / `assignment_id` (`<document_id>:<id in the document>`);
 `agencies` links an item (`item_type`, `item_id`) to each of its agencies with a `role`.
@@ -29,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from extract.batch import DOCS_DIR, MANIFEST_NAME, TABLES_DIR
-from extract.models import Agency, Deadline, Document, Source
+from extract.batch import DOCS_DIR, MANIFEST_NAME, TABLES_DIR, read_manifest
+from extract.models import Agency, Deadline, Document, Issuer, Source
 from extract.rules import load_rules
 
 WORKBOOK_NAME = "kehoach.xlsx"
@@ -72,12 +76,13 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "assignments": (
         ("document_id", "str"), ("assignment_id", "str"), ("assignment_no", "int"), ("agency_name", "str"),
-        ("agency_text", "str"), ("duty_count", "int"), ("duties", "str"), ("deadlines", "str"),
-        *SOURCE_COLUMNS,
+        ("agency_text", "str"), ("issuer_locality", "str"), ("issuer_province", "str"), ("duty_count", "int"),
+        ("duties", "str"), ("deadlines", "str"), *SOURCE_COLUMNS,
     ),
     "agencies": (
         ("document_id", "str"), ("item_type", "str"), ("item_id", "str"), ("role", "str"),
-        ("agency_no", "int"), ("agency_name", "str"), ("agency_text", "str"),
+        ("agency_no", "int"), ("agency_name", "str"), ("agency_text", "str"), ("issuer_locality", "str"),
+        ("issuer_province", "str"),
     ),
     "references": (
         ("document_id", "str"), ("reference_no", "int"), ("type", "str"), ("number", "str"), ("date", "date"),
@@ -90,13 +95,18 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+# The workbook's sheet of files not extracted (rules/tables.yaml: files_sheet).
+FILE_COLUMNS = (("file", "str"), ("status", "str"), ("reason", "str"), ("message", "str"))
+# Reasons for which a file is not listed there: its document is in the tables all the same.
+FILE_REASONS_NOT_LISTED = frozenset({"unchanged"})
+
 # ------------------------------------------------------------------ documents in
 
 @dataclass(frozen=True, slots=True)
 class DocumentEntry:
     document_id: str
     file: str          # the input path relative to the batch folder (source.file without manifest)
-    output: str        # OUT-relative path of the JSON
+    output: str | None  # OUT-relative path of the JSON (None: not written, `kehoach extract --xlsx`)
     document: Document
 
 
@@ -163,10 +173,11 @@ def _target_text(target) -> str:
 
 
 def _agency_rows(document_id: str, item_type: str, item_id: str, role: str,
-                 agencies: list[Agency]) -> list[dict]:
+                 agencies: list[Agency], issuer: Issuer) -> list[dict]:
     return [
         {"document_id": document_id, "item_type": item_type, "item_id": item_id, "role": role,
-         "agency_no": number, "agency_name": agency.name, "agency_text": agency.text}
+         "agency_no": number, "agency_name": agency.name, "agency_text": agency.text,
+         "issuer_locality": issuer.locality, "issuer_province": issuer.province}
         for number, agency in enumerate(agencies, 1)
     ]
 
@@ -208,8 +219,8 @@ def flatten(entry: DocumentEntry) -> dict[str, list[dict]]:
              "comparator": target.comparator, "unit": target.unit, "scope": target.scope, "text": target.text}
             for number, target in enumerate(indicator.targets, 1)
         ]
-        rows["agencies"] += _agency_rows(key, "indicator", item_id, "lead", indicator.lead)
-        rows["agencies"] += _agency_rows(key, "indicator", item_id, "partner", indicator.partners)
+        rows["agencies"] += _agency_rows(key, "indicator", item_id, "lead", indicator.lead, meta.issuer)
+        rows["agencies"] += _agency_rows(key, "indicator", item_id, "partner", indicator.partners, meta.issuer)
     for task in doc.tasks:
         item_id = f"{key}:{task.id}"
         rows["tasks"].append({
@@ -217,18 +228,19 @@ def flatten(entry: DocumentEntry) -> dict[str, list[dict]]:
             "lead": _names(task.lead), "partners": _names(task.partners), "output_text": task.output,
             **_deadline(task.deadline), "basis": task.basis, **_source(task.sources),
         })
-        rows["agencies"] += _agency_rows(key, "task", item_id, "lead", task.lead)
-        rows["agencies"] += _agency_rows(key, "task", item_id, "partner", task.partners)
+        rows["agencies"] += _agency_rows(key, "task", item_id, "lead", task.lead, meta.issuer)
+        rows["agencies"] += _agency_rows(key, "task", item_id, "partner", task.partners, meta.issuer)
     for number, assignment in enumerate(doc.assignments, 1):
         item_id = f"{key}:asg-{number}"
         rows["assignments"].append({
             "document_id": key, "assignment_id": item_id, "assignment_no": number,
             "agency_name": assignment.agency.name, "agency_text": assignment.agency.text,
+            "issuer_locality": meta.issuer.locality, "issuer_province": meta.issuer.province,
             "duty_count": len(assignment.duties), "duties": "\n".join(assignment.duties) or None,
             "deadlines": LIST_SEPARATOR.join(deadline.text for deadline in assignment.deadlines) or None,
             **_source(assignment.sources),
         })
-        rows["agencies"] += _agency_rows(key, "assignment", item_id, "assignee", [assignment.agency])
+        rows["agencies"] += _agency_rows(key, "assignment", item_id, "assignee", [assignment.agency], meta.issuer)
     rows["references"] += [
         {"document_id": key, "reference_no": number, "type": reference.type, "number": reference.number,
          "date": reference.date, "issuer": reference.issuer, "role": reference.role, "text": reference.text,
@@ -337,38 +349,76 @@ def _xlsx_value(value: Any, kind: str) -> Any:
     return value
 
 
-def write_xlsx(path: Path, tables: dict[str, list[dict]]) -> None:
-    """One sheet per table with Vietnamese names and headers; fixed timestamps (same bytes)."""
+def write_xlsx(path: Path, tables: dict[str, list[dict]], files: list[dict] = ()) -> None:
+    """One sheet per table with Vietnamese names and headers, then the sheet of files not
+    extracted (`files`: manifest lines, FILE_COLUMNS); fixed timestamps (same bytes)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
     for table, rows in tables.items():
         sheet_name, labels = headers(table)
-        sheet = workbook.create_sheet(sheet_name)
-        sheet.freeze_panes = "A2"
-        for number, (label, (column, kind)) in enumerate(zip(labels, TABLES[table]), 1):
-            sheet.column_dimensions[get_column_letter(number)].width = _column_width(label, column, kind)
-        header = []
-        for label in labels:
-            cell = WriteOnlyCell(sheet, value=label)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        columns = TABLES[table]
-        for row in rows:
-            values = [_xlsx_value(row[column], kind) for column, kind in columns]
-            for number, value in enumerate(values):
-                if isinstance(value, str) and value.startswith("="):
-                    values[number] = _text_cell(sheet, value)   # never a formula
-            sheet.append(values)
+        _write_sheet(workbook, sheet_name, TABLES[table], labels, rows)
+    sheet_name, labels = file_headers()
+    _write_sheet(workbook, sheet_name, FILE_COLUMNS, labels, files)
     workbook.properties.creator = "kehoach-extract"
     buffer = io.BytesIO()
     workbook.save(buffer)
     _write_bytes(path, _deterministic_zip(buffer.getvalue()))
+
+
+def _write_sheet(workbook, sheet_name: str, columns: tuple[tuple[str, str], ...], labels: list[str],
+                 rows: Iterable[dict]) -> None:
+    """One sheet: bold frozen header, auto-filter, widths fitted to the content, and beside
+    each code column of rules/labels.yaml a column of its Vietnamese labels."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    coded = load_rules("labels")["columns"]
+    layout: list[tuple[str, str, str, dict | None]] = []   # (column, kind, header, labels of its codes)
+    for label, (column, kind) in zip(labels, columns):
+        layout.append((column, kind, label, None))
+        if column in coded:
+            layout.append((column, "str", coded[column]["header"], coded[column]["values"]))
+    values = [[_sheet_value(row.get(column), kind, codes) for column, kind, _, codes in layout] for row in rows]
+    sheet = workbook.create_sheet(sheet_name)
+    sheet.freeze_panes = "A2"
+    for number, (_, kind, header, _) in enumerate(layout, 1):
+        sheet.column_dimensions[get_column_letter(number)].width = _column_width(
+            header, kind, (line[number - 1] for line in values[:_WIDTH_SAMPLE]))
+    bold = Font(bold=True)
+    header_cells = []
+    for _, _, header, _ in layout:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for line in values:
+        sheet.append([_text_cell(sheet, value) if isinstance(value, str) and value.startswith("=") else value
+                      for value in line])   # never a formula
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(layout))}{len(values) + 1}"
+
+
+def _sheet_value(value: Any, kind: str, codes: dict | None) -> Any:
+    """A cell's value: the typed value, or the Vietnamese label of a code (the code itself
+    where rules/labels.yaml has none)."""
+    if codes is not None:
+        return None if value is None else _xlsx_value(codes.get(value, value), "str")
+    return _xlsx_value(value, kind)
+
+
+def file_headers() -> tuple[str, list[str]]:
+    """The sheet name and headers of the files sheet (rules/tables.yaml: files_sheet)."""
+    vocabulary = load_rules("tables")
+    spec = vocabulary["files_sheet"]
+    return spec["sheet"], [spec["columns"].get(column) or vocabulary["columns"][column] for column, _ in FILE_COLUMNS]
+
+
+def files_not_extracted(entries: Iterable[dict]) -> list[dict]:
+    """Manifest lines of the files that failed or were skipped (not 'unchanged': their
+    documents are in the tables), as rows of the files sheet."""
+    return [{column: entry.get(column) for column, _ in FILE_COLUMNS} for entry in entries
+            if entry.get("status") in ("failed", "skipped") and entry.get("reason") not in FILE_REASONS_NOT_LISTED]
 
 
 def _text_cell(sheet, value: str):
@@ -379,12 +429,18 @@ def _text_cell(sheet, value: str):
     return cell
 
 
-def _column_width(label: str, column: str, kind: str) -> float:
-    if kind in ("int", "float", "bool"):
-        return max(8, min(len(label) + 2, 16))
-    if column in ("name", "title", "quote", "text", "duties", "basis", "message", "targets_text", "recipients"):
-        return 60
-    return max(14, min(len(label) + 2, 32))
+_WIDTH_SAMPLE = 500     # rows looked at to fit a column's width
+_WIDTH_MIN, _WIDTH_MAX = 8, 60
+
+
+def _column_width(header: str, kind: str, values: Iterable[Any]) -> float:
+    """Wide enough for the header and for most values (the 90th percentile of the sampled
+    lengths, so that one long quote does not widen the column), within 8 and 60 characters."""
+    lengths = sorted(len(str(value).split("\n")[0]) for value in values if value is not None)
+    typical = lengths[int(len(lengths) * 0.9)] if lengths else 0
+    if kind in ("int", "float", "bool", "date"):
+        typical = max(typical, 10 if kind == "date" else 0)
+    return float(max(_WIDTH_MIN, min(_WIDTH_MAX, max(len(header), typical) + 2)))
 
 
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
@@ -447,16 +503,40 @@ def build_tables(out_dir: Path, *, xlsx: bool = True, duckdb: bool = True) -> di
     target = out_dir / TABLES_DIR
     target.mkdir(parents=True, exist_ok=True)
     tables = collect_rows(iter_documents(out_dir))
+    files = files_not_extracted(read_manifest(out_dir))
     parquet_files = {}
     for table, rows in tables.items():
         write_csv(target / f"{table}.csv", table, rows)
         parquet_files[table] = target / f"{table}.parquet"
         write_parquet(parquet_files[table], table, rows)
     if xlsx:
-        write_xlsx(target / WORKBOOK_NAME, tables)
+        write_xlsx(target / WORKBOOK_NAME, tables, files)
     if duckdb:
         write_duckdb(target / DATABASE_NAME, parquet_files)
     return {table: len(rows) for table, rows in tables.items()}
+
+
+def tables_summary(out_dir: Path) -> str:
+    """The line of `kehoach batch`'s summary that says where the tables are."""
+    folder = Path(out_dir) / TABLES_DIR
+    kinds = [kind for kind, present in (
+        ("CSV", any(folder.glob("*.csv"))), ("Parquet", any(folder.glob("*.parquet"))),
+        (WORKBOOK_NAME, (folder / WORKBOOK_NAME).is_file()), (DATABASE_NAME, (folder / DATABASE_NAME).is_file()),
+    ) if present]
+    return f"Tables for analysts: {folder}/ ({', '.join(kinds)})"
+
+
+def write_documents_workbook(path: Path, documents: Iterable[tuple[str, Document]],
+                             failed: Iterable[tuple[str, str, str]] = ()) -> None:
+    """The batch workbook for documents extracted one by one (`kehoach extract --xlsx`):
+    `documents` are (file as given, Document), `failed` are (file, reason, message); the
+    document_id of each is the file as given."""
+    entries = [DocumentEntry(file, file, None, document) for file, document in documents]
+    files = files_not_extracted(
+        {"file": file, "status": "failed", "reason": reason, "message": message} for file, reason, message in failed)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_xlsx(path, collect_rows(entries), files)
 
 
 def load_tables(out_dir: Path) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from extract.load.fonts import convert_font_text
 from extract.load.sniff import OLE_ENCRYPTED_PACKAGE, OLE_WORD_STREAM, sniff
 from extract.structures import RawDocument
 
-__all__ = ["LoadError", "file_sha256", "load", "read_input"]
+__all__ = ["LoadError", "file_sha256", "load", "load_bytes", "read_input"]
 
 
 def read_input(path: Path) -> bytes:
@@ -63,8 +63,18 @@ def file_sha256(path: Path) -> str:
 def load(path: Path) -> RawDocument:
     """Read the file once, choose its reader by content; the bytes' sha256 rides along."""
     path = Path(path)
-    data = read_input(path)
-    raw = convert_font_text(_read(path, data))
+    return load_bytes(read_input(path), path.name)
+
+
+def load_bytes(data: bytes, name: str = "") -> RawDocument:
+    """A document already in memory (standard input): the same checks and readers as `load`.
+    `name` only tells a Markdown export by its suffix; everything else is decided by content."""
+    limit = limits.max_bytes()
+    if len(data) > limit:
+        raise LoadError("too_large", f"the input is larger than the limit of {limit} bytes ({limits.MAX_BYTES_ENV})")
+    if not data:
+        raise LoadError("empty", f"{name or 'the input'} is empty (0 bytes)")
+    raw = convert_font_text(_read(Path(name), data))
     raw.sha256 = hashlib.sha256(data).hexdigest()
     return raw
 

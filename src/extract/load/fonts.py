@@ -273,11 +273,8 @@ def _is_unicode(texts: list[str]) -> bool:
 
 # ------------------------------------------------------------------ loader hook
 
-LEGACY_PROBLEM = "legacy_encoding_converted"
-
-
 def legacy_problem(how: str) -> LoadProblem:
-    return LoadProblem(LEGACY_PROBLEM, "info",
+    return LoadProblem("legacy_encoding_converted", "info",
                        f"text typed in a legacy Vietnamese encoding (TCVN3/VNI) was converted to Unicode ({how})")
 
 
@@ -309,6 +306,6 @@ def convert_font_text(raw: RawDocument) -> RawDocument:
             found.add(encoding)
             text = decode_legacy(text, encoding)
         holder.text = text
-    if found and not any(p.code == LEGACY_PROBLEM for p in raw.problems):
+    if found and not any(p.code == "legacy_encoding_converted" for p in raw.problems):
         raw.problems.append(legacy_problem("detected from the characters: " + ", ".join(sorted(found))))
     return raw
