@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 import zlib
 
@@ -23,6 +24,39 @@ _PARSER = etree.XMLParser(
     resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False,
     remove_comments=True, remove_pis=True,
 )
+
+
+# An integer as OOXML writes it: ASCII digits with an optional sign. str.isdigit() is not
+# enough ('²'.isdigit() is True, int('²') fails), nor is int() (5,000 digits, "1.5", "1e20").
+_XML_INTEGER = re.compile(r"[+-]?[0-9]+")
+_MAX_INTEGER_DIGITS = 18
+
+
+def xml_int(value: str | None, default: int | None, low: int, high: int, *,
+            clamp: bool = True) -> int | None:
+    """An integer attribute or element text, bounded to [low, high].
+
+    `value` is the raw string (None when absent). Anything that is not a plain decimal integer
+    gives `default`, and so does a value below `low`; a value above `high` is clamped to it,
+    or gives `default` when `clamp` is False (a statistic such as a page count: an absurd one
+    is unknown, not huge).
+    """
+    if value is None:
+        return default
+    text = value.strip()
+    if not _XML_INTEGER.fullmatch(text):
+        return default
+    negative = text.startswith("-")
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > _MAX_INTEGER_DIGITS:
+        number = low - 1 if negative else high + 1
+    else:
+        number = -int(digits) if negative else int(digits)
+    if low <= number <= high:
+        return number
+    if number < low or not clamp:
+        return default
+    return high
 
 
 class Package:

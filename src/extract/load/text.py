@@ -65,6 +65,9 @@ _TOKEN = re.compile(
 )
 _MARKUP_CHARS = re.compile(r"[*<\\]")
 _TAG_STYLE = {"b": "b", "strong": "b", "i": "i", "em": "i"}
+# Open emphasis deeper than this is markup damage, not styling: further openers are dropped
+# (tags) or printed (stars), so that 40,000 unclosed "<b>" cost linear time, not quadratic.
+MAX_EMPHASIS_DEPTH = 16
 
 
 @dataclass(slots=True, eq=False)
@@ -115,6 +118,9 @@ def _parse_emphasis(source: str) -> list[_Piece | _Break | _Literal]:
 
     def open_layers(layers: list[_Layer], extra: str = "") -> None:
         nonlocal closed_all
+        if len(stack) >= MAX_EMPHASIS_DEPTH:
+            emit_text("".join("*" * layer.size for layer in layers) + extra)
+            return
         if closed_all and tokens:
             tokens.append(_Break("glue", layers))
         tokens.append(_Literal(layers, extra))
