@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from extract.batch import batch_command
+from extract.batch import FolderError, batch_command, prepare_output_folder
 from extract.load import LoadError
 from extract.models import json_schema
 from extract.pipeline import Options, document_text, extract_path
@@ -31,6 +31,12 @@ def extract(
     no_nlp: Annotated[bool, typer.Option("--no-nlp", help="rules only")] = False,
 ) -> None:
     """JSON of one document to stdout, or one file per document into OUT."""
+    if out is not None:
+        try:
+            prepare_output_folder(out)      # before any work: a file, read-only … exits 2 at once
+        except FolderError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2)
     failed = 0
     options = Options(nlp=not no_nlp)
     for path in files:

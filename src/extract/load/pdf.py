@@ -620,6 +620,8 @@ def _pdf_error(exc: Exception, doing: str) -> LoadError:
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     for cause in _causes(exc):
+        if isinstance(cause, MemoryError):
+            raise cause       # the batch reports out_of_memory (its worker's memory cap)
         if isinstance(cause, PDFPasswordIncorrect):
             return LoadError("encrypted", "the PDF is encrypted: it needs a password to open")
         if isinstance(cause, PDFEncryptionError):
