@@ -8,6 +8,10 @@ tested without the real extractor. Content markers change its behaviour:
     "STUBBORN"   blocks SIGALRM, then sleeps: only the parent's hard kill stops it
     "CHILD"      starts a long `sleep` (its pid into $KEHOACH_TEST_CHILD), then behaves as STUBBORN
     "CRASH"      ends the worker process at once (os._exit)
+    "REGEX"      a catastrophic regular expression: hangs inside C, where no alarm can interrupt
+    "INTERRUPT"  sends Ctrl-C (SIGINT) to the batch's parent process, then behaves as HANG
+    "MEMORY"     allocates 64 GiB (ends in MemoryError under the worker's memory cap)
+    "UNWRITABLE" an indicator name and a page count that no table writer can hold as they are
     "BOOM"       raises an ordinary exception (a pipeline bug)
 """
 
@@ -91,11 +95,24 @@ def standin_extract(path: Path, options=None) -> Document:
     if "STUBBORN" in text:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(600)
+    if "INTERRUPT" in text:
+        os.kill(os.getppid(), signal.SIGINT)
+        text += "HANG"
     if "HANG" in text:
         time.sleep(600)
     if "CRASH" in text:
         os._exit(3)
+    if "REGEX" in text:
+        import re
+        re.match(r"(a+)+$", "a" * 64 + "b")       # exponential backtracking in the C engine
+    if "MEMORY" in text:
+        hoard = bytearray(64 << 30)
+        del hoard
     if "BOOM" in text:
         raise ValueError("stand-in bug")
     label = text.strip().splitlines()[0] if text.strip() else "trống"
-    return sample_document(path.name, file_sha256(path), label=label)
+    document = sample_document(path.name, file_sha256(path), label=label)
+    if "UNWRITABLE" in text:
+        document.indicators[0].name = "Tỷ lệ\ufffe hồ sơ\uffff\x1b trực tuyến"
+        document.source.pages = 10 ** 20
+    return document

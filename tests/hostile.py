@@ -236,17 +236,22 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
 
 
 def deflated_spaces(size: int, head: bytes = b"") -> bytes:
-    """zlib data that inflates to `head` and `size` spaces, compressed without holding them."""
-    compressor = zlib.compressobj(9)
+    """zlib data that inflates to `head` and `size` spaces, built without compressing them all.
+
+    After a full flush a deflate compressor starts afresh, so every 1 MiB block of spaces
+    compresses to the same bytes: they are repeated, and the stream closed with an empty
+    final block and the Adler-32 of everything (computed block by block)."""
     block = b" " * (1 << 20)
-    chunks = [compressor.compress(head)]
-    remaining = size
-    while remaining > 0:
-        piece = block if remaining >= len(block) else block[:remaining]
-        chunks.append(compressor.compress(piece))
-        remaining -= len(piece)
-    chunks.append(compressor.flush())
-    return b"".join(chunks)
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = raw.compress(head) + raw.flush(zlib.Z_FULL_FLUSH)
+    compressed_block = raw.compress(block) + raw.flush(zlib.Z_FULL_FLUSH)
+    whole, rest = divmod(size, len(block))
+    tail = raw.compress(block[:rest]) + raw.flush(zlib.Z_FINISH)   # ends with the final block
+    checksum = zlib.adler32(head)
+    for _ in range(whole):
+        checksum = zlib.adler32(block, checksum)
+    checksum = zlib.adler32(block[:rest], checksum)
+    return b"\x78\xda" + first + compressed_block * whole + tail + checksum.to_bytes(4, "big")
 
 
 HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
