@@ -78,8 +78,6 @@ class Package:
 
     def read(self, name: str) -> bytes:
         info = self.infos[name]
-        if info.flag_bits & 0x1:
-            raise LoadError("encrypted", "the DOCX is password-protected: save it again without a password")
         try:
             with self.zip.open(info) as member:
                 data = member.read(info.file_size + 1)

@@ -37,7 +37,8 @@ def decode_text(data: bytes) -> str:
             try:
                 text = data[len(bom):].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise LoadError("not_text", f"invalid {encoding} text after its byte-order mark: {exc.reason}") from exc
+                raise LoadError("not_text", f"the text after its {encoding} byte-order mark is damaged "
+                                            f"(at byte {exc.start}); save it again as UTF-8 text or DOCX") from exc
             break
     else:
         try:
@@ -45,11 +46,12 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError as exc:
             raise LoadError(
                 "not_text",
-                f"not a PDF, DOCX or DOC file and not valid UTF-8 text (byte {exc.start}: {exc.reason}); "
-                "legacy encodings such as TCVN3, VNI or cp1258 are not supported",
+                f"not a PDF, DOCX or DOC file and not valid UTF-8 text (at byte {exc.start}); "
+                "legacy encodings such as TCVN3, VNI or cp1258 are not supported: save it as DOCX or UTF-8 text",
             ) from exc
     if _BINARY_CONTROLS.search(text, 0, 65536):
-        raise LoadError("not_text", "binary content: control characters that never occur in a text document")
+        raise LoadError("not_text", "the file holds binary data (control characters), not text; "
+                                    "if it is a document, save it again as DOCX or PDF")
     return text
 
 
