@@ -49,6 +49,7 @@ def main() -> int:
         problems = check_run(run, inputs.count, args.rss_bound)
         if args.rerun == "all" or (args.rerun == "first" and number == 0):
             again = run_batch_cli(folder / "in", folder / "out-rerun", args.workers, args.timeout)
+            problems += [f"rerun: {problem}" for problem in check_run(again, inputs.count, args.rss_bound)]
             differing = compare_runs(folder / "out", folder / "out-rerun")
             if differing:
                 problems.append(f"rerun differs in {len(differing)} files, first: {differing[:5]}")

@@ -80,6 +80,29 @@ def sample_document(path: Path | str = "sample.txt", sha256: str = "0" * 64, lab
     )
 
 
+def make_tree(root: Path, files: dict[str, str]) -> Path:
+    """Files (relative name -> UTF-8 text) under `root`, folders created."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def batch(src: Path, out: Path, **kwargs):
+    """run_batch with the stand-in extraction, 2 workers and a 20 s limit unless given."""
+    from extract.batch import run_batch
+
+    kwargs.setdefault("extract_fn", standin_extract)
+    kwargs.setdefault("workers", 2)
+    kwargs.setdefault("timeout", 20)
+    return run_batch(src, out, **kwargs)
+
+
+def by_file(result) -> dict[str, dict]:
+    return {entry["file"]: entry for entry in result.entries}
+
+
 def standin_extract(path: Path, options=None) -> Document:
     path = Path(path)
     _count_call(path)
@@ -106,8 +129,7 @@ def standin_extract(path: Path, options=None) -> Document:
         import re
         re.match(r"(a+)+$", "a" * 64 + "b")       # exponential backtracking in the C engine
     if "MEMORY" in text:
-        hoard = bytearray(64 << 30)
-        del hoard
+        bytearray(64 << 30)
     if "BOOM" in text:
         raise ValueError("stand-in bug")
     label = text.strip().splitlines()[0] if text.strip() else "trống"

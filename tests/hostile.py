@@ -12,6 +12,8 @@ import struct
 import zipfile
 import zlib
 
+from fixtures.load_docs import assemble_pdf
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 CONTENT_TYPES = (
@@ -217,20 +219,6 @@ def text_noncharacters() -> bytes:
 
 # ------------------------------------------------------------------ PDFs
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A PDF from numbered object bodies (object i+1 = objects[i]), with a correct xref."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def _stream(data: bytes, extra: bytes = b"") -> bytes:
     return b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
@@ -269,7 +257,7 @@ def _page_objects(content: bytes, font: bytes) -> list[bytes]:
 
 
 def _page_pdf(content: bytes, font: bytes = HELVETICA) -> bytes:
-    return _pdf(_page_objects(content, font))
+    return assemble_pdf(_page_objects(content, font))
 
 
 def pdf_flate_bomb(inflated: int = 1 << 30) -> bytes:
@@ -293,4 +281,4 @@ def pdf_tounicode(size: int = 16 << 20) -> bytes:
     content = _stream(zlib.compress(b"BT /F1 12 Tf 72 720 Td (Ke hoach) Tj ET\n"))
     font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>"
     # one more object: the CMap stream (the xref is rebuilt by _pdf)
-    return _pdf(_page_objects(content, font) + [_stream(zlib.compress(cmap, 9))])
+    return assemble_pdf(_page_objects(content, font) + [_stream(zlib.compress(cmap, 9))])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from batch_standins import CALLS_ENV, CHILD_ENV, standin_extract
+from batch_standins import CALLS_ENV, CHILD_ENV, batch, by_file, make_tree, standin_extract
 from extract.batch import (
     COUNT_KEYS, MANIFEST_NAME, format_summary, output_name, output_names, read_manifest, resolve_output,
     run_batch, walk_inputs,
@@ -20,25 +20,6 @@ from extract.batch import (
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_KEYS = ["file", "status", "reason", "message", "output", "output_sha256", "sha256", "format", "pages", "counts", "seconds"]
-
-
-def make_tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
-def batch(src: Path, out: Path, **kwargs):
-    kwargs.setdefault("extract_fn", standin_extract)
-    kwargs.setdefault("workers", 2)
-    kwargs.setdefault("timeout", 20)
-    return run_batch(src, out, **kwargs)
-
-
-def by_file(result) -> dict[str, dict]:
-    return {entry["file"]: entry for entry in result.entries}
 
 
 # ------------------------------------------------------------------------ walking

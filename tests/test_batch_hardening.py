@@ -15,31 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from batch_standins import CALLS_ENV, standin_extract
+from batch_standins import CALLS_ENV, batch, by_file, make_tree, standin_extract
 from extract.batch import (
     MANIFEST_NAME, FolderError, format_summary, read_manifest, run_batch,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def make_tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
-def batch(src: Path, out: Path, **kwargs):
-    kwargs.setdefault("extract_fn", standin_extract)
-    kwargs.setdefault("workers", 2)
-    kwargs.setdefault("timeout", 20)
-    return run_batch(src, out, **kwargs)
-
-
-def by_file(result) -> dict[str, dict]:
-    return {entry["file"]: entry for entry in result.entries}
 
 
 def kehoach(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
