@@ -1103,8 +1103,12 @@ def batch_command(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2)
     if not no_tables and not result.interrupted:
-        from extract.tables import build_tables
-        result.tables = build_tables(out)
+        from extract.tables import TablesReport, build_tables
+        try:
+            result.tables = build_tables(out)
+        except Exception as error:  # the documents and manifest are written: never lose the run
+            result.tables = TablesReport()
+            result.tables.failed["tables"] = clerk_message(f"could not be built ({error})")
     if stats is not None:
         write_stats(stats, result)
     summary = format_summary(result)
