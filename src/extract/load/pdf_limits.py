@@ -30,7 +30,8 @@ from extract.load.errors import LoadError
 MAX_INFLATED_ENV = "KEHOACH_PDF_MAX_INFLATED"
 DEFAULT_MAX_INFLATED = 256 * 1024 * 1024
 MAX_CMAP_BYTES = 4 * 1024 * 1024
-_CHUNK = 1 << 20
+_CHUNK = 1 << 20       # compressed bytes fed at a time
+_STEP = 8 << 20        # inflated bytes asked for at a time
 
 
 @dataclass(slots=True)
@@ -88,14 +89,14 @@ def _inflate(data: bytes, budget: _Budget, *, strict: bool) -> bytes:
     out = []
     pending = memoryview(data)
     try:
-        while pending:
-            # at most one byte over the budget: input is left unconsumed only when charge() raises
-            piece = inflater.decompress(pending[:_CHUNK], budget.remaining + 1)
-            budget.charge(len(piece))
-            out.append(piece)
-            pending = pending[_CHUNK:]
-            if inflater.eof:
-                break
+        while pending and not inflater.eof:
+            chunk, pending = pending[:_CHUNK], pending[_CHUNK:]
+            while chunk and not inflater.eof:
+                # inflated in steps: memory stays near the budget (one big call doubles it)
+                piece = inflater.decompress(chunk, min(_STEP, budget.remaining + 1))
+                budget.charge(len(piece))
+                out.append(piece)
+                chunk = inflater.unconsumed_tail
         if strict and not inflater.eof:
             raise zlib.error("incomplete or truncated stream")
     except zlib.error:
