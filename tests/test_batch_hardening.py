@@ -287,14 +287,21 @@ def test_a_table_that_cannot_be_written_is_reported_and_the_others_are_written(t
 
 def test_memory_cap_with_the_real_pipeline_reports_out_of_memory(tmp_path):
     """MemoryError raised anywhere in the real loaders and stages ends as out_of_memory (never
-    internal_error, a crash or another reason), for each format. One fresh worker per file:
-    after a first MemoryError, freed heap can let a later document fit under the cap."""
+    internal_error, a crash or another reason), for each format. Each input needs far more
+    than the 4 MB cap (a small one may fit in heap the worker freed after warming up), and
+    each runs in a fresh worker."""
+    import hostile
     from extract.pipeline import Options, extract_path
 
-    for suffix in ("txt", "docx", "pdf"):
+    inputs = {
+        "txt": hostile.text_long_line(200_000),
+        "docx": hostile.docx("".join(hostile.paragraph(f"Nhiệm vụ số {n}: số hóa hồ sơ") for n in range(20_000))),
+        "pdf": hostile.pdf_flate_bomb(64 << 20),
+    }
+    for suffix, data in inputs.items():
         src = tmp_path / suffix
         src.mkdir()
-        (src / f"plan.{suffix}").write_bytes((ROOT / "corpus" / f"minh-xuan-phuong-2026.{suffix}").read_bytes())
+        (src / f"plan.{suffix}").write_bytes(data)
         starved = run_batch(src, tmp_path / f"out-{suffix}", extract_fn=extract_path, options=Options(nlp=False),
                             workers=1, memory_mb=4)
         (entry,) = starved.entries
