@@ -288,8 +288,8 @@ def test_a_table_that_cannot_be_written_is_reported_and_the_others_are_written(t
 def test_memory_cap_with_the_real_pipeline_reports_out_of_memory(tmp_path):
     """MemoryError raised anywhere in the real loaders and stages ends as out_of_memory (never
     internal_error, a crash or another reason), for each format. Each input needs far more
-    than the 4 MB cap (a small one may fit in heap the worker freed after warming up), and
-    each runs in a fresh worker."""
+    than the 4 MB cap, and each runs in a freshly spawned worker (a forked one inherits the
+    test process's heap, whose free space can hold a whole document under the cap)."""
     import hostile
     from extract.pipeline import Options, extract_path
 
@@ -303,6 +303,6 @@ def test_memory_cap_with_the_real_pipeline_reports_out_of_memory(tmp_path):
         src.mkdir()
         (src / f"plan.{suffix}").write_bytes(data)
         starved = run_batch(src, tmp_path / f"out-{suffix}", extract_fn=extract_path, options=Options(nlp=False),
-                            workers=1, memory_mb=4)
+                            workers=1, memory_mb=4, context="spawn")
         (entry,) = starved.entries
         assert entry["reason"] == "out_of_memory", entry
