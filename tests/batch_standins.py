@@ -8,6 +8,10 @@ tested without the real extractor. Content markers change its behaviour:
     "STUBBORN"   blocks SIGALRM, then sleeps: only the parent's hard kill stops it
     "CHILD"      starts a long `sleep` (its pid into $KEHOACH_TEST_CHILD), then behaves as STUBBORN
     "CRASH"      ends the worker process at once (os._exit)
+    "REGEX"      a catastrophic regular expression: hangs inside C, where no alarm can interrupt
+    "INTERRUPT"  sends Ctrl-C (SIGINT) to the batch's parent process, then behaves as HANG
+    "MEMORY"     allocates 64 GiB (ends in MemoryError under the worker's memory cap)
+    "UNWRITABLE" an indicator name and a page count that no table writer can hold as they are
     "BOOM"       raises an ordinary exception (a pipeline bug)
 """
 
@@ -76,6 +80,29 @@ def sample_document(path: Path | str = "sample.txt", sha256: str = "0" * 64, lab
     )
 
 
+def make_tree(root: Path, files: dict[str, str]) -> Path:
+    """Files (relative name -> UTF-8 text) under `root`, folders created."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def batch(src: Path, out: Path, **kwargs):
+    """run_batch with the stand-in extraction, 2 workers and a 20 s limit unless given."""
+    from extract.batch import run_batch
+
+    kwargs.setdefault("extract_fn", standin_extract)
+    kwargs.setdefault("workers", 2)
+    kwargs.setdefault("timeout", 20)
+    return run_batch(src, out, **kwargs)
+
+
+def by_file(result) -> dict[str, dict]:
+    return {entry["file"]: entry for entry in result.entries}
+
+
 def standin_extract(path: Path, options=None) -> Document:
     path = Path(path)
     _count_call(path)
@@ -91,11 +118,23 @@ def standin_extract(path: Path, options=None) -> Document:
     if "STUBBORN" in text:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(600)
+    if "INTERRUPT" in text:
+        os.kill(os.getppid(), signal.SIGINT)
+        text += "HANG"
     if "HANG" in text:
         time.sleep(600)
     if "CRASH" in text:
         os._exit(3)
+    if "REGEX" in text:
+        import re
+        re.match(r"(a+)+$", "a" * 64 + "b")       # exponential backtracking in the C engine
+    if "MEMORY" in text:
+        bytearray(64 << 30)
     if "BOOM" in text:
         raise ValueError("stand-in bug")
     label = text.strip().splitlines()[0] if text.strip() else "trống"
-    return sample_document(path.name, file_sha256(path), label=label)
+    document = sample_document(path.name, file_sha256(path), label=label)
+    if "UNWRITABLE" in text:
+        document.indicators[0].name = "Tỷ lệ\ufffe hồ sơ\uffff\x1b trực tuyến"
+        document.source.pages = 10 ** 20
+    return document

@@ -252,7 +252,7 @@ def test_file_over_the_size_limit(tmp_path, monkeypatch):
 def test_unreadable_dangling_symlink(tmp_path):
     # Running as root, permissions cannot make a file unreadable: a link to nothing can.
     (tmp_path / "in").mkdir()
-    os.symlink(tmp_path / "gone.docx", tmp_path / "in" / "link.docx")
+    os.symlink(tmp_path / "in" / "gone.docx", tmp_path / "in" / "link.docx")   # inside DIR, to nothing
     entry, _ = run_with(tmp_path, "link.docx")
     assert_failed(entry, "unreadable", "no such file")
 

@@ -12,45 +12,28 @@ from pathlib import Path
 
 import pytest
 
-from batch_standins import CALLS_ENV, CHILD_ENV, standin_extract
+from batch_standins import CALLS_ENV, CHILD_ENV, batch, by_file, make_tree, standin_extract
 from extract.batch import (
     COUNT_KEYS, MANIFEST_NAME, format_summary, output_name, output_names, read_manifest, resolve_output,
     run_batch, walk_inputs,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST_KEYS = ["file", "status", "reason", "message", "output", "sha256", "format", "pages", "counts", "seconds"]
-
-
-def make_tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
-def batch(src: Path, out: Path, **kwargs):
-    kwargs.setdefault("extract_fn", standin_extract)
-    kwargs.setdefault("workers", 2)
-    kwargs.setdefault("timeout", 20)
-    return run_batch(src, out, **kwargs)
-
-
-def by_file(result) -> dict[str, dict]:
-    return {entry["file"]: entry for entry in result.entries}
+MANIFEST_KEYS = ["file", "status", "reason", "message", "output", "output_sha256", "sha256", "format", "pages", "counts", "seconds"]
 
 
 # ------------------------------------------------------------------------ walking
 
-def test_walk_is_sorted_skips_hidden_and_own_output(tmp_path):
+def test_walk_is_sorted_lists_hidden_as_skipped_and_leaves_out_own_output(tmp_path):
     src = make_tree(tmp_path / "in", {
         "b/plan.txt": "B", "a/plan.txt": "A", "a/z.txt": "Z", ".git/config": "x", "a/.hidden.txt": "x",
         "photo.PNG": "x", "~$plan.docx": "x", "out/docs/old.json": "{}",
     })
     inputs = walk_inputs(src, exclude=[src / "out"])
-    assert [item.relative for item in inputs] == ["a/plan.txt", "a/z.txt", "b/plan.txt", "photo.PNG", "~$plan.docx"]
+    assert [item.relative for item in inputs] == [".git", "a/.hidden.txt", "a/plan.txt", "a/z.txt", "b/plan.txt",
+                                                  "photo.PNG", "~$plan.docx"]
     skips = {item.relative: item.skip for item in inputs}
+    assert skips[".git"] == "hidden" and skips["a/.hidden.txt"] == "hidden"   # listed, never silently absent
     assert skips["photo.PNG"] == "unsupported_extension"
     assert skips["~$plan.docx"] == "office_lock_file"
     assert skips["a/plan.txt"] is None
@@ -125,7 +108,7 @@ def test_manifest_has_one_line_per_input_with_stable_keys(tmp_path):
     assert ok["counts"] == {"sections": 2, "indicators": 2, "targets": 2, "tasks": 1, "assignments": 1,
                             "references": 1, "problems": 1}
     assert files["bad.txt"]["status"] == "failed" and files["bad.txt"]["reason"] == "internal_error"
-    assert "ValueError: stand-in bug" in files["bad.txt"]["message"]
+    assert "program error" in files["bad.txt"]["message"] and "ValueError" not in files["bad.txt"]["message"]
     assert files["binary.txt"]["reason"] == "not_text"        # a LoadError code becomes the reason
     assert files["logo.png"]["status"] == "skipped"
     assert result.counts() == {"ok": 25, "failed": 2, "skipped": 1}

@@ -15,6 +15,13 @@ drown in inter-process traffic.
 Determinism: the document JSON holds no clock, and the manifest's only run-dependent field
 is `seconds`. Output names are derived from the input's path relative to DIR (never leaving
 OUT/docs); two files with the same name in different folders both survive.
+
+Hardening (checked before any work, or per document): OUT must be a writable folder that is
+not DIR, and its docs/ and tables/ must not be links elsewhere (else one line and exit 2);
+nothing outside DIR is read (a symbolic link out of DIR is skipped as `outside_input`) and
+nothing outside OUT is written (paths are checked after resolving links); each worker has a
+memory cap (RLIMIT_AS above its warmed-up size) besides the time limit; `--resume` re-reads
+and re-hashes every JSON it keeps; JSON in OUT/docs that the manifest does not list is removed.
 """
 
 from __future__ import annotations
@@ -24,7 +31,6 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
-import re
 import resource
 import signal
 import sys
@@ -39,6 +45,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 import typer
 
 from extract.load import LoadError, file_sha256, limits
+from extract.load.errors import scrub_internals
 from extract.models import Document
 from extract.rules import load_rules
 from extract.write import document_json  # the same bytes as `kehoach extract -o`
@@ -55,6 +62,9 @@ SAFE_PUNCTUATION = frozenset(" -_.,()+")
 HASH_SEPARATOR = "~"
 MAX_NAME_BYTES = 180
 MAX_MESSAGE = 1000   # characters of a failure message in the manifest
+MAX_MEMORY_ENV = "KEHOACH_MAX_MEMORY_MB"
+DEFAULT_MAX_MEMORY_MB = 2048   # per worker, above what it holds once warmed up (rules, NLP)
+DEBUG_ENV = "KEHOACH_DEBUG"    # set: internal_error messages also carry the exception
 
 ExtractFn = Callable[..., Document]
 
@@ -95,15 +105,28 @@ def _skip_reason(name: str) -> str | None:
     return None
 
 
+def _inside(path: str, root: str) -> bool:
+    """Whether the real path `path` is `root` or below it (both already resolved)."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _is_output_folder(path: Path) -> bool:
+    """A folder that a batch wrote (manifest.jsonl beside docs/): never read as input."""
+    return (path / MANIFEST_NAME).is_file() and (path / DOCS_DIR).is_dir()
+
+
 def walk_inputs(directory: Path, exclude: Iterable[Path] = ()) -> list[InputFile]:
     """Every entry under `directory` that the manifest must account for, sorted by path.
 
-    Hidden names (starting with '.') and the folders in `exclude` (our own output) are left
-    out. Regular files and dangling symbolic links are inputs; symbolic links to folders are
-    not followed, and they, FIFOs, sockets and devices are listed as skipped; a folder that
-    cannot be listed is listed as failed.
+    The folders in `exclude` (our own output) are left out. Names starting with '.' are
+    listed as skipped (`hidden`; a hidden folder as one line), and so is another batch's
+    output folder (`output_folder`). Regular files and dangling symbolic links are inputs;
+    a symbolic link whose target lies outside `directory` is skipped (`outside_input`) and
+    never opened; symbolic links to folders are not followed, and they, FIFOs, sockets and
+    devices are listed as skipped; a folder that cannot be listed is listed as failed.
     """
     directory = Path(directory)
+    root = os.path.realpath(directory)
     excluded = {_identity(path) for path in exclude}
     excluded.discard(None)
     found: list[InputFile] = []
@@ -117,14 +140,24 @@ def walk_inputs(directory: Path, exclude: Iterable[Path] = ()) -> list[InputFile
                                    fail=("unreadable", f"cannot list the folder: {error.strerror}")))
             return
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
             relative = prefix + entry.name
             path = Path(entry.path)
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if _identity(path) not in excluded:
+                    if _identity(path) in excluded:
+                        continue
+                    if entry.name.startswith("."):
+                        found.append(InputFile(relative, path, skip="hidden"))
+                    elif _is_output_folder(path):
+                        found.append(InputFile(relative, path, skip="output_folder"))
+                    else:
                         visit(path, relative + "/")
+                    continue
+                if entry.name.startswith("."):
+                    found.append(InputFile(relative, path, skip="hidden"))
+                    continue
+                if entry.is_symlink() and not _inside(os.path.realpath(path), root):
+                    found.append(InputFile(relative, path, skip="outside_input"))
                     continue
                 if entry.is_symlink() and path.is_dir():
                     found.append(InputFile(relative, path, skip="symlink_to_folder"))
@@ -204,13 +237,88 @@ def output_names(relatives: Iterable[str]) -> dict[str, str]:
     return names
 
 
+class OutputPathError(ValueError):
+    """An output path that would land outside OUT (by its name or through a symbolic link)."""
+
+
 def resolve_output(out: Path, name: str) -> Path:
-    """OUT/<name>, refusing anything that would land outside OUT."""
+    """OUT/<name>, refusing anything that would land outside OUT, also through links.
+
+    The check is made on the name and again after resolving every symbolic link on the way
+    (OUT/docs being a link elsewhere must not write there). Raises OutputPathError.
+    """
     root = Path(os.path.abspath(out))
     target = Path(os.path.abspath(root / name))
     if os.path.commonpath([root, target]) != str(root) or target == root:
-        raise ValueError(f"output path leaves the output folder: {name!r}")
+        raise OutputPathError(f"output path leaves the output folder: {name!r}")
+    real_root = os.path.realpath(root)
+    real_target = os.path.realpath(target)
+    if not _inside(real_target, real_root) or real_target == real_root:
+        raise OutputPathError(f"output path leads outside the output folder through a link: {name!r}")
     return target
+
+
+def _remove_output(out: Path, name: str | None) -> None:
+    """Remove OUT/<name> if it is there (never anything outside OUT)."""
+    if name:
+        try:
+            _remove(resolve_output(out, name))
+        except OutputPathError:
+            pass
+
+
+# ------------------------------------------------------------- folder checks
+
+class FolderError(Exception):
+    """DIR or OUT cannot be used; the message is one line for the operator (exit 2)."""
+
+
+def prepare_output_folder(out: Path, subfolders: Iterable[str] = ()) -> Path:
+    """Create OUT if needed and prove it is a writable folder, before any work is done.
+
+    Raises FolderError when OUT is a file, cannot be created or written, or when one of
+    `subfolders` (or manifest.jsonl) exists as something other than what a batch writes.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise FolderError(f"the output folder {display_name(str(out))} is a file, not a folder; "
+                          "choose another path for -o")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FolderError(f"cannot create the output folder {display_name(str(out))} "
+                          f"({error.strerror or 'error'}); choose another path for -o") from error
+    probe = out / f".kehoach-write-test.{os.getpid()}"
+    try:
+        with open(probe, "w", encoding="utf-8") as handle:
+            handle.write("ok")
+        probe.unlink()
+    except OSError as error:
+        raise FolderError(f"cannot write into the output folder {display_name(str(out))} "
+                          f"({error.strerror or 'error'}); choose a writable folder for -o") from error
+    real_out = os.path.realpath(out)
+    for name in subfolders:
+        path = out / name
+        if path.is_symlink() or (path.exists() and not path.is_dir()) or (
+                path.exists() and not _inside(os.path.realpath(path), real_out)):
+            raise FolderError(f"{display_name(str(path))} must be a folder inside the output folder, "
+                              "not a file or a link elsewhere; remove it or choose another path for -o")
+    return out
+
+
+def check_batch_folders(directory: Path, out: Path) -> None:
+    """The batch's folders, checked at start: DIR a folder, OUT usable and not DIR itself."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise FolderError(f"the input folder {display_name(str(directory))} is not a folder")
+    if Path(out).exists() and os.path.realpath(out) == os.path.realpath(directory):
+        raise FolderError("the output folder is the input folder; choose another path for -o "
+                          "(outside the input folder)")
+    prepare_output_folder(out, (DOCS_DIR, TABLES_DIR))
+    manifest = Path(out) / MANIFEST_NAME
+    if manifest.is_symlink() or (manifest.exists() and not manifest.is_file()):
+        raise FolderError(f"{display_name(str(manifest))} is not a regular file; remove or rename it "
+                          "and run again")
 
 
 # ---------------------------------------------------------------- manifest lines
@@ -230,14 +338,19 @@ def document_counts(document: Document) -> dict[str, int]:
 def manifest_entry(file: str, status: str, *, reason: str | None = None, message: str | None = None,
                    output: str | None = None, sha256: str | None = None, format: str | None = None,
                    pages: int | None = None, counts: dict | None = None,
-                   seconds: float | None = None) -> dict[str, Any]:
-    """One manifest line, keys always in this order."""
+                   seconds: float | None = None, output_sha256: str | None = None) -> dict[str, Any]:
+    """One manifest line, keys always in this order.
+
+    `sha256` is the input file's; `output_sha256` the sha256 of the JSON written for it
+    (`--resume` keeps that JSON only if it still hashes to this value and parses).
+    """
     return {
         "file": file,
         "status": status,
         "reason": reason,
         "message": message,
         "output": output,
+        "output_sha256": output_sha256,
         "sha256": sha256,
         "format": format,
         "pages": pages,
@@ -262,33 +375,25 @@ def _remove(path: Path) -> None:
 
 
 def read_manifest(out: Path) -> list[dict]:
+    """The manifest's lines that are JSON objects with a text `file`; anything else (a
+    hand-edited or damaged line: garbage, invalid UTF-8, deep nesting) is ignored, which
+    costs at most a re-extraction."""
     path = Path(out) / MANIFEST_NAME
     if not path.is_file():
         return []
     entries = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            line = line.strip()
-            if line:
-                try:
-                    entries.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue  # a damaged line only costs a re-extraction
-    return entries
-
-
-_OUTPUT_SHA = re.compile(r'"sha256":\s*"([0-9a-f]{64})"')
-
-
-def _output_sha256(path: Path) -> str | None:
-    """source.sha256 of a document JSON, from its head (it is the first sha256 key)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            head = handle.read(16384)
+        with path.open("rb") as handle:
+            for raw in handle:
+                try:
+                    entry = json.loads(raw.decode("utf-8"))
+                except (ValueError, RecursionError):
+                    continue
+                if isinstance(entry, dict) and isinstance(entry.get("file"), str):
+                    entries.append(entry)
     except OSError:
-        return None
-    match = _OUTPUT_SHA.search(head)
-    return match.group(1) if match else None
+        return entries
+    return entries
 
 
 # ------------------------------------------------------------------------ workers
@@ -310,7 +415,17 @@ class Task:
 
 
 def timeout_message(timeout: float) -> str:
-    return f"took longer than the time limit of {timeout:g} s"
+    return (f"took longer than the time limit of {timeout:g} s; "
+            f"if the file is genuine, run it alone with a longer --timeout")
+
+
+def memory_message(limit_mb: int) -> str:
+    return (f"needed more than {limit_mb} MB of memory (a damaged or hostile file); "
+            f"if the file is genuine, raise {MAX_MEMORY_ENV} or --max-memory")
+
+
+INTERNAL_ERROR_MESSAGE = ("the extractor failed on this document because of a program error; "
+                          "please report it together with the file")
 
 
 def _on_alarm(signum, frame):
@@ -334,11 +449,23 @@ def _error_location(error: BaseException) -> str:
     return f" (at {Path(last.filename).name}:{last.lineno})"
 
 
-def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any, timeout: float) -> dict:
+def clerk_message(message: str) -> str:
+    """A failure message fit for the manifest: no object addresses, bounded length."""
+    message = scrub_internals(" ".join(message.split()))
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE - 1] + "…"
+
+
+def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
+                     memory_mb: int = 0) -> dict:
     """Extract one document, write its JSON, and return its manifest line."""
-    target = resolve_output(out, task.output)
     started = time.perf_counter()
     common = {"sha256": task.sha256}
+    try:
+        target = resolve_output(out, task.output)
+    except OutputPathError:
+        return manifest_entry(task.file, "failed", reason="output_outside", seconds=0.0, message=(
+            "its output would be written outside the output folder through a symbolic link; "
+            "remove the link inside the output folder and run again"), **common)
     if timeout > 0:
         signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
@@ -349,22 +476,65 @@ def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any,
         write_atomically(target, text)
         return manifest_entry(task.file, "ok", output=task.output, format=document.source.format,
                               pages=document.source.pages, counts=document_counts(document),
-                              seconds=time.perf_counter() - started, **common)
+                              seconds=time.perf_counter() - started,
+                              output_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), **common)
     except DocumentTimeout:
         failure = ("timeout", timeout_message(timeout))
     except LoadError as error:
         failure = (error.code, error.message)
     except MemoryError:
-        failure = ("out_of_memory", "ran out of memory")
+        failure = ("out_of_memory", memory_message(memory_mb))
     except Exception as error:  # one document's bug must not stop the batch
-        failure = ("internal_error", f"{type(error).__name__}: {error}{_error_location(error)}")
+        failure = ("internal_error", INTERNAL_ERROR_MESSAGE)
+        if os.environ.get(DEBUG_ENV):
+            failure = ("internal_error", f"{INTERNAL_ERROR_MESSAGE} ({type(error).__name__}: {error}"
+                                         f"{_error_location(error)})")
     finally:
         if timeout > 0:
             signal.setitimer(signal.ITIMER_REAL, 0)
     _remove(target)  # no stale JSON from an earlier run beside a failed line
-    message = failure[1] if len(failure[1]) <= MAX_MESSAGE else failure[1][:MAX_MESSAGE - 1] + "…"
-    return manifest_entry(task.file, "failed", reason=failure[0], message=message,
+    return manifest_entry(task.file, "failed", reason=failure[0], message=clerk_message(failure[1]),
                           seconds=time.perf_counter() - started, **common)
+
+
+def _vm_size() -> int:
+    """This process's virtual memory size in bytes (what RLIMIT_AS limits)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def cap_memory(memory_mb: int) -> None:
+    """Limit this process's address space to its current size plus `memory_mb` MB.
+
+    Called in a worker once it is warmed up (its rules and NLP models are in memory), so the
+    cap is on what one document may add; past it, allocations fail with MemoryError (reason
+    out_of_memory) instead of the machine swapping. Helper programs (LibreOffice) lift it.
+    """
+    if memory_mb <= 0 or not hasattr(resource, "RLIMIT_AS"):
+        return
+    size = _vm_size()
+    if size <= 0:
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + memory_mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def max_memory_mb() -> int:
+    """The per-worker memory budget in MB (env KEHOACH_MAX_MEMORY_MB; 0 turns the cap off)."""
+    raw = os.environ.get(MAX_MEMORY_ENV, "").strip()
+    try:
+        return max(0, int(raw)) if raw else DEFAULT_MAX_MEMORY_MB
+    except ValueError:
+        return DEFAULT_MAX_MEMORY_MB
 
 
 def start_worker(warm: Callable[[], Any] | None) -> None:
@@ -380,8 +550,9 @@ def start_worker(warm: Callable[[], Any] | None) -> None:
 
 
 def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
-                 warm: Callable[[], Any] | None) -> None:
+                 warm: Callable[[], Any] | None, memory_mb: int = 0) -> None:
     start_worker(warm)
+    cap_memory(memory_mb)
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -392,10 +563,13 @@ def _worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: 
             return
         for task in chunk:
             try:
-                entry = process_document(task, out, extract_fn, options, timeout)
+                entry = process_document(task, out, extract_fn, options, timeout, memory_mb)
             except DocumentTimeout:  # the alarm fired between two statements of the handler
                 entry = manifest_entry(task.file, "failed", reason="timeout", sha256=task.sha256,
                                        message=timeout_message(timeout))
+            except MemoryError:     # raised while the handler itself allocated
+                entry = manifest_entry(task.file, "failed", reason="out_of_memory", sha256=task.sha256,
+                                       message=memory_message(memory_mb))
             conn.send(("done", task.index, entry, _rss_kb(),
                        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
@@ -449,11 +623,11 @@ class WorkerPool:
     MAX_START_FAILURES = 3
 
     def __init__(self, size: int, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
-                 warm: Callable[[], Any] | None, context: str | None = None):
+                 warm: Callable[[], Any] | None, context: str | None = None, memory_mb: int = 0):
         method = context or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         self.context = multiprocessing.get_context(method)
         self.size = size
-        self.args = (Path(out), extract_fn, options, timeout, warm)
+        self.args = (Path(out), extract_fn, options, timeout, warm, memory_mb)
         self.timeout = timeout
         self.grace = min(max(1.0, 0.1 * timeout), 10.0)
         # Warming up (imports, rules, NLP models) is not a document's time, but it is bounded too.
@@ -547,7 +721,8 @@ class WorkerPool:
                     code = worker.process.exitcode
                     if worker.ready and worker.assigned:
                         self._fail_head(worker, on_result, "worker_crashed",
-                                        f"the worker process ended (exit code {code}) on this document")
+                                        f"the extractor stopped unexpectedly on this document (exit code {code}); "
+                                        f"try the file alone with kehoach extract and report it if it fails again")
                         give_back(worker, skip_head=True)
                     else:
                         give_back(worker, skip_head=False)
@@ -562,7 +737,7 @@ class WorkerPool:
                    message: str) -> None:
         """The document a lost worker was on fails; the others it held go to another worker."""
         head = worker.assigned[0]
-        _remove(resolve_output(self.args[0], head.output))
+        _remove_output(self.args[0], head.output)
         on_result(head.index, manifest_entry(head.file, "failed", reason=reason, message=message,
                                              sha256=head.sha256, seconds=time.monotonic() - worker.started))
 
@@ -621,6 +796,8 @@ class BatchResult:
     workers: int
     stats: WorkerStats
     interrupted: bool = False
+    removed: list[str] = field(default_factory=list)     # stale JSON removed from OUT/docs
+    tables: Any = None                                   # extract.tables.TablesReport, when built
 
     def counts(self) -> Counter:
         return Counter(entry["status"] for entry in self.entries)
@@ -648,33 +825,42 @@ def _default_warm(extract_fn: ExtractFn, options: Any) -> Callable[[], Any] | No
 
 
 def _previous_lines(out: Path) -> dict[str, dict]:
-    return {entry.get("file"): entry for entry in read_manifest(out) if isinstance(entry, dict)}
+    return {entry["file"]: entry for entry in read_manifest(out)}
 
 
 def _resumed_entry(item: InputFile, sha256: str, out: Path, previous: dict[str, dict]) -> dict | None:
-    """A 'skipped, unchanged' line when OUT already holds this input's JSON for this sha256."""
-    target = resolve_output(out, item.output)
-    if _output_sha256(target) != sha256:
+    """A 'skipped, unchanged' line when OUT already holds a verified JSON of this input.
+
+    Verified: the JSON parses as a contract Document made from this sha256, and, when the
+    previous manifest recorded the JSON's own sha256 for it, still hashes to that (a JSON
+    truncated or edited after writing is redone). Nothing else in the old manifest is trusted.
+    """
+    try:
+        target = resolve_output(out, item.output)
+        data = target.read_bytes()
+    except (OSError, OutputPathError):
         return None
+    digest = hashlib.sha256(data).hexdigest()
     before = previous.get(item.display)
-    if before and before.get("sha256") == sha256 and before.get("counts"):
-        fields = {key: before.get(key) for key in ("format", "pages")}
-        counts = before["counts"]
-    else:
-        try:
-            document = Document.model_validate_json(target.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+    if before is not None and before.get("sha256") == sha256 and isinstance(before.get("output_sha256"), str):
+        if before["output_sha256"] != digest:
             return None
-        fields = {"format": document.source.format, "pages": document.source.pages}
-        counts = document_counts(document)
-    return manifest_entry(item.display, "skipped", reason="unchanged", output=item.output,
-                          sha256=sha256, counts=counts, **fields)
+    try:
+        document = Document.model_validate_json(data)
+    except (ValueError, RecursionError):
+        return None
+    if document.source.sha256 != sha256:
+        return None
+    return manifest_entry(item.display, "skipped", reason="unchanged", output=item.output, output_sha256=digest,
+                          sha256=sha256, counts=document_counts(document), format=document.source.format,
+                          pages=document.source.pages)
 
 
 def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None, options: Any = None,
               workers: int | None = None, timeout: float = 120.0, resume: bool = False,
               progress: bool = False, warm: Callable[[], Any] | None = None,
-              context: str | None = None, on_entry: Callable[[dict], None] | None = None) -> BatchResult:
+              context: str | None = None, on_entry: Callable[[dict], None] | None = None,
+              memory_mb: int | None = None) -> BatchResult:
     """Extract every document under `directory` into `out`; write the manifest.
 
     `on_entry(line)` is called (in this process) with each manifest line as it is settled,
@@ -682,11 +868,14 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
 
     `extract_fn(path, options) -> Document` defaults to the pipeline's `extract_path`; it and
     `warm` are passed to the workers as they are under the 'fork' start method (the default
-    on Linux), and must be picklable under 'spawn'.
+    on Linux), and must be picklable under 'spawn'. `memory_mb` caps what each worker may
+    allocate for one document (default: KEHOACH_MAX_MEMORY_MB or 2048; 0: no cap).
+    Raises FolderError, before any work, when DIR or OUT cannot be used.
     """
     started = time.monotonic()
     directory, out = Path(directory), Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    check_batch_folders(directory, out)
+    memory_mb = max_memory_mb() if memory_mb is None else memory_mb
     if extract_fn is None:
         from extract.pipeline import Options
         extract_fn = _default_extract()
@@ -727,14 +916,15 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
             try:
                 size, limit = item.path.stat().st_size, limits.max_bytes()
                 if size > limit:  # refused before hashing: the file may be huge
-                    _remove(resolve_output(out, item.output))
+                    _remove_output(out, item.output)
                     record(index, manifest_entry(
                         item.display, "failed", reason="too_large",
-                        message=f"{size} bytes; the limit is {limit} ({limits.MAX_BYTES_ENV} or --max-bytes)"))
+                        message=f"the file is {size} bytes, above the limit of {limit} bytes; if it is genuine, "
+                                f"raise the limit with --max-bytes or {limits.MAX_BYTES_ENV}"))
                     continue
                 sha256 = file_sha256(item.path)
             except OSError as error:
-                _remove(resolve_output(out, item.output))
+                _remove_output(out, item.output)
                 record(index, manifest_entry(item.display, "failed", reason="unreadable",
                                              message=f"cannot read the file: {error.strerror or error}"))
                 continue
@@ -747,26 +937,79 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
         return None
 
     size = max(1, min(workers or default_workers(), len(inputs) or 1))
-    pool = WorkerPool(size, out, extract_fn, options, timeout, warm, context)
+    pool = WorkerPool(size, out, extract_fn, options, timeout, warm, context, memory_mb)
     interrupted = False
     try:
         if inputs:
             pool.run(next_task, record)
     except KeyboardInterrupt:
         interrupted = True
-        pool.close()
+        with _sigint_ignored():          # a second Ctrl-C must not lose the manifest
+            pool.close()
     finally:
         if bar is not None:
             bar.close()
-    for index, entry in enumerate(entries):
-        if entry is None:  # only after an interruption
-            entries[index] = manifest_entry(inputs[index].display, "skipped", reason="interrupted",
-                                            message="the batch was stopped before this file")
-    write_manifest(out, entries)
-    return BatchResult(out, entries, time.monotonic() - started, size, pool.stats, interrupted)
+    with _sigint_ignored():
+        for index, entry in enumerate(entries):
+            if entry is None:  # only after an interruption
+                entries[index] = manifest_entry(inputs[index].display, "skipped", reason="interrupted",
+                                                message="the batch was stopped before this file; "
+                                                        "run the same command with --resume to continue")
+        write_manifest(out, entries)
+        stale = [] if interrupted else remove_unlisted_outputs(out, entries)
+    result = BatchResult(out, entries, time.monotonic() - started, size, pool.stats, interrupted)
+    result.removed = stale
+    return result
+
+
+class _sigint_ignored:
+    """Ctrl-C is ignored inside (main thread only): the manifest is written whole."""
+
+    def __enter__(self):
+        self.previous = None
+        try:
+            self.previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except ValueError:      # not the main thread
+            pass
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        return False
+
+
+def remove_unlisted_outputs(out: Path, entries: list[dict]) -> list[str]:
+    """Remove JSON files under OUT/docs that no manifest line lists as its output (left by a
+    batch of another folder into the same OUT, or by an interrupted run), and temporary files
+    of killed workers. Returns the removed OUT-relative paths, sorted. Links are not followed."""
+    listed = {entry["output"] for entry in entries if entry.get("output")}
+    docs = Path(out) / DOCS_DIR
+    if docs.is_symlink() or not docs.is_dir():
+        return []
+    removed = []
+    for folder, subfolders, files in os.walk(docs, followlinks=False):
+        for name in files:
+            path = Path(folder) / name
+            relative = path.relative_to(out).as_posix()
+            stale_json = name.endswith(".json") and relative not in listed
+            temporary = name.startswith(".") and name.endswith(".tmp")
+            if (stale_json or temporary) and not path.is_symlink():
+                _remove(path)
+                removed.append(relative)
+    for folder, _subfolders, _files in sorted(os.walk(docs, followlinks=False), reverse=True):
+        if Path(folder) != docs:
+            try:
+                os.rmdir(folder)          # only succeeds on folders left empty
+            except OSError:
+                pass
+    return sorted(removed)
 
 
 _SKIP_MESSAGES = {
+    "hidden": "a hidden file or folder (its name starts with a dot); rename it to include it",
+    "outside_input": "a symbolic link to a file outside the input folder (not read); copy the file in instead",
+    "output_folder": "the output folder of an earlier batch (not read as input)",
     "unsupported_extension": "not a text document (by its extension)",
     "office_lock_file": "an office program's lock file, not a document",
     "symlink_to_folder": "a symbolic link to a folder (not followed)",
@@ -816,8 +1059,19 @@ def format_summary(result: BatchResult, slowest: int = 5) -> str:
     if timed:
         lines.append("Slowest files:")
         lines += [f"  {entry['seconds']:8.2f} s  {entry['file']}" for entry in timed]
-    lines.append(f"Manifest: {result.out / MANIFEST_NAME}")
-    lines.append(f"Documents (JSON): {result.out / DOCS_DIR}/")
+    if result.removed:
+        lines.append(f"Removed {len(result.removed)} JSON file(s) from {DOCS_DIR}/ that this run's manifest "
+                     f"does not list (from an earlier batch into the same folder).")
+    tables = result.tables
+    if tables is not None and tables.failed:
+        lines.append(f"Tables not written: {', '.join(sorted(tables.failed))} "
+                     f"(the others were; see {TABLES_DIR}/{tables.REPORT_NAME}).")
+    lines.append(f"Manifest: {display_name(str(result.out / MANIFEST_NAME))}")
+    lines.append(f"Documents (JSON): {display_name(str(result.out / DOCS_DIR))}/")
+    if result.interrupted:
+        not_done = sum(1 for entry in result.entries if entry["reason"] == "interrupted")
+        lines.append(f"Interrupted: {not_done} file(s) not processed; the manifest lists the documents "
+                     f"written. To continue, run the same command again with --resume.")
     return "\n".join(lines)
 
 
@@ -860,28 +1114,45 @@ def batch_command(
                                                         "batch ran to its end).")] = False,
     stats: Annotated[Optional[Path], typer.Option("--stats", hidden=True,
                                                   help="Write timing and worker memory as JSON here.")] = None,
+    max_memory: Annotated[Optional[int], typer.Option(
+        "--max-memory", min=0, help="Memory in MB a worker may add for one document (0: no cap; "
+                                    f"default {DEFAULT_MAX_MEMORY_MB}, or {MAX_MEMORY_ENV}).")] = None,
 ) -> None:
     """Extract every document under DIRECTORY into OUT, with a manifest and analyst tables."""
     from extract.pipeline import Options
 
     if max_bytes is not None:
         os.environ["KEHOACH_MAX_BYTES"] = str(max_bytes)  # read by the loader in every worker
-    result = run_batch(directory, out, options=Options(nlp=not no_nlp), workers=workers, timeout=timeout,
-                       resume=resume, progress=not quiet)
-    summary = format_summary(result)
+    try:
+        result = run_batch(directory, out, options=Options(nlp=not no_nlp), workers=workers, timeout=timeout,
+                           resume=resume, progress=not quiet, memory_mb=max_memory)
+    except FolderError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2)
     if not no_tables and not result.interrupted:
-        from extract.tables import build_tables, tables_summary
-        build_tables(out)
+        from extract.tables import TablesReport, build_tables, tables_summary
+        try:
+            result.tables = build_tables(out)
+        except Exception as error:  # the documents and manifest are written: never lose the run
+            result.tables = TablesReport()
+            result.tables.failed["tables"] = clerk_message(f"could not be built ({error})")
+    summary = format_summary(result)
+    if result.tables is not None:
         summary += "\n" + tables_summary(out)
     if (compare_to or not no_tables) and not result.interrupted:
         from extract.coverage import write_batch_coverage
-        coverage_summary = write_batch_coverage(out, compare_to)["summary"]
+        try:
+            coverage_summary = write_batch_coverage(out, compare_to)["summary"]
+        except Exception as error:  # like the tables: a coverage failure never loses the run
+            coverage_summary = clerk_message(f"Coverage tables could not be built ({error})")
         if coverage_summary:
             summary += "\n" + coverage_summary
     if stats is not None:
         write_stats(stats, result)
     typer.echo(summary.splitlines()[0] if quiet else summary)
     if result.interrupted:
+        if quiet:
+            typer.echo(summary.splitlines()[-1])
         raise typer.Exit(130)
     if strict and result.counts()["failed"]:
         raise typer.Exit(1)

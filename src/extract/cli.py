@@ -99,6 +99,14 @@ def extract(
 
     if sum(str(path) == STDIN for path in files) > 1:
         raise typer.BadParameter("standard input ('-') can be read only once")
+    if out is not None:
+        from extract.batch import FolderError, prepare_output_folder   # only with -o
+
+        try:
+            prepare_output_folder(out)      # before any work: a file, read-only … exits 2 at once
+        except FolderError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2)
     options = Options(nlp=not no_nlp)
     lines = jsonl or len(files) > 1
     extracted, failed = [], []

@@ -29,11 +29,13 @@ class Options:
 
 
 def display_path(path: Path) -> str:
-    """The path as written in `source.file`: relative to the working folder when inside it."""
+    """The path as written in `source.file`: relative to the working folder when inside it.
+    Bytes of a file name that are not UTF-8 are shown as U+FFFD (the JSON stays valid)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def extract_path(path: Path, options: Options = Options()) -> Document:

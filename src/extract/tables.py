@@ -26,6 +26,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import os
 import re
 import zipfile
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from extract.batch import DOCS_DIR, MANIFEST_NAME, TABLES_DIR, read_manifest
+from extract.load.errors import scrub_internals
 from extract.models import Agency, Deadline, Document, Issuer, Source
 from extract.rules import load_rules
 
@@ -110,19 +112,17 @@ class DocumentEntry:
     document: Document
 
 
-def iter_documents(out_dir: Path) -> Iterator[DocumentEntry]:
-    """The extracted documents of a batch, in manifest order (else sorted JSON paths)."""
+def iter_documents(out_dir: Path, unreadable: list[str] | None = None) -> Iterator[DocumentEntry]:
+    """The extracted documents of a batch, in manifest order (else sorted JSON paths).
+
+    A listed JSON that cannot be read or is not a contract Document is left out (its
+    OUT-relative path appended to `unreadable`), so one damaged file never stops the tables.
+    """
     out_dir = Path(out_dir)
     manifest = out_dir / MANIFEST_NAME
     if manifest.is_file():
-        listed = []
-        for line in manifest.read_text(encoding="utf-8").splitlines():
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if entry.get("output") and entry.get("status") in ("ok", "skipped"):
-                listed.append((entry["output"], entry.get("file")))
+        listed = [(entry["output"], entry["file"]) for entry in read_manifest(out_dir)
+                  if isinstance(entry.get("output"), str) and entry.get("status") in ("ok", "skipped")]
     else:
         listed = [(path.relative_to(out_dir).as_posix(), None)
                   for path in sorted((out_dir / DOCS_DIR).rglob("*.json"))]
@@ -130,7 +130,12 @@ def iter_documents(out_dir: Path) -> Iterator[DocumentEntry]:
         path = out_dir / output
         if not path.is_file():
             continue
-        document = Document.model_validate_json(path.read_bytes())
+        try:
+            document = Document.model_validate_json(path.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            if unreadable is not None:
+                unreadable.append(output)
+            continue
         yield DocumentEntry(document_id_of(output), file or document.source.file, output, document)
 
 
@@ -287,6 +292,50 @@ def typed(value: Any, kind: str) -> Any:
     return value
 
 
+# ------------------------------------------------------------------ safe values
+
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+# Characters no writer can hold: XML 1.0 forbids C0 controls (but TAB, LF, CR), U+FFFE and
+# U+FFFF (XLSX is XML); lone surrogates cannot be encoded as UTF-8 (CSV, Parquet).
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def safe_value(value: Any, kind: str) -> Any:
+    """`value` made safe for every writer (CSV, Parquet, XLSX, DuckDB) as a column of `kind`.
+
+    Text loses the characters no writer can hold; an integer beyond 64 bits (a DOCX claiming
+    10^20 pages, a declared count of 30 digits) and a float that is not finite become empty
+    (None) rather than wrong; a value of the wrong type for its column becomes empty.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if kind in ("int", "float", "bool"):
+            return None
+        return _UNWRITABLE.sub("", value)
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None
+        return value if INT64_MIN <= value <= INT64_MAX else None
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:
+            return None
+        return value if finite else None     # kept as written: 70 stays "70" in CSV
+    if kind == "bool":
+        return value if isinstance(value, bool) else None
+    return value
+
+
+def safe_tables(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Every row of every table with safe_value applied to each cell (new dicts)."""
+    return {table: [{column: safe_value(row[column], kind) for column, kind in TABLES[table]} for row in rows]
+            for table, rows in tables.items()}
+
+
 # -------------------------------------------------------------------- writers
 
 def headers(table: str) -> tuple[str, list[str]]:
@@ -417,7 +466,7 @@ def file_headers() -> tuple[str, list[str]]:
 def files_not_extracted(entries: Iterable[dict]) -> list[dict]:
     """Manifest lines of the files that failed or were skipped (not 'unchanged': their
     documents are in the tables), as rows of the files sheet."""
-    return [{column: entry.get(column) for column, _ in FILE_COLUMNS} for entry in entries
+    return [{column: safe_value(entry.get(column), kind) for column, kind in FILE_COLUMNS} for entry in entries
             if entry.get("status") in ("failed", "skipped") and entry.get("reason") not in FILE_REASONS_NOT_LISTED]
 
 
@@ -497,23 +546,67 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 # ----------------------------------------------------------------------- entry
 
-def build_tables(out_dir: Path, *, xlsx: bool = True, duckdb: bool = True) -> dict[str, int]:
-    """Write OUT/tables from the documents in OUT; returns the row count of each table."""
+class TablesReport(dict):
+    """The row count of each table (a dict, as before), and what could not be written.
+
+    `failed`: output file name -> why it was not written (the others were);
+    `unreadable`: document JSON files (OUT-relative) left out because they could not be read.
+    Written as OUT/tables/report.json.
+    """
+
+    REPORT_NAME = "report.json"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed: dict[str, str] = {}
+        self.unreadable: list[str] = []
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rows": dict(self), "failed": dict(sorted(self.failed.items())), "unreadable": self.unreadable}
+
+
+def _write_isolated(report: TablesReport, path: Path, write, *args) -> bool:
+    """Run one writer; a failure is recorded (and its partial file removed), never raised."""
+    try:
+        write(path, *args)
+        return True
+    except Exception as error:  # one table that cannot be written must not lose the others
+        for leftover in (path, _temporary(path)):
+            try:
+                leftover.unlink()
+            except OSError:
+                pass
+        detail = scrub_internals(" ".join(str(error).split()))[:300] or "unknown error"
+        report.failed[path.name] = f"could not be written ({detail})"
+        return False
+
+
+def build_tables(out_dir: Path, *, xlsx: bool = True, duckdb: bool = True) -> TablesReport:
+    """Write OUT/tables from the documents in OUT; returns the row count of each table.
+
+    Values are made safe for every writer first (safe_tables); each output file is written
+    on its own, so one that still fails is reported (TablesReport.failed, tables/report.json)
+    while the others are written.
+    """
     out_dir = Path(out_dir)
     target = out_dir / TABLES_DIR
     target.mkdir(parents=True, exist_ok=True)
-    tables = collect_rows(iter_documents(out_dir))
+    report = TablesReport()
+    tables = safe_tables(collect_rows(iter_documents(out_dir, report.unreadable)))
     files = files_not_extracted(read_manifest(out_dir))
     parquet_files = {}
     for table, rows in tables.items():
-        write_csv(target / f"{table}.csv", table, rows)
-        parquet_files[table] = target / f"{table}.parquet"
-        write_parquet(parquet_files[table], table, rows)
+        report[table] = len(rows)
+        _write_isolated(report, target / f"{table}.csv", write_csv, table, rows)
+        if _write_isolated(report, target / f"{table}.parquet", write_parquet, table, rows):
+            parquet_files[table] = target / f"{table}.parquet"
     if xlsx:
-        write_xlsx(target / WORKBOOK_NAME, tables, files)
+        _write_isolated(report, target / WORKBOOK_NAME, write_xlsx, tables, files)
     if duckdb:
-        write_duckdb(target / DATABASE_NAME, parquet_files)
-    return {table: len(rows) for table, rows in tables.items()}
+        _write_isolated(report, target / DATABASE_NAME, write_duckdb, parquet_files)
+    _write_bytes(target / report.REPORT_NAME,
+                 (json.dumps(report.as_dict(), ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return report
 
 
 def tables_summary(out_dir: Path) -> str:
@@ -536,7 +629,7 @@ def write_documents_workbook(path: Path, documents: Iterable[tuple[str, Document
         {"file": file, "status": "failed", "reason": reason, "message": message} for file, reason, message in failed)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_xlsx(path, collect_rows(entries), files)
+    write_xlsx(path, safe_tables(collect_rows(entries)), files)
 
 
 def load_tables(out_dir: Path) -> dict[str, Any]:

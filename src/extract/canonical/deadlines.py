@@ -315,6 +315,14 @@ class _Found:
 _REFERENCE_BEFORE = re.compile(r"\d[\w\-.]*/[\w\-./]*\s*,?\s*$")
 _REFERENCE_AFTER = re.compile(r"\s*,?\s*của(?!\w)", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"(?:^|[.;:(\n•+\-–])\s*$")
+# Patterns anchored at `$` are searched only this far back from where they must end: a
+# search from 0 on every phrase is quadratic on a 200,000-word line.
+_CUE_REACH = 64
+
+
+def _ends_at(pattern: re.Pattern[str], text: str, end: int) -> re.Match[str] | None:
+    """`pattern` (anchored with `$`) ending exactly at `end`, looked for in a bounded window."""
+    return pattern.search(text, max(0, end - _CUE_REACH), end)
 
 
 def _plain(m: re.Match[str], plan_year: int | None, text: str) -> _Found | None:
@@ -439,7 +447,7 @@ def _recurring_weekday(m: re.Match[str], plan_year: int | None, text: str) -> _F
 
 def _ongoing(m: re.Match[str], plan_year: int | None, text: str) -> _Found | None:
     # in running text, "liên tục" inside a sentence is an adverb; at a clause start it times the duty
-    needs_cue = not _CLAUSE_START.search(text, 0, m.start())
+    needs_cue = not _ends_at(_CLAUSE_START, text, m.start())
     return _Found(m.start(), m.end(), 4, "ongoing", needs_cue=needs_cue)
 
 
@@ -517,7 +525,7 @@ def _scan(text: str, plan_year: int | None, in_sentence: bool) -> tuple[_Found, 
                 continue
             if item is None:
                 continue
-            if in_sentence and item.needs_cue and not p.find_cue.search(text, 0, item.start):
+            if in_sentence and item.needs_cue and not _ends_at(p.find_cue, text, item.start):
                 continue
             found.append(item)
     found.sort(key=lambda f: (f.start, -(f.end - f.start), f.rank))

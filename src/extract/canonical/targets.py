@@ -31,6 +31,12 @@ def _comparator_start(text: str, start: int) -> int:
 
 
 @cache
+def _numbered_name_window() -> int:
+    """How far before a number its type word can start (the longest type, "số", spaces)."""
+    return max(map(len, load_rules("references")["types"])) + 16
+
+
+@cache
 def _numbered_names() -> re.Pattern[str]:
     """Words before a number that make it part of a name ("Nghị quyết 57", "Đề án 06")."""
     types = load_rules("references")["types"]
@@ -49,7 +55,9 @@ def find_targets(text: str) -> list[tuple[int, int, int, Target]]:
     rules = _target_rules()
     found: list[tuple[int, int, int, Target]] = []
     for match in NUMBER.finditer(text):
-        if not _eligible(text, match) or _numbered_names().search(text, 0, match.start()):
+        # the type word ends right before the number: search only a window (linear in the text)
+        window_start = max(0, match.start() - _numbered_name_window())
+        if not _eligible(text, match) or _numbered_names().search(text, window_start, match.start()):
             continue
         end = match.end()
         start = _comparator_start(text, match.start())

@@ -9,12 +9,18 @@ its name, targets and agencies; the text adds its group, and whatever the row la
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 
 from rapidfuzz import fuzz
 
 from extract.models import Indicator
 from extract.rules import load_rules
+
+
+_WORD = re.compile(r"\w+")
+_MAX_POSTING = 64        # rows a token may name before it stops selecting candidates
+_MAX_CANDIDATES = 256    # rows compared with one text mention at most
 
 
 @cache
@@ -29,21 +35,51 @@ def _name_key(name: str) -> str:
     return re.sub(r"[^\w\s]", " ", name.casefold())
 
 
-def _same_values(a: Indicator, b: Indicator) -> bool:
-    values = {(t.value, t.unit) for t in a.targets}
-    return any((t.value, t.unit) in values for t in b.targets)
+def _fold_tokens(key: str) -> frozenset[str]:
+    """Tokens of a name key without diacritics ("hồ sơ" and "ho so" share tokens)."""
+    decomposed = unicodedata.normalize("NFD", key.replace("đ", "d").replace("Đ", "d"))
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return frozenset(_WORD.findall(folded))
+
+
+def _candidate_rows(tokens: frozenset[str], postings: dict[str, list[int]]) -> set[int]:
+    """Rows sharing a token with a text item, rarest tokens first.
+
+    A token found in more than _MAX_POSTING rows ("tỷ", "lệ", "xã" in a 3,000-row plan) says
+    little about which row is meant: it is used only when the item has no rarer token. So the
+    work per item is bounded, and the merge is linear in the plan's length, not quadratic.
+    """
+    lists = sorted((postings[token] for token in tokens if token in postings), key=len)
+    rows: set[int] = set()
+    for posting in lists:
+        if len(posting) > _MAX_POSTING and rows:
+            break
+        rows.update(posting)
+        if len(rows) >= _MAX_CANDIDATES:
+            break
+    return rows
 
 
 def merge_indicators(table: list[Indicator], text: list[Indicator]) -> list[Indicator]:
-    """Table indicators with their text mentions merged in, then the text-only ones."""
+    """Table indicators with their text mentions merged in, then the text-only ones.
+
+    Pairs are looked for only among rows that share a (diacritic-folded) name token with the
+    mention (see _candidate_rows); each name's key, tokens and target values are computed once.
+    """
     with_value, without_value, _ = _settings()
-    candidates = []
     row_keys = [_name_key(r.name) for r in table]
+    row_values = [{(t.value, t.unit) for t in r.targets} for r in table]
+    postings: dict[str, list[int]] = {}
+    for ri, key in enumerate(row_keys):
+        for token in _fold_tokens(key):
+            postings.setdefault(token, []).append(ri)
+    candidates = []
     for ti, t in enumerate(text):
         text_key = _name_key(t.name)
-        for ri, r in enumerate(table):
+        values = {(target.value, target.unit) for target in t.targets}
+        for ri in _candidate_rows(_fold_tokens(text_key), postings):
             score = fuzz.token_set_ratio(text_key, row_keys[ri])
-            threshold = with_value if _same_values(t, r) else without_value
+            threshold = with_value if not values.isdisjoint(row_values[ri]) else without_value
             if score >= threshold:
                 candidates.append((score, -ti, -ri, ti, ri))
     candidates.sort(reverse=True)

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 # bullets and item labels that open a statement ("- ", "+ ", "a) ", "(1) ", "2. ")
 _BULLETS = re.compile(r"^(?:(?:[-+*•–]\s*)+|(?:\(?[a-zđ]\)|\(\d{1,2}\)|\d{1,2}[.)])\s+)")
 
+# A statement longer than this (about 3,000 words; real paragraphs stay under 2,000
+# characters) is not read for items: hostile input must not cost minutes (a 200,000-word line).
+MAX_STATEMENT_CHARS = 20_000
+
 
 @dataclass(frozen=True)
 class _Rules:
@@ -487,6 +491,8 @@ class _SectionReader:
         self.pending, self.pending_statements = [], []
 
     def _statement(self, text: str, start: int, line: Line, node: SectionNode) -> None:
+        if len(text) > MAX_STATEMENT_CHARS:
+            return      # no plan writes such a paragraph: a pasted blob or damage, not items
         prose: list[_Clause] = []
         plain: _Clause | None = None  # the last clause that stated nothing measurable or assigned
         for clause in _join_deadline_clauses(_clauses(text, start, line), self.plan_year):

@@ -32,14 +32,26 @@ def convert(source: Path, target_format: str, outdir: Path, timeout: float = lim
         ]
         try:
             completed = subprocess.run(command, capture_output=True, timeout=timeout,
-                                       env={**os.environ, "HOME": profile})
+                                       env={**os.environ, "HOME": profile}, preexec_fn=_lift_memory_cap)
         except subprocess.TimeoutExpired as exc:
             raise LoadError("doc_convert_failed", f"LibreOffice did not convert the file within {timeout:.0f} s") from exc
     produced = outdir / (source.stem + "." + target_format.split(":")[0])
     if completed.returncode != 0 or not produced.exists():
-        detail = (completed.stderr or completed.stdout).decode("utf-8", "replace").strip()[-300:]
-        raise LoadError("doc_convert_failed", f"LibreOffice could not convert the file (exit {completed.returncode}): {detail}")
+        raise LoadError("doc_convert_failed", "LibreOffice could not convert the file (damaged, or not a Word "
+                                              "document); open it in Word and save it as DOCX")
     return produced
+
+
+def _lift_memory_cap() -> None:
+    """In the LibreOffice child: the batch worker's address-space cap is for documents parsed
+    in Python, not for LibreOffice (which maps far more); its own time limit still holds."""
+    import resource
+
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    except (ValueError, OSError):
+        pass
 
 
 def load_via_soffice(data: bytes, suffix: str) -> RawDocument:

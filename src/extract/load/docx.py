@@ -23,10 +23,19 @@ from extract.load.fonts import (
     decode_legacy, is_symbol_font, legacy_codec, legacy_problem, symbol_char, symbol_text,
 )
 from extract.load.embedded import xlsx_table
-from extract.load.ooxml import REL_NS, W, Package, parse_xml
+from extract.load.ooxml import REL_NS, W, Package, parse_xml, xml_int
 from extract.structures import Block, Cell, Format, LoadProblem, Paragraph, RawDocument, RawNote, Row, Table
 
 LAYOUT_MAX_COLUMNS = 3
+# Bounds of the numbers read from attributes (Word's own limits): beyond them a value is
+# damage, clamped so that no table, list label or page count can grow without bound.
+MAX_GRID_COLUMNS = 64          # Word allows 63 columns
+MAX_OUTLINE_LEVEL = 9          # w:outlineLvl 0..9 (9: body text)
+MAX_LIST_LEVEL = 8             # w:ilvl 0..8
+MAX_LIST_START = 32767         # w:start, w:startOverride
+MAX_APP_PAGES = 100_000        # docProps/app.xml <Pages>
+MAX_ROMAN = 3999               # larger list numbers in roman or letter formats print as digits
+MAX_LETTER_REPEAT = 30         # a..z, aa..zz, … up to 30 letters (780)
 
 # Tags, precomputed once.
 P, R, T, TBL, TR, TC = W + "p", W + "r", W + "t", W + "tbl", W + "tr", W + "tc"
@@ -78,11 +87,19 @@ class _Style:
     font: str | None = None
 
 
+def _val_int(element: etree._Element | None, default: int | None, low: int, high: int) -> int | None:
+    """The w:val of `element` as a bounded integer (see ooxml.xml_int); `default` when absent."""
+    if element is None:
+        return default
+    return xml_int(element.get(VAL), default, low, high)
+
+
 class Styles:
     """styles.xml resolved: bold/italic/alignment/heading/numbering per style id, with inheritance."""
 
     def __init__(self, root: etree._Element | None):
         self.styles: dict[str, _Style] = {}
+        self._cache: dict[tuple[str, str], object] = {}
         self.default_bold = self.default_italic = False
         self.default_font: str | None = None
         self.default_paragraph: str | None = None
@@ -115,16 +132,12 @@ class Styles:
                 jc = ppr.find(W + "jc")
                 if jc is not None:
                     style.centered = jc.get(VAL) == "center"
-                outline = ppr.find(W + "outlineLvl")
-                if outline is not None and outline.get(VAL, "").isdigit():
-                    style.outline = int(outline.get(VAL))
+                style.outline = _val_int(ppr.find(W + "outlineLvl"), None, 0, MAX_OUTLINE_LEVEL)
                 num_pr = ppr.find(W + "numPr")
                 if num_pr is not None:
                     num_id = num_pr.find(W + "numId")
-                    level = num_pr.find(W + "ilvl")
                     style.num_id = num_id.get(VAL) if num_id is not None else None
-                    if level is not None and level.get(VAL, "").isdigit():
-                        style.num_level = int(level.get(VAL))
+                    style.num_level = _val_int(num_pr.find(W + "ilvl"), None, 0, MAX_LIST_LEVEL)
                 style.page_break_before = _on(ppr.find(W + "pageBreakBefore"))
             tbl_pr = element.find(TBLPR)
             if tbl_pr is not None:
@@ -135,7 +148,6 @@ class Styles:
                 elif kind == "table":
                     self.default_table = style_id
             self.styles[style_id] = style
-        self._cache: dict[tuple[str, str], object] = {}
 
     def _chain(self, style_id: str | None):
         seen = set()
@@ -220,6 +232,8 @@ _ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "X
 
 
 def _roman(number: int) -> str:
+    if not 0 < number <= MAX_ROMAN:
+        return str(number)
     out = []
     for value, letters in _ROMAN:
         while number >= value:
@@ -230,6 +244,8 @@ def _roman(number: int) -> str:
 
 def _letters(number: int) -> str:
     # Word repeats the letter: a..z, aa..zz, ...
+    if number > 26 * MAX_LETTER_REPEAT:
+        return str(number)
     return chr(ord("a") + (number - 1) % 26) * ((number - 1) // 26 + 1) if number > 0 else ""
 
 
@@ -274,7 +290,7 @@ class Numbering:
         for abstract in root.iter(W + "abstractNum"):
             levels = {}
             for lvl in abstract.iter(W + "lvl"):
-                levels[int(lvl.get(W + "ilvl", "0"))] = self._level(lvl)
+                levels[xml_int(lvl.get(W + "ilvl"), 0, 0, MAX_LIST_LEVEL)] = self._level(lvl)
             abstract_id = abstract.get(W + "abstractNumId", "")
             self.abstract[abstract_id] = levels
             link = abstract.find(W + "numStyleLink")
@@ -284,9 +300,9 @@ class Numbering:
             abstract_id = num.find(W + "abstractNumId")
             overrides = {}
             for override in num.iter(W + "lvlOverride"):
-                start = override.find(W + "startOverride")
-                if start is not None and start.get(VAL, "").isdigit():
-                    overrides[int(override.get(W + "ilvl", "0"))] = int(start.get(VAL))
+                start = _val_int(override.find(W + "startOverride"), None, 0, MAX_LIST_START)
+                if start is not None:
+                    overrides[xml_int(override.get(W + "ilvl"), 0, 0, MAX_LIST_LEVEL)] = start
             if abstract_id is not None:
                 self.nums[num.get(W + "numId", "")] = (abstract_id.get(VAL, ""), overrides)
         self._follow_list_styles(root, style_links, styles)
@@ -315,9 +331,7 @@ class Numbering:
     @staticmethod
     def _level(lvl: etree._Element) -> _Level:
         level = _Level()
-        start = lvl.find(W + "start")
-        if start is not None and start.get(VAL, "").lstrip("-").isdigit():
-            level.start = int(start.get(VAL))
+        level.start = _val_int(lvl.find(W + "start"), level.start, 0, MAX_LIST_START)
         fmt = lvl.find(W + "numFmt")
         if fmt is not None:
             level.fmt = fmt.get(VAL, "decimal")
@@ -408,18 +422,18 @@ class _Walker:
             jc = ppr.find(W + "jc")
             if jc is not None:
                 direct["centered"] = jc.get(VAL) == "center"
-            outline = ppr.find(W + "outlineLvl")
-            if outline is not None and outline.get(VAL, "").isdigit():
-                direct["outline"] = int(outline.get(VAL))
+            outline = _val_int(ppr.find(W + "outlineLvl"), None, 0, MAX_OUTLINE_LEVEL)
+            if outline is not None:
+                direct["outline"] = outline
             if _on(ppr.find(W + "pageBreakBefore")):
                 direct["page_break_before"] = True
             num_pr = ppr.find(W + "numPr")
             if num_pr is not None:
                 num_id = num_pr.find(W + "numId")
-                level = num_pr.find(W + "ilvl")
                 direct["num_id"] = num_id.get(VAL) if num_id is not None else None
-                if level is not None and level.get(VAL, "").isdigit():
-                    direct["num_level"] = int(level.get(VAL))
+                level = _val_int(num_pr.find(W + "ilvl"), None, 0, MAX_LIST_LEVEL)
+                if level is not None:
+                    direct["num_level"] = level
         if style_id is None:
             style_id = self.styles.default_paragraph
         styles = self.styles
@@ -711,13 +725,6 @@ def _children(element: etree._Element, tag: str):
             yield from _children(child, tag)
 
 
-def _int_val(element: etree._Element | None, default: int) -> int:
-    if element is None:
-        return default
-    value = element.get(VAL, "")
-    return int(value) if value.isdigit() else default
-
-
 def _table_grid(tbl: etree._Element) -> _Grid:
     grid_el = tbl.find(W + "tblGrid")
     declared = len(grid_el.findall(W + "gridCol")) if grid_el is not None else 0
@@ -728,7 +735,7 @@ def _table_grid(tbl: etree._Element) -> _Grid:
         column = 0
         cells: list[tuple[int, etree._Element | None, int, bool]] = []
         if trpr is not None:
-            before = _int_val(trpr.find(W + "gridBefore"), 0)
+            before = _val_int(trpr.find(W + "gridBefore"), 0, 0, MAX_GRID_COLUMNS)
             if before:
                 cells.append((0, None, before, False))
                 column = before
@@ -737,7 +744,7 @@ def _table_grid(tbl: etree._Element) -> _Grid:
             span = 1
             continuation = False
             if tcpr is not None:
-                span = max(1, _int_val(tcpr.find(W + "gridSpan"), 1))
+                span = _val_int(tcpr.find(W + "gridSpan"), 1, 1, MAX_GRID_COLUMNS)
                 vmerge = tcpr.find(W + "vMerge")
                 if vmerge is not None and vmerge.get(VAL, "continue") == "continue":
                     continuation = True
@@ -818,11 +825,12 @@ def _app_pages(package: Package) -> int | None:
         root = package.xml("docProps/app.xml")
     except LoadError:
         return None
-    values = {etree.QName(child).localname: (child.text or "").strip() for child in root}
-    pages, words = values.get("Pages", ""), values.get("Words")
-    if not pages.isdigit() or int(pages) <= 0 or (words is not None and words == "0"):
+    values = {etree.QName(child).localname: (child.text or "").strip() for child in root
+              if isinstance(child.tag, str)}
+    pages, words = xml_int(values.get("Pages"), None, 1, MAX_APP_PAGES, clamp=False), values.get("Words")
+    if words is not None and words == "0":
         return None
-    return int(pages)
+    return pages
 
 
 def load_docx(data: bytes, fmt: Format = "docx") -> RawDocument:

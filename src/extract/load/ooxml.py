@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
+import struct
 import zipfile
 import zlib
 
@@ -49,6 +51,39 @@ def transitional(data: bytes) -> bytes:
     return data
 
 
+# An integer as OOXML writes it: ASCII digits with an optional sign. str.isdigit() is not
+# enough ('²'.isdigit() is True, int('²') fails), nor is int() (5,000 digits, "1.5", "1e20").
+_XML_INTEGER = re.compile(r"[+-]?[0-9]+")
+_MAX_INTEGER_DIGITS = 18
+
+
+def xml_int(value: str | None, default: int | None, low: int, high: int, *,
+            clamp: bool = True) -> int | None:
+    """An integer attribute or element text, bounded to [low, high].
+
+    `value` is the raw string (None when absent). Anything that is not a plain decimal integer
+    gives `default`, and so does a value below `low`; a value above `high` is clamped to it,
+    or gives `default` when `clamp` is False (a statistic such as a page count: an absurd one
+    is unknown, not huge).
+    """
+    if value is None:
+        return default
+    text = value.strip()
+    if not _XML_INTEGER.fullmatch(text):
+        return default
+    negative = text.startswith("-")
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > _MAX_INTEGER_DIGITS:
+        number = low - 1 if negative else high + 1
+    else:
+        number = -int(digits) if negative else int(digits)
+    if low <= number <= high:
+        return number
+    if number < low or not clamp:
+        return default
+    return high
+
+
 class Package:
     """An opened DOCX zip whose declared sizes were checked before anything is inflated."""
 
@@ -56,8 +91,9 @@ class Package:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
-            raise LoadError("corrupt_docx", f"corrupt or truncated ZIP container: {exc}") from exc
+        except _ZIP_ERRORS as exc:
+            raise LoadError("corrupt_docx", DAMAGED_DOCX) from exc
+        check_size_records(data, infos)
         check_zip_sizes(infos)
         self.infos = {info.filename: info for info in infos}
 
@@ -69,11 +105,10 @@ class Package:
         try:
             with self.zip.open(info) as member:
                 data = member.read(info.file_size + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
-            code = "encrypted" if "encrypted" in str(exc).lower() else "corrupt_docx"
-            raise LoadError(code, f"cannot read {name} from the DOCX container: {exc}") from exc
-        if len(data) > info.file_size:
-            raise LoadError("zip_bomb", f"{name} inflates beyond its declared size ({info.file_size} bytes)")
+        except _ZIP_ERRORS as exc:
+            raise LoadError("corrupt_docx", DAMAGED_DOCX) from exc
+        if len(data) > info.file_size:   # its size record was damaged: the CRC cannot match
+            raise LoadError("corrupt_docx", DAMAGED_DOCX)
         return transitional(data) if name.endswith((".xml", ".rels")) else data
 
     def xml(self, name: str) -> etree._Element:
@@ -101,6 +136,35 @@ class Package:
 
     def sibling(self, part: str, suffix: str) -> str:
         return posixpath.join(posixpath.dirname(part), suffix)
+
+
+DAMAGED_DOCX = ("the DOCX file is damaged (its ZIP container cannot be read); "
+                "open it in Word and save it again, or send the original file")
+# What zipfile raises for damaged containers: bad offsets (negative seeks), unsupported
+# compression methods or versions, truncated data, bad CRCs.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, EOFError, OSError,
+               NotImplementedError, RuntimeError, struct.error, OverflowError, IndexError, KeyError)
+_LOCAL_HEADER = struct.Struct("<4s5H3I2H")   # signature .. extra field length (30 bytes)
+
+
+def check_size_records(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
+    """Each member's sizes in the central directory must agree with its local header.
+
+    A flipped bit in one size record is damage (corrupt_docx), not a zip bomb; a real bomb
+    declares the same huge size in both places and is caught by check_zip_sizes.
+    """
+    for info in infos:
+        try:
+            fields = _LOCAL_HEADER.unpack_from(data, info.header_offset)
+        except struct.error as exc:
+            raise LoadError("corrupt_docx", DAMAGED_DOCX) from exc
+        signature, flags, compressed, size = fields[0], fields[2], fields[7], fields[8]
+        if signature != b"PK\x03\x04":
+            raise LoadError("corrupt_docx", DAMAGED_DOCX)
+        if flags & 0x8 or 0xFFFFFFFF in (compressed, size):
+            continue          # sizes in a data descriptor after the data, or in a ZIP64 extra field
+        if (compressed, size) != (info.compress_size, info.file_size):
+            raise LoadError("corrupt_docx", DAMAGED_DOCX)
 
 
 def check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
@@ -132,7 +196,9 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise LoadError("corrupt_docx", f"{name} is not well-formed XML: {exc}") from exc
+        raise LoadError("corrupt_docx", f"the DOCX file is damaged: its part {name} is not valid XML; "
+                                        "open it in Word and save it again") from exc
     if root is None:
-        raise LoadError("corrupt_docx", f"{name} is empty")
+        raise LoadError("corrupt_docx", f"the DOCX file is damaged: its part {name} is empty; "
+                                        "open it in Word and save it again")
     return root

@@ -18,7 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from extract.load.errors import LoadError
+from extract.load import pdf_limits
+from extract.load.errors import LoadError, scrub_internals
 from extract.rules import load_rules
 from extract.structures import Block, Cell, LoadProblem, Paragraph, RawDocument, Row, Table
 
@@ -620,12 +621,15 @@ def _pdf_error(exc: Exception, doing: str) -> LoadError:
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     for cause in _causes(exc):
+        if isinstance(cause, MemoryError):
+            raise cause       # the batch reports out_of_memory (its worker's memory cap)
         if isinstance(cause, PDFPasswordIncorrect):
             return LoadError("encrypted", "the PDF is encrypted: it needs a password to open")
         if isinstance(cause, PDFEncryptionError):
-            return LoadError("encrypted", f"the PDF is encrypted with an unsupported method (password needed?): {cause}")
-    detail = "; ".join(f"{type(cause).__name__}: {cause}".rstrip(": ") for cause in _causes(exc))
-    return LoadError("corrupt_pdf", f"{doing}: corrupt or truncated PDF ({detail})")
+            return LoadError("encrypted", "the PDF is encrypted with a method the reader does not support; "
+                                          "save it again without a password")
+    return LoadError("corrupt_pdf", f"{doing}: the PDF file is damaged or truncated; "
+                                    "export it again from the original document")
 
 
 class _Collect(logging.Handler):
@@ -655,7 +659,7 @@ def _pdfminer_warnings():
 def load_pdf(data: bytes) -> RawDocument:
     import pdfplumber
 
-    with _pdfminer_warnings() as warnings:
+    with pdf_limits.bounded(), _pdfminer_warnings() as warnings:
         try:
             pdf = pdfplumber.open(io.BytesIO(data))
         except Exception as exc:  # pdfminer raises many unrelated types for broken files
@@ -671,7 +675,7 @@ def load_pdf(data: bytes) -> RawDocument:
     if warnings:
         document.problems.append(LoadProblem(
             "pdf_damaged", "warning",
-            f"the PDF reader reported {len(warnings)} problem(s) with damaged content, first: {warnings[0][:200]}"))
+            f"the PDF reader reported {len(warnings)} problem(s) with damaged content, first: {scrub_internals(warnings[0][:200])}"))
     return document
 
 

@@ -46,7 +46,8 @@ def decode_text(data: bytes) -> str:
             try:
                 text = data[len(bom):].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise LoadError("not_text", f"invalid {encoding} text after its byte-order mark: {exc.reason}") from exc
+                raise LoadError("not_text", f"the text after its {encoding} byte-order mark is damaged "
+                                            f"(at byte {exc.start}); save it again as UTF-8 text or DOCX") from exc
             break
     else:
         try:
@@ -56,11 +57,12 @@ def decode_text(data: bytes) -> str:
             if text is None:
                 raise LoadError(
                     "not_text",
-                    f"not a PDF, DOCX or DOC file and not valid UTF-8 text (byte {exc.start}: {exc.reason}); "
-                    "nor TCVN3 or VNI text (other legacy encodings such as cp1258 are not supported)",
+                    f"not a PDF, DOCX or DOC file and not valid UTF-8 text (at byte {exc.start}), nor TCVN3 or "
+                    "VNI text; other legacy encodings such as cp1258 are not supported: save it as DOCX or UTF-8 text",
                 ) from exc
     if _BINARY_CONTROLS.search(text, 0, 65536):
-        raise LoadError("not_text", "binary content: control characters that never occur in a text document")
+        raise LoadError("not_text", "the file holds binary data (control characters), not text; "
+                                    "if it is a document, save it again as DOCX or PDF")
     return text
 
 
@@ -76,6 +78,9 @@ _TOKEN = re.compile(
 )
 _MARKUP_CHARS = re.compile(r"[*<\\]")
 _TAG_STYLE = {"b": "b", "strong": "b", "i": "i", "em": "i"}
+# Open emphasis deeper than this is markup damage, not styling: further openers are dropped
+# (tags) or printed (stars), so that 40,000 unclosed "<b>" cost linear time, not quadratic.
+MAX_EMPHASIS_DEPTH = 16
 
 
 @dataclass(slots=True, eq=False)
@@ -126,6 +131,9 @@ def _parse_emphasis(source: str) -> list[_Piece | _Break | _Literal]:
 
     def open_layers(layers: list[_Layer], extra: str = "") -> None:
         nonlocal closed_all
+        if len(stack) >= MAX_EMPHASIS_DEPTH:
+            emit_text("".join("*" * layer.size for layer in layers) + extra)
+            return
         if closed_all and tokens:
             tokens.append(_Break("glue", layers))
         tokens.append(_Literal(layers, extra))

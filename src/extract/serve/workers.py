@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import re
 import queue
-import resource
 import threading
 import time
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.batch import (
-    Task, _rss_kb as rss_kb, kill_process, manifest_entry, process_document, spawn_process, start_worker,
+    Task, _rss_kb as rss_kb, cap_memory, kill_process, manifest_entry, process_document, spawn_process, start_worker,
     timeout_message,
 )
 from extract.pipeline import Options, extract_path_with_text, warm
@@ -143,14 +142,7 @@ def prepare_worker(nlp: bool, memory_mb: int) -> None:
     space at its warm size plus `memory_mb` so that one document cannot take the machine's
     memory (past it the pipeline gets MemoryError: reason `out_of_memory`)."""
     warm(Options(nlp=nlp))
-    if memory_mb > 0:
-        limit = _address_space_bytes() + memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _address_space_bytes() -> int:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    cap_memory(memory_mb)
 
 
 def _worker_main(conn, nlp: bool, memory_mb: int) -> None:
@@ -165,7 +157,7 @@ def _worker_main(conn, nlp: bool, memory_mb: int) -> None:
         if request is None:
             return
         task, out, options, timeout = request
-        conn.send(process_document(task, Path(out), extract_upload, options, timeout))
+        conn.send(process_document(task, Path(out), extract_upload, options, timeout, memory_mb))
 
 
 def fork_context(nlp: bool):
