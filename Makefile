@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install libreoffice run test eval bench corpus golden clean
+.PHONY: install libreoffice tesseract run test eval bench corpus golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,21 +27,31 @@ libreoffice:
 	      || echo "warning: could not install LibreOffice; .doc input and PDF rendering stay off"; \
 	  else echo "note: LibreOffice not found (apt-get install libreoffice-writer-nogui enables .doc input)"; fi; }
 
-run: install
+# Tesseract's Vietnamese model (Debian) reads scanned PDF pages. Best effort: without it a
+# scanned page gets `text_layer_missing` saying so, and the OCR tests are skipped.
+tesseract:
+	@test -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata || test -f /usr/share/tesseract-ocr/4.00/tessdata/vie.traineddata || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-vie >/dev/null) \
+	      || echo "warning: could not install Tesseract; scanned PDF pages stay unread"; \
+	  else echo "note: Tesseract not found (apt-get install tesseract-ocr tesseract-ocr-vie enables OCR of scans)"; fi; }
+
+run: install tesseract
 	$(BIN)/kehoach batch corpus -o out
 
-test: install libreoffice
+test: install libreoffice tesseract
 	$(PY) -m pytest
 
-eval: install
+eval: install tesseract
 	$(BIN)/kehoach eval golden
 	$(BIN)/kehoach eval golden --no-nlp
 
-bench: install libreoffice
+bench: install libreoffice tesseract
 	$(PY) bench/run.py
 
 corpus: install libreoffice
 	$(PY) tools/make_corpus.py
+	$(PY) tools/make_scans.py
 
 clean:
 	rm -rf out bench/out .pytest_cache

@@ -28,6 +28,7 @@ class Paragraph:
     italic: bool = False        # the whole paragraph is italic
     heading: int | None = None  # outline level from a heading style or markdown '#', if any
     centered: bool = False
+    low_confidence: bool = False  # read by OCR with low confidence (extract.load.ocr)
 
 
 @dataclass(slots=True)
@@ -36,6 +37,7 @@ class Cell:
     bold: bool = False
     italic: bool = False
     span: int = 1               # grid columns this cell covers (gridSpan / merged PDF cells)
+    low_confidence: bool = False  # read by OCR with low confidence (extract.load.ocr)
 
 
 @dataclass(slots=True)
@@ -95,6 +97,7 @@ class Line:
     table: int | None = None            # index of the table this row belongs to (None: paragraph)
     cells: list[CellText] | None = None  # for table rows
     header: bool = False                # docx repeating header row
+    low_confidence: bool = False        # (a cell of) the line was read by OCR with low confidence
 
     @property
     def is_row(self) -> bool:
