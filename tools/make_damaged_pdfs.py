@@ -195,8 +195,8 @@ def no_spaces() -> bytes:
 
 
 # (TT, name, unit, target, lead): the target and a word wrap inside their narrow cells.
-NARROW_ROWS = [("1", "Tỷ lệ hồ sơ trực tuyến", "%", ["10", "0"], "Văn phòng"),
-               ("2", "Điểm đánh giá chuyển đổi số", "điểm", ["≥7", "0"], "Công an xã"),
+NARROW_ROWS = [("1", "Tỷ lệ hồ sơ trực tuyến", "%", ["10", "0"], "VP"),
+               ("2", "Điểm đánh giá chuyển đổi số", "điểm", ["≥7", "0"], "CAX"),
                ("3", "Kiểm tra định kỳ", "lần", ["12"], ["Thườn", "g xuyên"])]
 
 
@@ -204,7 +204,7 @@ def narrow_cells() -> bytes:
     page = Builder()
     page.new_page()
     page.text(72, 60, "PHỤ LỤC", 12, bold=True)
-    xs = [60.0, 85.0, 280.0, 320.0, 340.0, 400.0]
+    xs = [60.0, 85.0, 280.0, 320.0, 340.0, 374.0]
     header = ["TT", "Chỉ tiêu", "ĐVT", "KQ", "Chủ trì"]
     ys = [90.0, 112.0]
     for i, label in enumerate(header):
@@ -222,10 +222,10 @@ def narrow_cells() -> bytes:
     return page.save()
 
 
-BORDERLESS = [("STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch 2026", "Cơ quan chủ trì"),
+BORDERLESS = [("STT", "Chỉ tiêu", "Đơn vị tính", "Năm 2026", "Cơ quan chủ trì"),
               ("1", "Tỷ lệ hồ sơ trực tuyến", "%", "≥ 90", "Văn phòng"),
               ("2", "Số mô hình thôn số", "Mô hình", "02", "Phòng Kinh tế"),
-              ("3", "Tỷ lệ người dân có tài khoản định danh", "%", "85", "Công an xã")]
+              ("3", ["Tỷ lệ người dân có tài khoản định", "danh điện tử mức độ 2"], "%", "85", "Công an xã")]
 
 
 def borderless_table() -> bytes:
@@ -233,12 +233,13 @@ def borderless_table() -> bytes:
     page.new_page()
     page.text(250, 60, "PHỤ LỤC I", 12, bold=True)
     page.text(200, 78, "CHỈ TIÊU NĂM 2026", 12, bold=True)
-    xs = [60.0, 95.0, 300.0, 370.0, 450.0]
+    xs = [60.0, 95.0, 290.0, 385.0, 455.0]
     top = 110.0
     for index, row in enumerate(BORDERLESS):
         for x, cell in zip(xs, row):
-            page.text(x, top, cell, 10, bold=index == 0)
-        top += 18
+            for line, text in enumerate([cell] if isinstance(cell, str) else cell):   # a wrapped cell
+                page.text(x, top + 13 * line, text, 10, bold=index == 0)
+        top += 18 + 13 * max(0 if isinstance(cell, str) else len(cell) - 1 for cell in row)
     return page.save()
 
 

@@ -15,12 +15,12 @@ import re
 from contextlib import contextmanager
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from extract.load.errors import LoadError
 from extract.load.ocr import OcrPage, PageRenderer, low_confidence
-from extract.load.pdf_repair import read_words
+from extract.load.pdf_repair import read_words, split_aligned_tables, wrapped_inside_word
 from extract.load.pdf_report import page_problems
 from extract.rules import load_rules
 from extract.structures import Block, Cell, LoadProblem, Paragraph, RawDocument, Row, Table
@@ -462,7 +462,8 @@ def _cell_text(lines: list[_Line], cell_x1: float) -> str:
         head = line.text[:1]
         syllable_cut = " " not in prev.text.strip() and bool(_VOWEL_START.match(head))
         code_cut = bool(_CODE_END.search(last_word)) and head.isupper()
-        parts.append("" if at_edge and (syllable_cut or code_cut) else "\n")
+        parts.append("" if at_edge and (syllable_cut or code_cut or wrapped_inside_word(prev.text, line.text))
+                     else "\n")
         parts.append(line.text)
     return "".join(parts)
 
@@ -533,6 +534,7 @@ class _PageContent:
     ocr: OcrPage | None = None           # what OCR read, where the text layer was missing or unusable
     repairs: tuple[str, ...] = ()        # text-layer repairs applied (extract.load.pdf_repair)
     ocr_missing: str | None = None       # why OCR could not read a page that needed it
+    unread_columns: list[str] = field(default_factory=list)   # column layouts not read as tables
 
 
 def _read_page(page, number: int, renderer: PageRenderer | None = None) -> _PageContent:
@@ -564,8 +566,10 @@ def _read_page(page, number: int, renderer: PageRenderer | None = None) -> _Page
             flow_words.extend(members)
     lines = _group_lines(flow_words, number)
     lines = _drop_furniture(lines, float(page.height))
+    lines, aligned, unread = split_aligned_tables(lines, number)      # tables without rulings
+    items.extend(aligned)
     return _PageContent(number, float(page.width), float(page.height), items, lines, bool(page.images),
-                        reading.ocr, reading.repairs, reading.ocr_missing)
+                        reading.ocr, reading.repairs, reading.ocr_missing, unread)
 
 
 def _drop_furniture(lines: list[_Line], height: float) -> list[_Line]:

@@ -58,6 +58,11 @@ def page_problems(pages) -> list[LoadProblem]:
     for repair, numbers in repaired.items():
         problems.append(LoadProblem("text_layer_repaired", "info",
                                     f"page(s) {page_ranges(numbers)}: {_REPAIR_NAMES[repair]}"))
+    unread = [message for content in pages for message in content.unread_columns]
+    if unread:
+        problems.append(LoadProblem("table_shape", "warning",
+                                    "text in columns without rulings was kept as paragraphs, check for a table: "
+                                    + "; ".join(unread[:5])))
     missing = [content for content in pages if content.ocr is None and content.ocr_missing
                and not content.lines and not content.items]
     if missing:
