@@ -205,10 +205,11 @@ def narrow_cells() -> bytes:
     page.new_page()
     page.text(72, 60, "PHỤ LỤC", 12, bold=True)
     xs = [60.0, 85.0, 280.0, 320.0, 340.0, 374.0]
-    header = ["TT", "Chỉ tiêu", "ĐVT", "KQ", "Chủ trì"]
+    header = ["TT", "Chỉ tiêu", "ĐVT", "Kết quả", "Chủ trì"]
     ys = [90.0, 112.0]
     for i, label in enumerate(header):
-        page.text(xs[i] + 2, 94, label, 9, bold=True)
+        for j, word in enumerate(label.split(" ") if i >= 3 else [label]):     # narrow: a word a line
+            page.text(xs[i] + 2, 92 + 9 * j, word, 8, bold=True)
     top = 112.0
     for row in NARROW_ROWS:
         cells = [list(c) if isinstance(c, list) else [c] for c in row]

@@ -47,6 +47,7 @@ FRAME_PX = 10                     # white frame around a cell read on its own
 CELL_MIN_INK = 12                 # dark pixels a cell needs before it is read again
 WORD_GAP = 1.5                    # points: the least gap kept between two words of a line
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
+_GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
 _CLOSING_QUOTES = "'’\"”"
 _KEPT_SHORT = frozenset({"%", "-", "+", "•", "–", "a)", "b)", "c)", "đ)", "d)", "e)"})
@@ -472,12 +473,13 @@ def repair_line(words: list[dict]) -> None:
 
 def low_confidence(words: list[dict]) -> bool:
     """Whether OCR words (with `conf`) are unsure: their mean confidence is below
-    LOW_CONFIDENCE, or a word holding a digit is below LOW_NUMBER_CONFIDENCE (a number is
-    what a misreading must never change silently). Words of a text layer have no `conf`."""
+    LOW_CONFIDENCE, a word holding a digit is below LOW_NUMBER_CONFIDENCE (a number is
+    what a misreading must never change silently), or a word is garbled (a bracket or bar
+    between its letters, "xuy(n"). Words of a text layer have no `conf`."""
     scores = [word["conf"] for word in words if "conf" in word]
     if not scores:
         return False
-    if sum(scores) / len(scores) < LOW_CONFIDENCE:
+    if sum(scores) / len(scores) < LOW_CONFIDENCE or any(_GARBLED.search(word["text"]) for word in words):
         return True
     return any(word.get("conf", 100.0) < LOW_NUMBER_CONFIDENCE and any(ch.isdigit() for ch in word["text"])
                for word in words)

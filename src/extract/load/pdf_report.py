@@ -63,12 +63,21 @@ def page_problems(pages) -> list[LoadProblem]:
         problems.append(LoadProblem("table_shape", "warning",
                                     "text in columns without rulings was kept as paragraphs, check for a table: "
                                     + "; ".join(unread[:5])))
+    nothing = not any(content.lines or content.items for content in pages)
+    severity = "error" if nothing else "warning"
     missing = [content for content in pages if content.ocr is None and content.ocr_missing
                and not content.lines and not content.items]
     if missing:
-        nothing = not any(content.lines or content.items for content in pages)
         problems.append(LoadProblem(
-            "text_layer_missing", "error" if nothing else "warning",
+            "text_layer_missing", severity,
             f"page(s) {page_ranges([c.number for c in missing])} have no usable text layer (scanned images?) "
             f"and could not be read: {missing[0].ocr_missing}"))
+    blank = [content for content in read if not content.ocr.words]
+    if blank:
+        problems.append(LoadProblem(
+            "text_layer_missing", severity,
+            f"page(s) {page_ranges([c.number for c in blank])} have no text layer and OCR found no text on them"))
+    if nothing and not missing and not blank:
+        problems.append(LoadProblem("text_layer_missing", "error",
+                                    "the PDF has no text: no text layer and no page images"))
     return problems
