@@ -249,3 +249,11 @@ def test_without_ocr_a_scan_says_why(tmp_path, monkeypatch):
     raw = load(path)
     problem = next(problem for problem in raw.problems if problem.code == "text_layer_missing")
     assert problem.severity == "error" and "Vietnamese model (test)" in problem.message
+
+
+@needs_ocr
+def test_a_page_scanned_upside_down_is_turned(tmp_path):
+    path = tmp_path / "upside_down.pdf"
+    path.write_bytes(scan_of(DAMAGED / "cid.pdf", angle=180.5))
+    text = __import__("extract.pipeline", fromlist=["document_text"]).document_text(path)
+    assert "KẾ HOẠCH" in text and "Chuyển đổi số năm 2026" in text

@@ -34,6 +34,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 LANGUAGE = "vie"
 DPI_MIN, DPI_MAX = 200, 300       # OCR resolution: the scan's own, within these bounds
 LOW_CONFIDENCE = 60.0             # a line whose mean word confidence is below this is flagged
+TURNED_BELOW = 60.0               # a page whose words are this unsure or unshaped is tried turned
 LOW_NUMBER_CONFIDENCE = 75.0      # a word with a digit read less surely than this is flagged
 SKEW_RANGE = 3.0                  # degrees searched either way
 INK_LEVEL, PAPER_LEVEL = 60.0, 190.0   # gray levels stretched to black and white (seal ink: ~205)
@@ -351,6 +352,7 @@ class _Repairs:
     bullets: frozenset[str]
     bullet: str
     syllables: re.Pattern           # a word run together from 2+ syllables, each captured
+    syllable: re.Pattern            # one syllable
     split_ending: re.Pattern        # the first part of a word Tesseract split in two ...
     split_tail: re.Pattern          # ... and its second part
 
@@ -381,7 +383,7 @@ def _repairs() -> _Repairs:
     split = rules.get("split_inside_word") or {}
     return _Repairs(phrases, replacements, heading, numerals,
                     frozenset(str(sign) for sign in bullets.get("read", [])), str(bullets.get("as", "•")),
-                    syllables, re.compile(rf"\w*{split.get('ending', '(?!)')}$"),
+                    syllables, re.compile(syllable, re.IGNORECASE), re.compile(rf"\w*{split.get('ending', '(?!)')}$"),
                     re.compile(rf"^{split.get('tail', '(?!)')}(?!\w)"))
 
 
@@ -542,29 +544,58 @@ def _read_empty_cells(ocr: _Engine, gray, tables: list, lines: list[list[dict]],
     return found
 
 
-def read_page(renderer: PageRenderer, index: int, dpi: int) -> OcrPage:
-    """OCR of page `index`: words and grid tables in PDF points (raises OcrUnavailable)."""
+def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]]:
+    """Grid tables and repaired word lines of one deskewed page image."""
     import cv2
     from PIL import Image
 
     from extract.load.ocr_tables import find_tables
+
+    tables, without_lines = find_tables(gray, scale)     # before the median: lines are thin
+    without_lines = cv2.medianBlur(without_lines, 3)      # specks of scanner noise
+    lines = parse_tsv(ocr.tsv(Image.fromarray(without_lines)), scale, without_lines)
+    lines.extend(_read_empty_cells(ocr, without_lines, tables, lines, scale))
+    for line in lines:
+        repair_line(line)
+    return tables, lines
+
+
+def _evidence(lines: list[list[dict]]) -> float:
+    """How much text a reading found, and how surely: the sum of word confidences, each
+    counted only for a word shaped like Vietnamese (a syllable, a number, an abbreviation);
+    text read upside down is mostly not."""
+    single = _repairs().syllable
+    total = 0.0
+    for words in lines:
+        for word in words:
+            core = re.sub(r"[^\w]", "", word["text"])
+            if core and (core.isdigit() or core.isupper() or single.fullmatch(core)):
+                total += word["conf"]
+    return total
+
+
+def read_page(renderer: PageRenderer, index: int, dpi: int) -> OcrPage:
+    """OCR of page `index`: words and grid tables in PDF points (raises OcrUnavailable).
+
+    A page read with little confidence may have been scanned sideways or upside down: it is
+    read again turned by 90, 180 and 270 degrees and the surest reading is kept.
+    """
+    import numpy as np
 
     ocr = engine()
     gray = clean(renderer.render(index, dpi))
     angle = estimate_skew(gray)
     gray = deskew(gray, angle)
     scale = 72.0 / dpi
-    tables, without_lines = find_tables(gray, scale)     # before the median: lines are thin
-    without_lines = cv2.medianBlur(without_lines, 3)      # specks of scanner noise
-    lines = parse_tsv(ocr.tsv(Image.fromarray(without_lines)), scale, without_lines)
-    lines.extend(_read_empty_cells(ocr, without_lines, tables, lines, scale))
-    words: list[dict] = []
-    low_lines: list[str] = []
-    for line in lines:
-        repair_line(line)
-        words.extend(line)
-        mean = sum(word["conf"] for word in line) / len(line)
-        if mean < LOW_CONFIDENCE:
-            low_lines.append(" ".join(word["text"] for word in line))
+    tables, lines = _recognise(ocr, gray, scale)
+    words = [word for line in lines for word in line]
+    if not words or _evidence(lines) / len(words) < TURNED_BELOW:
+        for turns in (2, 1, 3):
+            turned_tables, turned_lines = _recognise(ocr, np.ascontiguousarray(np.rot90(gray, turns)), scale)
+            if _evidence(turned_lines) > 1.5 * _evidence(lines):
+                tables, lines = turned_tables, turned_lines
+        words = [word for line in lines for word in line]
+    low_lines = [" ".join(word["text"] for word in line) for line in lines
+                 if sum(word["conf"] for word in line) / len(line) < LOW_CONFIDENCE]
     confidence = sum(word["conf"] for word in words) / len(words) if words else 0.0
     return OcrPage(words, tables, confidence, angle, low_lines)
