@@ -47,7 +47,6 @@ CELL_PAD = 4                      # pixels: a cell is read inside its lines
 FRAME_PX = 10                     # white frame around a cell read on its own
 CELL_MIN_INK = 12                 # dark pixels a cell needs before it is read again
 WORD_GAP = 1.5                    # points: the least gap kept between two words of a line
-LEFT_MARGIN = 85.0                # points: the left margin Decree 30/2020 prescribes (30 mm)
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
@@ -307,52 +306,31 @@ def _barred(gray, left: int, top: int, width: int, height: int, length: int) -> 
     return bool(foot.size) and float(foot.mean(axis=1).max()) >= BAR_SHARE
 
 
-def _edge(ends: list[float], side: str) -> float | None:
-    """The page's text edge on `side` ('x0' left, 'x1' right): the outermost position that at
-    least three line ends reach within MARGIN_SNAP (the most common one would be a first-line
-    indent on a page of short items); None without one."""
-    ordered = sorted(ends, reverse=side == "x1")
-    for index, end in enumerate(ordered):
-        near = [other for other in ordered[index:index + 8] if abs(other - end) <= MARGIN_SNAP]
-        if len(near) >= 3:
-            return min(near) if side == "x0" else max(near)
-    return None
-
-
-def _line_end(words: list[dict], side: str) -> float:
-    return min(word["x0"] for word in words) if side == "x0" else max(word["x1"] for word in words)
-
-
 def _snap_margins(lines: list[list[dict]]) -> None:
-    """Line ends within MARGIN_SNAP points of the page's left or right text edge are put on
+    """Line ends within MARGIN_SNAP points of the page's usual left or right edge are put on
     it: OCR boxes hug the ink, so a justified page's flush lines end a point or two apart,
     and the PDF reader tells a paragraph's wrapped lines from its last line by that edge."""
-    for side in ("x0", "x1"):
-        target = _edge([_line_end(words, side) for words in lines if words], side)
-        if target is None:
+    from collections import Counter
+
+    if len(lines) < 3:
+        return
+    for side, pick in (("x0", min), ("x1", max)):
+        ends = Counter(round(pick(word[side] for word in words)) for words in lines)
+        edge, count = ends.most_common(1)[0]
+        near = [pick(word[side] for word in words) for words in lines
+                if abs(pick(word[side] for word in words) - edge) <= MARGIN_SNAP]
+        if count < 2 or len(near) < 3:
             continue
+        target = pick(near)
         for words in lines:
             end_word = min(words, key=lambda w: w["x0"]) if side == "x0" else max(words, key=lambda w: w["x1"])
             if abs(end_word[side] - target) <= MARGIN_SNAP:
                 end_word[side] = target
 
 
-def _margin_shift(lines: list[list[dict]]) -> float:
-    """Points to move a page's words right so that its text's left edge lies at LEFT_MARGIN.
-
-    Each scanned page sits on the glass a little differently (and deskewing turns it about
-    its centre), so the text block moves from page to page; the PDF reader takes one text
-    area for all pages of a width, and tells wrapped lines from paragraph ends by it.
-    Without a left edge (fewer than three lines on it) the page is left as it is.
-    """
-    edge = _edge([_line_end(words, "x0") for words in lines if words], "x0")
-    return 0.0 if edge is None else LEFT_MARGIN - edge
-
-
 def _even_heights(lines: list[list[dict]]) -> None:
     """Lines of body size get the page's median line height, so that the PDF reader's
-    same-font test sees them as one font, and line pitch is measured foot to foot; titles and
-    small print keep their own."""
+    same-font test sees them as one font; titles and small print keep their own."""
     heights = sorted(words[0]["bottom"] - words[0]["top"] for words in lines)
     if not heights:
         return
@@ -360,11 +338,9 @@ def _even_heights(lines: list[list[dict]]) -> None:
     for words in lines:
         height = words[0]["bottom"] - words[0]["top"]
         if abs(height - usual) <= 0.3 * usual:
-            # anchored on the line's foot (its median word bottom is the baseline for most
-            # words): the top of the ink depends on the capitals and marks a line happens to hold
-            bottom = words[0]["bottom"]
+            middle = (words[0]["top"] + words[0]["bottom"]) / 2
             for word in words:
-                word["top"], word["bottom"] = bottom - usual, bottom
+                word["top"], word["bottom"] = middle - usual / 2, middle + usual / 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -619,15 +595,6 @@ def read_page(renderer: PageRenderer, index: int, dpi: int) -> OcrPage:
             if _evidence(turned_lines) > 1.5 * _evidence(lines):
                 tables, lines = turned_tables, turned_lines
         words = [word for line in lines for word in line]
-    shift = _margin_shift(lines)
-    if shift:
-        from extract.load.ocr_tables import ImageTable
-        for word in words:
-            word["x0"] += shift
-            word["x1"] += shift
-        tables = [ImageTable([(x0 + shift, top, x1 + shift, bottom) for x0, top, x1, bottom in table.cells],
-                             (table.bbox[0] + shift, table.bbox[1], table.bbox[2] + shift, table.bbox[3]))
-                  for table in tables]
     low_lines = [" ".join(word["text"] for word in line) for line in lines
                  if sum(word["conf"] for word in line) / len(line) < LOW_CONFIDENCE]
     confidence = sum(word["conf"] for word in words) / len(words) if words else 0.0

@@ -594,11 +594,8 @@ def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
         if not lines:
             result[width] = _Geometry(0.0, float(width), 1.2)
             continue
-        starts = Counter(round(line.x0) for line in lines)
-        # a lone line further left (an OCR speck, a stray mark) is no margin
-        supported = [line.x0 for line in lines if sum(starts[round(line.x0) + d] for d in (-1, 0, 1)) >= 2]
-        left = min(supported or [line.x0 for line in lines])
-        common_left, count = starts.most_common(1)[0]
+        left = min(line.x0 for line in lines)
+        common_left, count = Counter(round(line.x0) for line in lines).most_common(1)[0]
         if count >= 3:
             left = min(left, common_left)
         widest = max(line.x1 for line in lines)
