@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install libreoffice chromium run serve test wheel-check eval bench corpus golden clean
+.PHONY: install libreoffice chromium tesseract run serve test wheel-check eval bench corpus golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,16 @@ chromium:
 	      || echo "warning: could not install Chromium; browser tests will skip"; \
 	  else echo "note: Chromium not found (apt-get install chromium enables the browser tests)"; fi; }
 
-run: install
+# Tesseract's Vietnamese model (Debian) reads scanned PDF pages. Best effort: without it a
+# scanned page gets `text_layer_missing` saying so, and the OCR tests are skipped.
+tesseract:
+	@test -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata || test -f /usr/share/tesseract-ocr/4.00/tessdata/vie.traineddata || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-vie >/dev/null) \
+	      || echo "warning: could not install Tesseract; scanned PDF pages stay unread"; \
+	  else echo "note: Tesseract not found (apt-get install tesseract-ocr tesseract-ocr-vie enables OCR of scans)"; fi; }
+
+run: install tesseract
 	$(BIN)/kehoach batch corpus -o out
 
 # The HTTP API and the review page (kehoach serve), on localhost unless HOST says otherwise.
@@ -45,7 +54,7 @@ PORT ?= 8000
 serve: install
 	$(BIN)/kehoach serve --host $(HOST) --port $(PORT)
 
-test: install libreoffice chromium
+test: install libreoffice chromium tesseract
 	$(PY) -m pytest
 
 # Build the wheel, install it into a fresh virtualenv outside the clone and extract the corpus
@@ -53,15 +62,16 @@ test: install libreoffice chromium
 wheel-check: install
 	tools/wheel_check.sh $(PY)
 
-eval: install
+eval: install tesseract
 	$(BIN)/kehoach eval golden
 	$(BIN)/kehoach eval golden --no-nlp
 
-bench: install libreoffice
+bench: install libreoffice tesseract
 	$(PY) bench/run.py
 
 corpus: install libreoffice
 	$(PY) tools/make_corpus.py
+	$(PY) tools/make_scans.py
 
 clean:
 	rm -rf out bench/out .pytest_cache

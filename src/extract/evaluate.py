@@ -202,7 +202,8 @@ class Report:
         for table in (self.by_format, self.by_set[golden_set(name)]):
             for category, score in scores.items():
                 table[fmt][category].add(score)
-                table["all"][category].add(score)
+                if not fmt.startswith("scan"):      # "all": the digital formats, comparable over time
+                    table["all"][category].add(score)
 
     def overall(self, fmt: str = "all", golden: str | None = None) -> Score:
         """All categories together, for one format (or all) of one set (or all golden files)."""
@@ -262,8 +263,17 @@ def evaluate(golden_dir: Path, extract, root: Path | None = None) -> Report:
             document = None
         pred = document.model_dump(mode="json") if document is not None else {
             "document": {}, "sections": [], "indicators": [], "tasks": []}
-        report.add(golden_path.name, gold["source"]["format"], score_document(gold, pred))
+        report.add(golden_path.name, format_key(gold["source"]), score_document(gold, pred))
     return report
+
+
+def format_key(source: dict) -> str:
+    """The format a golden is reported under: its file format, or for a scan (`ocr` true)
+    'scan' (a clean office scan, `<plan>.scan.pdf`) or 'scan-<variant>' (`<plan>.phone.pdf`)."""
+    if not source.get("ocr"):
+        return source["format"]
+    variant = Path(source["file"]).stem.rpartition(".")[2]
+    return "scan" if variant in ("scan", "") else f"scan-{variant}"
 
 
 def format_report(report: Report) -> str:

@@ -37,6 +37,8 @@ PROBLEM_CODES: dict[str, str] = {
     "group_missing": "a task with no appendix or group it came from",
     "embedded_table_read": "an Excel worksheet embedded in the document was read as a table; check it against the printed appendix",
     "notes_unread": "the document's footnotes or endnotes could not be read",
+    "ocr_low_confidence": "OCR read this line or item with low confidence, an unsure number or a garbled word: check it against the page image",
+    "text_layer_repaired": "a PDF page's text layer was damaged (fake bold, missing spaces) and was repaired",
     "not_a_plan": "the document does not look like a plan (no KẾ HOẠCH type line, no indicators or tasks)",
 }
 

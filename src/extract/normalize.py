@@ -141,7 +141,7 @@ class _TextBuilder:
             self.lines.append(Line(
                 text=text, start=start, end=self.offset, page=paragraph.page,
                 bold=paragraph.bold, italic=paragraph.italic, heading=paragraph.heading,
-                centered=paragraph.centered,
+                centered=paragraph.centered, low_confidence=paragraph.low_confidence,
             ))
 
     def add_table(self, table: Table, table_index: int) -> None:
@@ -167,6 +167,7 @@ class _TextBuilder:
                 text=line_text, start=start, end=self.offset, page=row.page if row.page else table.page,
                 bold=all(c.bold for c, t in zip(row.cells, texts) if t), table=table_index,
                 cells=cells, header=row.header,
+                low_confidence=any(cell.low_confidence for cell in row.cells),
             ))
 
 

@@ -28,6 +28,7 @@ class Paragraph:
     italic: bool = False        # the whole paragraph is italic
     heading: int | None = None  # outline level from a heading style or markdown '#', if any
     centered: bool = False
+    low_confidence: bool = False  # read by OCR with low confidence (extract.load.ocr)
 
 
 @dataclass(slots=True)
@@ -39,6 +40,7 @@ class Cell:
     merged_above: bool = False  # covered by a vertically merged cell that starts in a row above
     merges_down: bool = False   # starts a cell merged over the rows below (PDF: drawn across them)
     hard_breaks: bool = False   # '\n' in text are the typist's own breaks (DOCX), not wrapping
+    low_confidence: bool = False  # read by OCR with low confidence (extract.load.ocr)
 
 
 @dataclass(slots=True)
@@ -110,6 +112,7 @@ class Line:
     table: int | None = None            # index of the table this row belongs to (None: paragraph)
     cells: list[CellText] | None = None  # for table rows
     header: bool = False                # docx repeating header row
+    low_confidence: bool = False        # (a cell of) the line was read by OCR with low confidence
 
     @property
     def is_row(self) -> bool:

@@ -7,6 +7,7 @@ tables and from the text alike. Problems never stop the pipeline.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from extract.models import Document, Problem
 from extract.segment import Segmented
@@ -58,6 +59,7 @@ def validate(document: Document, seg: Segmented) -> Document:
                                     message=f"task with no appendix or group it comes from: '{task.name[:80]}'",
                                     sources=task.sources[:1]))
     problems.extend(_draft_problems(document, seg))
+    problems.extend(_unsure_items(document, seg))
     if not seg.text.lines:
         problems.append(Problem(code="empty_document", severity="error",
                                 message="no text was found in the document"))
@@ -68,3 +70,26 @@ def validate(document: Document, seg: Segmented) -> Document:
     problems.sort(key=lambda p: (_SEVERITY_ORDER[p.severity], p.sources[0].start if p.sources else -1, p.code))
     document.problems = problems
     return document
+
+
+def _unsure_items(document: Document, seg: Segmented) -> list[Problem]:
+    """An `ocr_low_confidence` warning for every indicator and task one of whose sources lies
+    on a line that OCR read with low confidence: its name, target or agency may be misread."""
+    unsure = [line for line in seg.text.lines if line.low_confidence]
+    if not unsure:
+        return []
+    starts = [line.start for line in unsure]
+
+    def on_unsure_line(source) -> bool:
+        index = bisect_right(starts, source.start) - 1
+        return index >= 0 and source.start < unsure[index].end
+
+    problems = []
+    for kind, items in (("indicator", document.indicators), ("task", document.tasks)):
+        for item in items:
+            where = [source for source in item.sources if on_unsure_line(source)]
+            if where:
+                problems.append(Problem(code="ocr_low_confidence", severity="warning",
+                                        message=f"{kind} read by OCR with low confidence, check it against the "
+                                                f"scan: '{item.name[:80]}'", sources=where[:1]))
+    return problems

@@ -15,11 +15,14 @@ import re
 from contextlib import contextmanager
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from extract.load import pdf_limits
 from extract.load.errors import LoadError, scrub_internals
+from extract.load.ocr import OcrPage, PageRenderer, low_confidence
+from extract.load.pdf_repair import read_words, split_aligned_tables, wrapped_inside_word
+from extract.load.pdf_report import page_problems
 from extract.rules import load_rules
 from extract.structures import Block, Cell, LoadProblem, Paragraph, RawDocument, Row, Table
 
@@ -418,7 +421,8 @@ def _paragraphs(lines: list[tuple[str, _Line]], geometry_of) -> list[Paragraph]:
             centered = (current_kind == "F" and abs(first.center - (geometry.left + geometry.right) / 2)
                         < CENTER_TOLERANCE and first.x0 > geometry.left + INDENT_TOLERANCE)
             out.append(Paragraph(text, page=first.page, bold=all(_is_bold(w) for w in words),
-                                 italic=all(_is_italic(w) for w in words), centered=centered))
+                                 italic=all(_is_italic(w) for w in words), centered=centered,
+                                 low_confidence=low_confidence(words)))
             current.clear()
 
     for kind, line in lines:
@@ -459,7 +463,8 @@ def _cell_text(lines: list[_Line], cell_x1: float) -> str:
         head = line.text[:1]
         syllable_cut = " " not in prev.text.strip() and bool(_VOWEL_START.match(head))
         code_cut = bool(_CODE_END.search(last_word)) and head.isupper()
-        parts.append("" if at_edge and (syllable_cut or code_cut) else "\n")
+        parts.append("" if at_edge and (syllable_cut or code_cut or wrapped_inside_word(prev.text, line.text))
+                     else "\n")
         parts.append(line.text)
     return "".join(parts)
 
@@ -510,7 +515,8 @@ def _table_block(table, words: list[dict], page: int) -> Table | None:
                 any_text = any_text or bool(text)
                 row_cells.append(Cell(text, bold=bool(members) and all(_is_bold(w) for w in members),
                                       italic=bool(members) and all(_is_italic(w) for w in members),
-                                      span=span, merges_down=owner.get((r + 1, c)) == index))
+                                      span=span, merges_down=owner.get((r + 1, c)) == index,
+                                      low_confidence=low_confidence(members)))
             c += span
         rows.append(Row(row_cells, page=page))
     if not any_text:
@@ -528,12 +534,19 @@ class _PageContent:
     items: list[tuple[float, Table]]     # (top, table)
     lines: list[_Line]
     images: bool = False                 # the page shows images (a scan, if it has no text)
+    ocr: OcrPage | None = None           # what OCR read, where the text layer was missing or unusable
+    repairs: tuple[str, ...] = ()        # text-layer repairs applied (extract.load.pdf_repair)
+    ocr_missing: str | None = None       # why OCR could not read a page that needed it
+    unread_columns: list[str] = field(default_factory=list)   # column layouts not read as tables
 
 
-def _read_page(page, number: int) -> _PageContent:
-    words = page.extract_words(extra_attrs=["fontname"], keep_blank_chars=False, use_text_flow=False)
+def _read_page(page, number: int, renderer: PageRenderer | None = None) -> _PageContent:
+    reading = read_words(page, number - 1, renderer)     # damaged layers repaired, scans OCRed
+    words = reading.words
     tables = []
-    if page.edges:
+    if reading.ocr is not None:
+        tables = reading.ocr.tables
+    elif page.edges:
         tables = page.find_tables()
     table_words: list[list[dict]] = [[] for _ in tables]
     flow_words = []
@@ -556,7 +569,10 @@ def _read_page(page, number: int) -> _PageContent:
             flow_words.extend(members)
     lines = _group_lines(flow_words, number)
     lines = _drop_furniture(lines, float(page.height))
-    return _PageContent(number, float(page.width), float(page.height), items, lines, bool(page.images))
+    lines, aligned, unread = split_aligned_tables(lines, number)      # tables without rulings
+    items.extend(aligned)
+    return _PageContent(number, float(page.width), float(page.height), items, lines, bool(page.images),
+                        reading.ocr, reading.repairs, reading.ocr_missing, unread)
 
 
 def _drop_furniture(lines: list[_Line], height: float) -> list[_Line]:
@@ -664,13 +680,19 @@ def load_pdf(data: bytes) -> RawDocument:
             pdf = pdfplumber.open(io.BytesIO(data))
         except Exception as exc:  # pdfminer raises many unrelated types for broken files
             raise _pdf_error(exc, "cannot open the PDF") from exc
+        renderer = PageRenderer(data)
         try:
             with pdf:
-                pages = [_read_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
+                pages = []
+                for number, page in enumerate(pdf.pages, start=1):
+                    pages.append(_read_page(page, number, renderer))
+                    page.close()        # release the page's parsed objects: memory stays flat
         except LoadError:
             raise
         except Exception as exc:
             raise _pdf_error(exc, "cannot read the PDF pages") from exc
+        finally:
+            renderer.close()
     document = _assemble(pages)
     if warnings:
         document.problems.append(LoadProblem(
@@ -680,18 +702,12 @@ def load_pdf(data: bytes) -> RawDocument:
 
 
 def _assemble(pages: list[_PageContent]) -> RawDocument:
-    problems: list[LoadProblem] = []
     if not pages:
         raise LoadError("corrupt_pdf", "the PDF has no pages")
+    problems = page_problems(pages)
+    ocr_used = any(content.ocr is not None for content in pages)
     if not any(content.lines or content.items for content in pages):
-        problems.append(LoadProblem(
-            "text_layer_missing", "error",
-            "the PDF has no text layer (scanned images?); OCR is not available (install tesseract-ocr-vie)"))
-        return RawDocument(format="pdf", blocks=[], pages=len(pages), problems=problems)
-    scanned = [content.number for content in pages if not content.lines and not content.items and content.images]
-    if scanned:
-        problems.append(LoadProblem(
-            "text_layer_missing", "warning", f"pages with images but no text layer: {', '.join(map(str, scanned))}"))
+        return RawDocument(format="pdf", blocks=[], pages=len(pages), ocr=ocr_used, problems=problems)
 
     geometries = _geometries(pages)
     width_of = {content.number: round(content.width) for content in pages}
@@ -734,7 +750,7 @@ def _assemble(pages: list[_PageContent]) -> RawDocument:
         carry = columns.trailing if ends_in_region else None
     blocks.extend(_paragraphs(flow, geometry_of))
     _mark_repeated_headers(blocks)
-    return RawDocument(format="pdf", blocks=blocks, pages=len(pages), problems=problems)
+    return RawDocument(format="pdf", blocks=blocks, pages=len(pages), ocr=ocr_used, problems=problems)
 
 
 def _mark_repeated_headers(blocks: list[Block]) -> None:

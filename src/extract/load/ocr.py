@@ -1,0 +1,601 @@
+"""OCR of image-only PDF pages: Tesseract's Vietnamese model, words kept with their boxes.
+
+A page is rasterised (pypdfium2, which pdfplumber ships with), cleaned (the red channel only,
+so a red seal over the signature block turns white and the signer's name under it stays;
+a median filter against scanner noise), deskewed (projection-profile search: scans lean
+0.5–2°), its ruling lines found and removed (extract.load.ocr_tables), and recognised. The
+words come back shaped like pdfplumber's `extract_words()` output — text, x0, x1, top,
+bottom in PDF points of the deskewed page — plus `conf` (0–100), so that the PDF reader
+groups them into lines, columns, paragraphs and table cells exactly as it does a digital
+page's words.
+
+Binding, chosen by measurement (README: OCR): tesserocr keeps the model loaded in the
+process (3.3 s per 300-dpi page here, against 6.2 s through pytesseract and more through a
+`tesseract` process per page, which reloads the model and round-trips a PNG). Without the
+tesserocr wheel the `tesseract` command is used, with the same TSV output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from extract.rules import load_rules
+
+# One OpenMP thread per process: batch workers are the parallelism (measured faster on 2
+# cores than Tesseract's own threads). Must be set before the library is loaded.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+LANGUAGE = "vie"
+DPI_MIN, DPI_MAX = 200, 300       # OCR resolution: the scan's own, within these bounds
+LOW_CONFIDENCE = 60.0             # a line whose mean word confidence is below this is flagged
+TURNED_BELOW = 60.0               # a page whose words are this unsure or unshaped is tried turned
+LOW_NUMBER_CONFIDENCE = 75.0      # a word with a digit read less surely than this is flagged
+SKEW_RANGE = 3.0                  # degrees searched either way
+INK_LEVEL, PAPER_LEVEL = 60.0, 190.0   # gray levels stretched to black and white (seal ink: ~205)
+SPECK_CONFIDENCE = 45.0           # a 1-2 character non-numeric word below this is a speck
+SIGN_CONFIDENCE = 80.0            # ... and a 1-2 sign word (no letter, no digit) below this
+BOLD_STROKE = 1.3                 # strokes this much thicker than the page's usual are bold
+BAR_INK = 180                     # gray level below which a pixel counts toward the bar
+BAR_SHARE = 0.6                   # a foot row this much inked is the bar of '≥' / '≤'
+CELL_PAD = 4                      # pixels: a cell is read inside its lines
+FRAME_PX = 10                     # white frame around a cell read on its own
+CELL_MIN_INK = 12                 # dark pixels a cell needs before it is read again
+WORD_GAP = 1.5                    # points: the least gap kept between two words of a line
+MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
+_GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
+_STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
+_CLOSING_QUOTES = "'’\"”"
+_KEPT_SHORT = frozenset({"%", "-", "+", "•", "–", "a)", "b)", "c)", "đ)", "d)", "e)"})
+COLOUR_SPREAD = 60                # channel spread of coloured (not gray) ink
+COLOUR_WHITEN = 120.0             # coloured pixels lighter than this are seal ink, not print under it
+_TESSDATA_PLACES = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+                    "/usr/share/tessdata", "/usr/local/share/tessdata")
+
+
+class OcrUnavailable(RuntimeError):
+    """Tesseract or its Vietnamese model is missing; the message says how to install them."""
+
+
+@dataclass(slots=True)
+class OcrPage:
+    """What OCR read on one page: words in PDF points, grid tables, mean confidence (0–100)."""
+
+    words: list[dict]
+    tables: list                      # extract.load.ocr_tables.ImageTable, in PDF points
+    confidence: float
+    skew: float = 0.0                 # degrees the page was turned back
+    low_lines: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ engine
+
+def _tessdata() -> str | None:
+    """The folder holding vie.traineddata."""
+    places = [os.environ.get("TESSDATA_PREFIX", ""), *_TESSDATA_PLACES]
+    for place in places:
+        for folder in (Path(place), Path(place) / "tessdata"):
+            if place and (folder / f"{LANGUAGE}.traineddata").is_file():
+                return str(folder)
+    return None
+
+
+class _Engine:
+    """Recognises a grayscale PIL image into Tesseract TSV text."""
+
+    def __init__(self) -> None:
+        self.tessdata = _tessdata()
+        if self.tessdata is None:
+            raise OcrUnavailable(
+                "OCR needs Tesseract's Vietnamese model (apt-get install tesseract-ocr tesseract-ocr-vie)")
+        try:
+            import tesserocr
+        except ImportError:
+            tesserocr = None
+        if tesserocr is not None:
+            self.api = tesserocr.PyTessBaseAPI(path=self.tessdata + "/", lang=LANGUAGE,
+                                               psm=tesserocr.PSM.AUTO)
+            self.command = None
+        else:
+            self.api = None
+            self.command = shutil.which("tesseract")
+            if self.command is None:
+                raise OcrUnavailable("OCR needs Tesseract (pip install tesserocr, or apt-get install "
+                                     "tesseract-ocr tesseract-ocr-vie)")
+
+    def tsv(self, image, block: bool = False) -> str:
+        """TSV of `image`: a whole page (automatic layout) or, `block`, one uniform block."""
+        if self.api is not None:
+            import tesserocr
+            self.api.SetPageSegMode(tesserocr.PSM.SINGLE_BLOCK if block else tesserocr.PSM.AUTO)
+            self.api.SetImage(image)
+            self.api.Recognize()
+            return self.api.GetTSVText(0)
+        import io
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        done = subprocess.run([self.command, "stdin", "stdout", "-l", LANGUAGE, "--psm", "6" if block else "3",
+                               "--tessdata-dir", self.tessdata, "tsv"],
+                              input=buffer.getvalue(), capture_output=True, check=False, timeout=300)
+        if done.returncode:
+            raise OcrUnavailable(f"tesseract failed: {done.stderr.decode(errors='replace')[:200]}")
+        return done.stdout.decode("utf-8")
+
+
+@cache
+def engine() -> _Engine:
+    """The process's OCR engine, loaded once (raises OcrUnavailable)."""
+    return _Engine()
+
+
+def unavailable_reason() -> str | None:
+    """None when OCR can run here, else why not (and how to install it)."""
+    try:
+        engine()
+    except OcrUnavailable as exc:
+        return str(exc)
+    return None
+
+
+# ------------------------------------------------------------------ image
+
+def render_dpi(page_width_pt: float, images: list[dict]) -> int:
+    """The resolution to render at: the widest image's own, within [DPI_MIN, DPI_MAX]."""
+    best = 0.0
+    for image in images:
+        shown = float(image.get("x1", 0)) - float(image.get("x0", 0))
+        source = (image.get("srcsize") or (0, 0))[0]
+        if shown > 0.3 * page_width_pt and source:
+            best = max(best, source / (shown / 72.0))
+    return int(min(max(best or DPI_MAX, DPI_MIN), DPI_MAX))
+
+
+def clean(image):
+    """RGB page image -> grayscale numpy array for OCR: the lighting flattened (a phone photo
+    is darker on one side), red and other coloured ink (a seal over the signature block)
+    turned white, black print kept even where the seal covers it."""
+    import cv2
+    import numpy as np
+
+    rgb = np.asarray(image.convert("RGB"))
+    red = rgb[..., 0]
+    # Red ink is bright in the red channel; black print is dark in every channel.
+    background = cv2.medianBlur(cv2.dilate(red, np.ones((15, 15), np.uint8)), 31)
+    flat = np.clip(red.astype(np.float32) / np.maximum(background, 1) * 255.0, 0, 255)
+    colour = (rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)) > COLOUR_SPREAD
+    flat[colour & (flat > COLOUR_WHITEN)] = 255
+    return np.clip((flat - INK_LEVEL) * 255.0 / (PAPER_LEVEL - INK_LEVEL), 0, 255).astype(np.uint8)
+
+
+def estimate_skew(gray) -> float:
+    """The page's lean in degrees (positive: counter-clockwise), by the rotation that makes
+    the rows of ink most uneven (text lines sharp). Coarse 0.5° steps, then 0.1° steps."""
+    import cv2
+    import numpy as np
+
+    scale = 800.0 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ink = (small < 160).astype(np.float32)
+    height, width = ink.shape
+    centre = (width / 2, height / 2)
+
+    def sharpness(angle: float) -> float:
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(ink, matrix, (width, height), flags=cv2.INTER_NEAREST)
+        profile = turned.sum(axis=1)
+        return float(np.square(np.diff(profile)).sum())
+
+    coarse = max((step * 0.5 for step in range(-int(SKEW_RANGE * 2), int(SKEW_RANGE * 2) + 1)), key=sharpness)
+    return max((coarse + step * 0.1 for step in range(-5, 6)), key=sharpness)
+
+
+def deskew(gray, angle: float):
+    """The image turned back by `angle` degrees about its centre, new corners white."""
+    import cv2
+
+    if abs(angle) < 0.05:
+        return gray
+    height, width = gray.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    return cv2.warpAffine(gray, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+# ------------------------------------------------------------------ words
+
+def parse_tsv(tsv: str, scale: float, gray=None) -> list[list[dict]]:
+    """Tesseract TSV -> its text lines, each a list of word dicts in PDF points.
+
+    Word boxes of one line share the line's top and bottom (a glyph box's height depends on
+    its diacritics, which would split lines and paragraphs); `scale` = 72 / dpi. Specks read
+    as a letter or two with low confidence are dropped. With the page image `gray` (the one
+    recognised), a '>' or '<' with a bar under it is read as '≥' or '≤' (Tesseract's
+    Vietnamese model does not know those signs).
+    """
+    lines: dict[tuple, list[dict]] = {}
+    for row in tsv.splitlines()[1:] if tsv.startswith("level") else tsv.splitlines():
+        fields = row.split("\t")
+        if len(fields) < 12 or fields[0] != "5":
+            continue
+        text = fields[11].strip()
+        if not text:
+            continue
+        left, top, width, height = (int(value) for value in fields[6:10])
+        confidence = max(float(fields[10]), 0.0)
+        if _speck(text, confidence):
+            continue
+        if gray is not None and text[0] in "<>" and _barred(gray, left, top, width, height, len(text)):
+            text = ("≥" if text[0] == ">" else "≤") + text[1:]
+        key = (fields[1], fields[2], fields[3], fields[4])
+        lines.setdefault(key, []).append({
+            "text": text, "x0": left * scale, "x1": (left + width) * scale,
+            "top": top * scale, "bottom": (top + height) * scale,
+            "conf": confidence, "fontname": "", "upright": True,
+            "stroke": _stroke_width(gray, left, top, width, height) if gray is not None else 0.0,
+        })
+    result = []
+    for words in lines.values():
+        words.sort(key=lambda word: word["x0"])
+        for word, following in zip(words, words[1:]):
+            # Tesseract's box of a word sometimes runs over the next word's: the space
+            # between them must stay a gap
+            if word["x1"] > following["x0"] - WORD_GAP:
+                word["x1"] = max(following["x0"] - WORD_GAP, word["x0"] + WORD_GAP)
+        bottoms = sorted(word["bottom"] for word in words)
+        tops = sorted(word["top"] for word in words)
+        top, bottom = tops[len(tops) // 2], bottoms[len(bottoms) // 2]
+        for word in words:
+            word["top"], word["bottom"] = top, bottom
+        result.append(words)
+    _mark_bold(result)
+    _even_heights(result)
+    _snap_margins(result)
+    return result
+
+
+def _stroke_width(gray, left: int, top: int, width: int, height: int) -> float:
+    """Mean width in pixels of the ink runs along the rows of a word box (bold is thicker)."""
+    ink = gray[top:top + height, left:left + width] < 128
+    if ink.size == 0:
+        return 0.0
+    starts = int(ink[:, 0].sum()) + int((ink[:, 1:] & ~ink[:, :-1]).sum())
+    return float(ink.sum()) / starts if starts else 0.0
+
+
+def _mark_bold(lines: list[list[dict]]) -> None:
+    """Words whose strokes are BOLD_STROKE times the page's usual stroke get a bold font
+    name, so that the PDF reader's bold tests (headings, titles) work on scans too. The
+    usual stroke is the median over the page's words of 3 letters or more, weighted by
+    letters (body text is the bulk of a page)."""
+    strokes = sorted(word["stroke"] for words in lines for word in words
+                     if word["stroke"] and sum(ch.isalpha() for ch in word["text"]) >= 3)
+    if len(strokes) < 20:
+        return
+    usual = strokes[len(strokes) // 2]
+    for words in lines:
+        bold = [word["stroke"] >= BOLD_STROKE * usual for word in words]
+        share = sum(bold) / len(bold)
+        for word, thick in zip(words, bold):
+            # short words ("và", "-") and a line that is mostly one weight follow the line
+            if share >= 2 / 3 or share <= 1 / 3 or sum(ch.isalpha() for ch in word["text"]) < 3:
+                thick = share > 0.5
+            word["fontname"] = "OCR-Bold" if thick else "OCR"
+
+
+def _speck(text: str, confidence: float) -> bool:
+    """A speck of dust or a seal's remains read as one or two letters or signs."""
+    if len(text) > 2 or any(ch.isdigit() for ch in text) or text in _KEPT_SHORT or text in _repairs().bullets:
+        return False
+    signs_only = not any(ch.isalnum() for ch in text)
+    return confidence < (SIGN_CONFIDENCE if signs_only else SPECK_CONFIDENCE)
+
+
+def _barred(gray, left: int, top: int, width: int, height: int, length: int) -> bool:
+    """Whether the first glyph of a word box (pixels) has a horizontal bar along its foot,
+    as '≥' and '≤' have and '>' and '<' have not."""
+    glyph = gray[top:top + height, left:left + max(width // max(length, 1), 2)] < BAR_INK
+    columns = glyph.any(axis=0).nonzero()[0]
+    if glyph.size == 0 or not columns.size:
+        return False
+    glyph = glyph[:, columns[0]:columns[-1] + 1]          # the glyph's own ink width
+    foot = glyph[int(glyph.shape[0] * 0.65):]
+    return bool(foot.size) and float(foot.mean(axis=1).max()) >= BAR_SHARE
+
+
+def _snap_margins(lines: list[list[dict]]) -> None:
+    """Line ends within MARGIN_SNAP points of the page's usual left or right edge are put on
+    it: OCR boxes hug the ink, so a justified page's flush lines end a point or two apart,
+    and the PDF reader tells a paragraph's wrapped lines from its last line by that edge."""
+    from collections import Counter
+
+    if len(lines) < 3:
+        return
+    for side, pick in (("x0", min), ("x1", max)):
+        ends = Counter(round(pick(word[side] for word in words)) for words in lines)
+        edge, count = ends.most_common(1)[0]
+        near = [pick(word[side] for word in words) for words in lines
+                if abs(pick(word[side] for word in words) - edge) <= MARGIN_SNAP]
+        if count < 2 or len(near) < 3:
+            continue
+        target = pick(near)
+        for words in lines:
+            end_word = min(words, key=lambda w: w["x0"]) if side == "x0" else max(words, key=lambda w: w["x1"])
+            if abs(end_word[side] - target) <= MARGIN_SNAP:
+                end_word[side] = target
+
+
+def _even_heights(lines: list[list[dict]]) -> None:
+    """Lines of body size get the page's median line height, so that the PDF reader's
+    same-font test sees them as one font; titles and small print keep their own."""
+    heights = sorted(words[0]["bottom"] - words[0]["top"] for words in lines)
+    if not heights:
+        return
+    usual = heights[len(heights) // 2]
+    for words in lines:
+        height = words[0]["bottom"] - words[0]["top"]
+        if abs(height - usual) <= 0.3 * usual:
+            middle = (words[0]["top"] + words[0]["bottom"]) / 2
+            for word in words:
+                word["top"], word["bottom"] = middle - usual / 2, middle + usual / 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Repairs:
+    phrases: re.Pattern
+    replacements: dict[str, str]
+    heading: re.Pattern
+    numerals: dict[str, str]
+    bullets: frozenset[str]
+    bullet: str
+    syllables: re.Pattern           # a word run together from 2+ syllables, each captured
+    syllable: re.Pattern            # one syllable
+    split_ending: re.Pattern        # the first part of a word Tesseract split in two ...
+    split_tail: re.Pattern          # ... and its second part
+
+
+@cache
+def _repairs() -> _Repairs:
+    """rules/ocr.yaml compiled: phrase confusions and misread heading numerals."""
+    rules = load_rules("ocr")
+    replacements = {str(wrong): str(right) for wrong, right in (rules.get("confusions") or {}).items()}
+    for wrong, right in replacements.items():
+        if len(wrong.split()) != len(right.split()) or re.search(r"\d", wrong + right):
+            raise ValueError(f"rules/ocr.yaml: '{wrong}' -> '{right}' must keep the word count and hold no digit")
+    from extract.rules import word_alternation
+    replacements = {wrong.casefold(): right for wrong, right in replacements.items()}
+    phrases = (re.compile(word_alternation(replacements), re.IGNORECASE) if replacements
+               else re.compile(r"(?!)"))
+    numerals = {str(wrong): str(right) for wrong, right in (rules.get("heading_numerals") or {}).items()}
+    alternatives = "|".join(re.escape(wrong) for wrong in sorted(numerals, key=len, reverse=True))
+    # A misread Roman numeral opening a line, before a capitalised heading word of 2+ letters.
+    heading = re.compile(rf"^(?P<numeral>{alternatives})[.,]?$") if numerals else re.compile(r"(?!)")
+    bullets = rules.get("bullet_misreads") or {}
+    shape = rules.get("syllable") or {}
+    initials = "|".join(sorted(map(str, shape.get("initials", [])), key=len, reverse=True))
+    finals = "|".join(sorted(map(str, shape.get("finals", [])), key=len, reverse=True))
+    vowels = re.escape(str(shape.get("vowels", "")))
+    syllable = rf"(?:{initials})?[{vowels}]{{1,3}}(?:{finals})?" if vowels else r"(?!)"
+    syllables = re.compile(rf"({syllable})({syllable})({syllable})?", re.IGNORECASE)
+    split = rules.get("split_inside_word") or {}
+    return _Repairs(phrases, replacements, heading, numerals,
+                    frozenset(str(sign) for sign in bullets.get("read", [])), str(bullets.get("as", "•")),
+                    syllables, re.compile(syllable, re.IGNORECASE), re.compile(rf"\w*{split.get('ending', '(?!)')}$"),
+                    re.compile(rf"^{split.get('tail', '(?!)')}(?!\w)"))
+
+
+def split_syllables(text: str) -> str:
+    """A word OCR ran together from Vietnamese syllables, spaced again ("CHUYỂNĐỔI" ->
+    "CHUYỂN ĐỔI"); punctuation around it is kept. Only when every syllable carries a
+    Vietnamese letter, so that loanwords ("Internet") and names stay whole."""
+    match = re.fullmatch(r"(\W*)(\w+)(\W*)", text)
+    if not match or len(match.group(2)) < 4:
+        return text
+    parsed = _repairs().syllables.fullmatch(match.group(2))
+    if not parsed:
+        return text
+    parts = [part for part in parsed.groups() if part]
+    if len(parts) < 2 or not all(any(ord(ch) > 127 for ch in part) for part in parts):
+        return text
+    return match.group(1) + " ".join(parts) + match.group(3)
+
+
+def _same_case(replacement: str, found: str) -> str:
+    """`replacement` in the case of `found`: all capitals, a capital first, or as written."""
+    if found.isupper():
+        return replacement.upper()
+    if found[:1].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def _respaced(word: dict) -> list[dict]:
+    """The word, or the words OCR ran together in it ("học,công", "CHUYỂNĐỔI"), each with
+    its share of the box (by characters)."""
+    pieces = [piece for piece in re.split(r"(?<=,)(?=\w)", word["text"])]
+    text = " ".join(split_syllables(piece) for piece in pieces)
+    parts = text.split(" ")
+    if len(parts) == 1:
+        return [word]
+    width = (word["x1"] - word["x0"]) / max(len(text), 1)
+    result, offset = [], 0
+    for part in parts:
+        piece = dict(word, text=part)
+        piece["x0"] = word["x0"] + offset * width
+        piece["x1"] = piece["x0"] + len(part) * width
+        result.append(piece)
+        offset += len(part) + 1
+    return result
+
+
+def _rejoined(words: list[dict]) -> list[dict]:
+    """Words Tesseract split inside ("đư" + "ợc") joined again (rules/ocr.yaml)."""
+    repairs = _repairs()
+    result: list[dict] = []
+    for word in words:
+        if result and repairs.split_ending.match(result[-1]["text"]) and repairs.split_tail.match(word["text"]):
+            previous = result[-1]
+            previous["text"] += word["text"]
+            previous["x1"] = word["x1"]
+            previous["conf"] = min(previous["conf"], word["conf"])
+            continue
+        result.append(word)
+    return result
+
+
+def repair_line(words: list[dict]) -> None:
+    """Known Tesseract confusions of the genre (rules/ocr.yaml), fixed in place, word for word.
+
+    Only letters are repaired: a phrase rule may hold no digit, so a number is never guessed.
+    """
+    repairs = _repairs()
+    words[:] = _rejoined([part for word in words for part in _respaced(word)])
+    stray = _STRAY_OPENING.match(words[0]["text"])
+    if stray and not any(ch in word["text"] for word in words for ch in _CLOSING_QUOTES):
+        words[0]["text"] = words[0]["text"][stray.end():]     # a speck read as a quote mark
+    if len(words) >= 2 and words[0]["text"] in repairs.bullets:
+        words[0]["text"] = repairs.bullet
+    if len(words) >= 2:
+        match = repairs.heading.match(words[0]["text"])
+        following = words[1]["text"]
+        if match and len(following) >= 2 and following.isupper():
+            words[0]["text"] = repairs.numerals[match.group("numeral")] + "."
+    text = " ".join(word["text"] for word in words)
+    fixed = repairs.phrases.sub(lambda m: _same_case(repairs.replacements[" ".join(m.group(0).split()).casefold()],
+                                                     m.group(0)), text)
+    if fixed != text:
+        parts = fixed.split(" ")
+        if len(parts) == len(words):
+            for word, part in zip(words, parts):
+                word["text"] = part
+
+
+def low_confidence(words: list[dict]) -> bool:
+    """Whether OCR words (with `conf`) are unsure: their mean confidence is below
+    LOW_CONFIDENCE, a word holding a digit is below LOW_NUMBER_CONFIDENCE (a number is
+    what a misreading must never change silently), or a word is garbled (a bracket or bar
+    between its letters, "xuy(n"). Words of a text layer have no `conf`."""
+    scores = [word["conf"] for word in words if "conf" in word]
+    if not scores:
+        return False
+    if sum(scores) / len(scores) < LOW_CONFIDENCE or any(_GARBLED.search(word["text"]) for word in words):
+        return True
+    return any(word.get("conf", 100.0) < LOW_NUMBER_CONFIDENCE and any(ch.isdigit() for ch in word["text"])
+               for word in words)
+
+
+# ------------------------------------------------------------------ pages
+
+class PageRenderer:
+    """Renders pages of one PDF (opened once, on first use) for OCR."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.document = None
+
+    def render(self, index: int, dpi: int):
+        """Page `index` (0-based) as an RGB PIL image at `dpi`."""
+        if self.document is None:
+            import pypdfium2
+            self.document = pypdfium2.PdfDocument(self.data)
+        page = self.document[index]
+        try:
+            return page.render(scale=dpi / 72.0).to_pil().convert("RGB")
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        if self.document is not None:
+            self.document.close()
+            self.document = None
+
+
+def _read_empty_cells(ocr: _Engine, gray, tables: list, lines: list[list[dict]], scale: float) -> list[list[dict]]:
+    """Table cells the page's OCR left empty although they hold ink, read again one by one.
+
+    Tesseract's page layout analysis skips lone short marks in a grid ("1", "%"); read as a
+    block of its own, a cell gives them back. Coordinates come back in PDF points.
+    """
+    import numpy as np
+    from PIL import Image
+
+    centres = [((w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2) for words in lines for w in words]
+    found: list[list[dict]] = []
+    pad = CELL_PAD
+    for table in tables:
+        for x0, top, x1, bottom in table.cells:
+            if any(x0 <= cx <= x1 and top <= cy <= bottom for cx, cy in centres):
+                continue
+            left, upper = int(x0 / scale) + pad, int(top / scale) + pad
+            right, lower = int(x1 / scale) - pad, int(bottom / scale) - pad
+            crop = gray[upper:lower, left:right]
+            if crop.size == 0 or (crop < 128).sum() < CELL_MIN_INK:
+                continue
+            framed = np.pad(crop, FRAME_PX, constant_values=255)     # Tesseract needs margins
+            for words in parse_tsv(ocr.tsv(Image.fromarray(framed), block=True), scale, framed):
+                for word in words:
+                    for key, offset in (("x0", left - FRAME_PX), ("x1", left - FRAME_PX),
+                                        ("top", upper - FRAME_PX), ("bottom", upper - FRAME_PX)):
+                        word[key] += offset * scale
+                found.append(words)
+    return found
+
+
+def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]]:
+    """Grid tables and repaired word lines of one deskewed page image."""
+    import cv2
+    from PIL import Image
+
+    from extract.load.ocr_tables import find_tables
+
+    tables, without_lines = find_tables(gray, scale)     # before the median: lines are thin
+    without_lines = cv2.medianBlur(without_lines, 3)      # specks of scanner noise
+    lines = parse_tsv(ocr.tsv(Image.fromarray(without_lines)), scale, without_lines)
+    lines.extend(_read_empty_cells(ocr, without_lines, tables, lines, scale))
+    for line in lines:
+        repair_line(line)
+    return tables, lines
+
+
+def _evidence(lines: list[list[dict]]) -> float:
+    """How much text a reading found, and how surely: the sum of word confidences, each
+    counted only for a word shaped like Vietnamese (a syllable, a number, an abbreviation);
+    text read upside down is mostly not."""
+    single = _repairs().syllable
+    total = 0.0
+    for words in lines:
+        for word in words:
+            core = re.sub(r"[^\w]", "", word["text"])
+            if core and (core.isdigit() or core.isupper() or single.fullmatch(core)):
+                total += word["conf"]
+    return total
+
+
+def read_page(renderer: PageRenderer, index: int, dpi: int) -> OcrPage:
+    """OCR of page `index`: words and grid tables in PDF points (raises OcrUnavailable).
+
+    A page read with little confidence may have been scanned sideways or upside down: it is
+    read again turned by 90, 180 and 270 degrees and the surest reading is kept.
+    """
+    import numpy as np
+
+    ocr = engine()
+    gray = clean(renderer.render(index, dpi))
+    angle = estimate_skew(gray)
+    gray = deskew(gray, angle)
+    scale = 72.0 / dpi
+    tables, lines = _recognise(ocr, gray, scale)
+    words = [word for line in lines for word in line]
+    if not words or _evidence(lines) / len(words) < TURNED_BELOW:
+        for turns in (2, 1, 3):
+            turned_tables, turned_lines = _recognise(ocr, np.ascontiguousarray(np.rot90(gray, turns)), scale)
+            if _evidence(turned_lines) > 1.5 * _evidence(lines):
+                tables, lines = turned_tables, turned_lines
+        words = [word for line in lines for word in line]
+    low_lines = [" ".join(word["text"] for word in line) for line in lines
+                 if sum(word["conf"] for word in line) / len(line) < LOW_CONFIDENCE]
+    confidence = sum(word["conf"] for word in words) / len(words) if words else 0.0
+    return OcrPage(words, tables, confidence, angle, low_lines)

@@ -1,0 +1,132 @@
+"""Ruled tables in a page image: the grid found from its lines, merged cells resolved.
+
+OpenCV morphology: an opening with a long horizontal (vertical) kernel keeps only the
+horizontal (vertical) ruling lines of the binarised page. Their positions make a grid; a
+boundary between two grid cells exists where a ruling line covers most of it, and grid
+cells without a boundary between them are one merged cell. The result is shaped like a
+pdfplumber table (`cells` as (x0, top, x1, bottom), `bbox`) in PDF points, so the PDF reader
+fills it with the OCR words under each cell and takes it down the same path as a digital
+table. The lines are whitened out of the image before OCR (Tesseract reads them as '|').
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIN_LINE_FRACTION = 0.04     # a ruling line is at least this share of the page's width/height
+BOUNDARY_COVER = 0.45        # a cell boundary exists where a line covers this much of it
+MERGE_PX = 6                 # line positions closer than this many pixels are one line
+INK_THRESHOLD = 200         # gray level below which a pixel is ink (the page is flattened)
+
+
+@dataclass(slots=True)
+class ImageTable:
+    """A table found in a page image, in PDF points (like pdfplumber's Table)."""
+
+    cells: list[tuple[float, float, float, float]]
+    bbox: tuple[float, float, float, float]
+
+
+def _positions(profile, threshold: float) -> list[int]:
+    """Centres of the runs of `profile` above `threshold` (pixel indices)."""
+    positions, start = [], None
+    for index, value in enumerate(list(profile) + [0]):
+        if value > threshold and start is None:
+            start = index
+        elif value <= threshold and start is not None:
+            positions.append((start + index - 1) // 2)
+            start = None
+    merged: list[int] = []
+    for position in positions:
+        if merged and position - merged[-1] < MERGE_PX:
+            merged[-1] = (merged[-1] + position) // 2
+        else:
+            merged.append(position)
+    return merged
+
+
+def _grid_cells(horizontal, vertical, x0: int, y0: int) -> list[tuple[int, int, int, int]]:
+    """Cells (x0, top, x1, bottom) in pixels of one table region's line masks."""
+    import numpy as np
+
+    height, width = horizontal.shape
+    ys = _positions(horizontal.max(axis=1).astype(np.int32) * (horizontal.sum(axis=1) > 0.1 * width),
+                    0)
+    xs = _positions(vertical.max(axis=0).astype(np.int32) * (vertical.sum(axis=0) > 0.1 * height), 0)
+    if len(ys) < 2 or len(xs) < 2:
+        return []
+    rows, cols = len(ys) - 1, len(xs) - 1
+    band = MERGE_PX // 2 + 1
+
+    def covered(mask, fixed: int, lo: int, hi: int, along_rows: bool) -> bool:
+        if hi - lo < 3:
+            return True
+        lo, hi = lo + 2, hi - 2
+        if along_rows:      # a horizontal boundary at row `fixed`, columns lo..hi
+            strip = mask[max(fixed - band, 0):fixed + band + 1, lo:hi].max(axis=0)
+        else:               # a vertical boundary at column `fixed`, rows lo..hi
+            strip = mask[lo:hi, max(fixed - band, 0):fixed + band + 1].max(axis=1)
+        return bool(strip.size) and float(strip.mean()) >= BOUNDARY_COVER * 255
+
+    parent = list(range(rows * cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(rows):
+        for c in range(cols):
+            if c + 1 < cols and not covered(vertical, xs[c + 1], ys[r], ys[r + 1], along_rows=False):
+                parent[find(r * cols + c + 1)] = find(r * cols + c)
+            if r + 1 < rows and not covered(horizontal, ys[r + 1], xs[c], xs[c + 1], along_rows=True):
+                parent[find((r + 1) * cols + c)] = find(r * cols + c)
+    groups: dict[int, list[int]] = {}
+    for index in range(rows * cols):
+        groups.setdefault(find(index), []).append(index)
+    cells = []
+    for members in groups.values():
+        r0 = min(m // cols for m in members)
+        r1 = max(m // cols for m in members)
+        c0 = min(m % cols for m in members)
+        c1 = max(m % cols for m in members)
+        cells.append((x0 + xs[c0], y0 + ys[r0], x0 + xs[c1 + 1], y0 + ys[r1 + 1]))
+    cells.sort(key=lambda cell: (cell[1], cell[0]))
+    return cells
+
+
+def find_tables(gray, scale: float):
+    """Grid tables of a deskewed grayscale page (numpy uint8) -> (tables in PDF points,
+    the image with the ruling lines whitened). `scale` converts pixels to points."""
+    import cv2
+    import numpy as np
+
+    # the page is already flattened by ocr.clean: one threshold holds for light, thin lines
+    binary = ((gray < INK_THRESHOLD) * 255).astype(np.uint8)
+    height, width = binary.shape
+    h_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(int(width * MIN_LINE_FRACTION), 10), 1))
+    v_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(int(height * MIN_LINE_FRACTION * 0.7), 10)))
+    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, h_kernel)
+    vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, v_kernel)
+    # bridge small breaks in scanned lines
+    horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 3)))
+    vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 15)))
+    grid = cv2.bitwise_or(horizontal, vertical)
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(
+        cv2.dilate(grid, np.ones((5, 5), np.uint8)), connectivity=8)
+    tables: list[ImageTable] = []
+    for label in range(1, count):
+        x, y, w, h, _area = stats[label]
+        if w < 0.2 * width or h < 0.03 * height:
+            continue
+        region = (slice(y, y + h), slice(x, x + w))
+        cells = _grid_cells(horizontal[region], vertical[region], int(x), int(y))
+        if len(cells) < 2:
+            continue
+        points = [(x0 * scale, top * scale, x1 * scale, bottom * scale) for x0, top, x1, bottom in cells]
+        tables.append(ImageTable(points, (x * scale, y * scale, (x + w) * scale, (y + h) * scale)))
+    cleaned = gray.copy()
+    cleaned[cv2.dilate(grid, np.ones((3, 3), np.uint8)) > 0] = 255
+    tables.sort(key=lambda table: table.bbox[1])
+    return tables, cleaned
