@@ -195,3 +195,30 @@ def test_single_file_extract_loads_no_batch_machinery():
     result = subprocess.run([sys.executable, "-c", code, str(small)], capture_output=True, text=True, cwd=ROOT)
     assert json.loads(result.stdout)["indicators"][0]["lead"], result.stderr
     assert result.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_inputs_with_the_same_file_name_do_not_overwrite_each_other(tmp_path):
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    source = CORPUS / "binh-lu-xa-2026.txt"
+    copy = other / source.name
+    copy.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["extract", "--no-nlp", str(source), str(copy), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    written = sorted(path.name for path in out.glob("*.json"))
+    assert len(written) == 2 and all(name.startswith("binh-lu-xa-2026.txt~") for name in written)
+    files = {json.loads(path.read_text(encoding="utf-8"))["source"]["file"] for path in out.glob("*.json")}
+    assert len(files) == 2
+
+
+def test_workbook_path_is_checked_before_any_work(tmp_path):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    plan = tmp_path / "plan.txt"
+    plan.write_bytes((CORPUS / "binh-lu-xa-2026.txt").read_bytes())
+    for xlsx, says in ((a_file / "x.xlsx", "is a file"), (tmp_path, "is a folder"), (plan, "input documents")):
+        result = runner.invoke(app, ["extract", "--no-nlp", str(plan), "--xlsx", str(xlsx)])
+        assert result.exit_code == 2, (xlsx, result.output)
+        assert says in result.output and "Traceback" not in result.output
+    assert plan.read_bytes() == (CORPUS / "binh-lu-xa-2026.txt").read_bytes()   # the input is untouched

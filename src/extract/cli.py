@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -74,6 +75,37 @@ def output_name(path: Path) -> str:
     return "stdin.json" if str(path) == STDIN else f"{path.name}.json"
 
 
+def output_names(files: list[Path]) -> dict[str, str]:
+    """`output_name` of each input; inputs that share a file name (a/plan.docx, b/plan.docx)
+    each get a short hash of their path as well ('plan.docx~1a2b3c4d.json'), so that none
+    overwrites another."""
+    import hashlib
+    from collections import Counter
+
+    names = {str(path): output_name(path) for path in files}
+    shared = Counter(names.values())
+    for path, name in names.items():
+        if shared[name] > 1:
+            digest = hashlib.sha1(os.fsencode(os.path.abspath(path))).hexdigest()[:8]
+            names[path] = f"{name[:-len('.json')]}~{digest}.json"
+    return names
+
+
+def check_workbook_path(xlsx: Path, files: list[Path]) -> str | None:
+    """Why `--xlsx` cannot be written where asked (None when it can): checked before any work."""
+    if xlsx.is_dir():
+        return f"{xlsx} is a folder; give a file name such as {xlsx / 'kehoach.xlsx'}"
+    parent = xlsx.parent
+    for folder in (parent, *parent.parents):
+        if folder.exists() and not folder.is_dir():
+            return f"{folder} is a file, so {xlsx} cannot be created; choose another path for --xlsx"
+        if folder.exists():
+            break
+    if xlsx.exists() and any(str(path) != STDIN and path.exists() and os.path.samefile(path, xlsx) for path in files):
+        return f"{xlsx} is one of the input documents; choose another path for --xlsx"
+    return None
+
+
 def read_stdin() -> bytes:
     """Standard input's bytes, at most one byte past the loader's size limit (the loader
     refuses it then, with the limit in its message)."""
@@ -107,6 +139,10 @@ def extract(
         except FolderError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2)
+    if xlsx is not None and (problem := check_workbook_path(xlsx, files)):
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2)
+    targets = output_names(files)
     options = Options(nlp=not no_nlp)
     lines = jsonl or len(files) > 1
     extracted, failed = [], []
@@ -121,7 +157,7 @@ def extract(
             typer.echo(f"{path}: {error.code}: {error.message}", err=True)
             continue
         if out is not None:
-            target = out / output_name(path)
+            target = out / targets[str(path)]
             write_document(document, target)
             typer.echo(str(target))
         elif lines:
@@ -132,7 +168,11 @@ def extract(
             extracted.append((str(path), document))
     if xlsx is not None:
         from extract.tables import write_documents_workbook
-        write_documents_workbook(xlsx, extracted, failed)
+        try:
+            write_documents_workbook(xlsx, extracted, failed)
+        except OSError as error:
+            typer.echo(f"error: cannot write the workbook {xlsx} ({error.strerror or 'error'})", err=True)
+            raise typer.Exit(2)
         typer.echo(f"workbook: {xlsx}", err=out is None)
     raise typer.Exit(1 if failed else 0)
 
