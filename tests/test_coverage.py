@@ -188,6 +188,15 @@ def test_compare_command_prints_a_report_and_json():
     assert result.exit_code == 0 and "Khác đơn vị tính" in result.output
 
 
+def test_compare_says_when_the_plans_are_swapped_or_not_linked():
+    runner = CliRunner()
+    commune, province = str(GOLDEN / "phu-lac-xa-2026.txt.json"), str(GOLDEN / f"{PROVINCE}.txt.json")
+    swapped = runner.invoke(app, ["compare", province, commune])
+    assert swapped.exit_code == 1 and "đảo thứ tự" in swapped.output
+    other_province = runner.invoke(app, ["compare", commune, str(GOLDEN / "bac-ninh-tinh-2026.txt.json")])
+    assert other_province.exit_code == 1 and "không xác định được" in other_province.output.lower()
+
+
 @pytest.fixture(scope="module")
 def batch_out(tmp_path_factory):
     out = tmp_path_factory.mktemp("batch")

@@ -119,6 +119,14 @@ def is_lower_level(plan: Plan) -> bool:
     return _issuer(plan).get("level") in vocabulary().rules["lower_levels"]
 
 
+def short_list(names: Iterable[str], most: int = 5) -> str:
+    """Distinct names in first-seen order, at most `most` of them, then '(+N)' for the rest: a
+    summary line stays one readable line whatever the batch holds (each plan in three formats)."""
+    unique = list(dict.fromkeys(names))
+    shown = ", ".join(unique[:most])
+    return shown + (f" (+{len(unique) - most})" if len(unique) > most else "")
+
+
 def plan_label(plan: Plan) -> str:
     """A short human name: the issuer's name, else the file."""
     return _issuer(plan).get("name") or (plan.get("source") or {}).get("file") or "?"
@@ -803,7 +811,7 @@ def write_batch_coverage(out: Path, compare_to: Path | None = None) -> dict[str,
     if coverages or compare_to:
         labels = vocabulary().rules["labels"]
         summary = (f"{labels['coverage_written']}: {len(coverages)} → {folder}"
-                   + (f"; {labels['unlinked']}: {', '.join(plan_label(p) for p in unlinked)}" if unlinked else ""))
+                   + (f"; {labels['unlinked']}: {short_list(plan_label(p) for p in unlinked)}" if unlinked else ""))
     return {"linked": len(coverages), "unlinked": [plan_label(p) for p in unlinked], "folder": str(folder),
             "summary": summary}
 
@@ -829,6 +837,18 @@ def compare_command(
         sys.stdout.write(json.dumps(coverage.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         typer.echo(format_report(coverage))
+    # The report is printed either way (a person may still want it), but a pair that is not
+    # a lower plan and the plan it carries out is said plainly and fails the command.
+    labels = vocabulary().rules["labels"]
+    warnings = []
+    if level_rank(lower_plan) and level_rank(higher_plan) and level_rank(lower_plan) >= level_rank(higher_plan):
+        warnings.append(labels["levels_reversed_warning"])
+    if link.higher is None:
+        warnings.append(labels["not_linked_warning"])
+    for warning in warnings:
+        typer.echo(warning, err=True)
+    if warnings:
+        raise typer.Exit(1)
 
 
 # ------------------------------------------------------------------------ evaluation
