@@ -133,3 +133,39 @@ def test_assignments_with_recurring_deadlines(doc):
 def test_sections_and_provenance(doc):
     headings = [(s.level, s.number, s.heading) for s in doc.sections if s.kind == "body"]
     assert headings[:3] == [(1, "I", "MỤC TIÊU"), (2, "1", "Chỉ tiêu năm 2026"), (1, "II", "NHIỆM VỤ")]
+
+
+NUMBERED_LIST_PLAN = """ỦY BAN NHÂN DÂN XÃ AN PHÚ
+Số: 12/KH-UBND
+An Phú, ngày 10 tháng 02 năm 2026
+KẾ HOẠCH
+Chuyển đổi số năm 2026
+I. MỤC ĐÍCH, YÊU CẦU
+Triển khai hiệu quả Nghị quyết số 57-NQ/TW.
+II. CHỈ TIÊU
+1. 100% hồ sơ được xử lý trực tuyến.
+2. Tỷ lệ người dân sử dụng dịch vụ công trực tuyến đạt trên 80%.
+3. Phấn đấu 95% cán bộ, công chức sử dụng chữ ký số.
+4. Tối thiểu 3 thôn triển khai mô hình thôn thông minh.
+III. NHIỆM VỤ
+1. Văn phòng HĐND và UBND xã chủ trì, phối hợp Công an xã rà soát dữ liệu dân cư, hoàn thành trong Quý II/2026.
+2. Chuyển đổi số trong y tế
+a) Trạm Y tế xã chủ trì triển khai hồ sơ sức khỏe điện tử cho 100% người dân.
+"""
+
+
+def test_a_numbered_list_of_targets_and_duties_is_read_as_items_not_empty_sections(tmp_path):
+    path = tmp_path / "an-phu.txt"
+    path.write_text(NUMBERED_LIST_PLAN, encoding="utf-8")
+    document = extract_path(path)
+    targets = {(i.name, t.value, t.comparator, t.unit) for i in document.indicators for t in i.targets}
+    assert {("Tỷ lệ hồ sơ được xử lý trực tuyến", 100, "=", "%"),
+            ("Tỷ lệ người dân sử dụng dịch vụ công trực tuyến", 80, ">", "%"),
+            ("Tỷ lệ cán bộ, công chức sử dụng chữ ký số", 95, "=", "%"),
+            ("Số thôn triển khai mô hình thôn thông minh", 3, ">=", "thôn")} <= targets
+    task = next(t for t in document.tasks if "rà soát dữ liệu dân cư" in t.name)
+    assert [a.name for a in task.lead] == ["Văn phòng Hội đồng nhân dân và Ủy ban nhân dân"]
+    assert task.deadline is not None and task.deadline.kind == "quarter"
+    # "2. Chuyển đổi số trong y tế" has a sub-item: it stays a heading, not a statement
+    assert any(s.heading == "Chuyển đổi số trong y tế" for s in document.sections)
+    assert not any(t.name.startswith("Chuyển đổi số trong y tế") for t in document.tasks)

@@ -144,10 +144,15 @@ def group_path(node: SectionNode | None) -> str | None:
     return " > ".join(names) or None
 
 
-def _heading_is_statement(node: SectionNode) -> bool:
+def _heading_is_statement(node: SectionNode, has_children: bool) -> bool:
     """An enumerated item that says something ("a) Phủ sóng 4G đến 100% thôn, bản; …"), as
-    opposed to a heading that names what follows ("(2) Kinh tế số")."""
-    if node.label_kind not in ("letter", "paren", "arabic_paren"):
+    opposed to a heading that names what follows ("(2) Kinh tế số"). A "1." item counts only
+    when nothing follows it (no lines, no subsections): a list of targets or duties numbered
+    "1. 100% hồ sơ …", "2. …" under "II. CHỈ TIÊU" is a list, not a tree of empty sections."""
+    if node.label_kind == "arabic":
+        if has_children or node.lines:
+            return False
+    elif node.label_kind not in ("letter", "paren", "arabic_paren"):
         return False
     heading = node.heading
     return heading.endswith((".", ";")) or len(heading.split()) >= 12 or bool(find_targets(heading))
@@ -403,6 +408,7 @@ class _SectionReader:
         self.plan_year = plan_year
         self.level = level
         self.items = TextItems()
+        self.parents: set[str] = set()     # ids of the sections that have subsections
         self.pending: list[Indicator | Task] = []
         self.pending_statements: list[_Clause] = []
         self.block: _Block | None = None
@@ -417,7 +423,7 @@ class _SectionReader:
         self.group = group_path(node)
         if node.inline_text and node.inline_start is not None:
             statements.append((node.inline_text, node.inline_start, node.line))
-        elif _heading_is_statement(node):
+        elif _heading_is_statement(node, node.id in self.parents):
             # "a) Phủ sóng di động 4G đến 100% thôn, bản; …": the labelled item is the statement
             statements.append((node.heading, node.heading_start, node.line))
             self.group = group_path(node.parent)
@@ -595,6 +601,7 @@ def extract_text_items(seg: Segmented, prov: Provenance, plan_year: int | None,
                        level: str | None, nlp: "AgencyTagger | None" = None) -> TextItems:
     rules = _rules()
     reader = _SectionReader(seg, prov, plan_year, level, nlp)
+    reader.parents = {node.parent.id for node in seg.sections if node.parent is not None}
     for node in seg.sections:
         if node.kind != "body" or _in_section(node, rules.skipped) \
                 or any(rules.basis_heading.match(n.heading.strip(" :.")) for n in node.path()):
