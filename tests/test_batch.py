@@ -24,15 +24,16 @@ MANIFEST_KEYS = ["file", "status", "reason", "message", "output", "output_sha256
 
 # ------------------------------------------------------------------------ walking
 
-def test_walk_is_sorted_lists_hidden_as_skipped_and_leaves_out_own_output(tmp_path):
+def test_walk_is_sorted_lists_hidden_and_own_output_as_skipped(tmp_path):
     src = make_tree(tmp_path / "in", {
         "b/plan.txt": "B", "a/plan.txt": "A", "a/z.txt": "Z", ".git/config": "x", "a/.hidden.txt": "x",
         "photo.PNG": "x", "~$plan.docx": "x", "out/docs/old.json": "{}",
     })
     inputs = walk_inputs(src, exclude=[src / "out"])
     assert [item.relative for item in inputs] == [".git", "a/.hidden.txt", "a/plan.txt", "a/z.txt", "b/plan.txt",
-                                                  "photo.PNG", "~$plan.docx"]
+                                                  "out", "photo.PNG", "~$plan.docx"]
     skips = {item.relative: item.skip for item in inputs}
+    assert skips["out"] == "output_folder"      # listed, never read
     assert skips[".git"] == "hidden" and skips["a/.hidden.txt"] == "hidden"   # listed, never silently absent
     assert skips["photo.PNG"] == "unsupported_extension"
     assert skips["~$plan.docx"] == "office_lock_file"

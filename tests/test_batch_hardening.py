@@ -95,10 +95,11 @@ def test_out_inside_dir_is_excluded_on_every_run_and_old_outputs_are_not_inputs(
     src = make_tree(tmp_path / "in", {"a.txt": "Xã A"})
     first = batch(src, src / "out")
     second = batch(src, src / "out")
-    assert [entry["file"] for entry in second.entries] == [entry["file"] for entry in first.entries] == ["a.txt"]
+    assert [entry["file"] for entry in second.entries] == [entry["file"] for entry in first.entries] == ["a.txt", "out"]
+    assert by_file(second)["out"]["reason"] == "output_folder"     # its own OUT: listed, never read
     third = by_file(batch(src, src / "out-2"))          # another OUT: the first is an old output
     assert third["out"]["status"] == "skipped" and third["out"]["reason"] == "output_folder"
-    assert set(third) == {"a.txt", "out"}
+    assert set(third) == {"a.txt", "out", "out-2"}
 
 
 def test_out_equal_to_dir_is_refused_before_any_work(tmp_path):

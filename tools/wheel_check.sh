@@ -43,14 +43,16 @@ step "corpus extracted"
 """Score the wheel's outputs against the golden files: no category below the baseline."""
 import json, sys
 from pathlib import Path
-from extract.evaluate import Report, golden_files, load_golden, score_document
+from extract.evaluate import Report, format_key, golden_files, load_golden, score_document
 
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
 report = Report()
 for path in golden_files(root / "golden"):
     gold = load_golden(path)
-    pred = json.loads((out / "docs" / (Path(gold["source"]["file"]).name + ".json")).read_text(encoding="utf-8"))
-    report.add(path.name, gold["source"]["format"], score_document(gold, pred))
+    # the batch names each output by its path under corpus/ (scans are in corpus/scans/)
+    relative = Path(gold["source"]["file"]).relative_to("corpus").as_posix()
+    pred = json.loads((out / "docs" / (relative + ".json")).read_text(encoding="utf-8"))
+    report.add(path.name, format_key(gold["source"]), score_document(gold, pred))
 figures = report.as_dict()
 baseline = json.loads((root / "golden" / "baseline.json").read_text(encoding="utf-8"))
 drops = [f"{fmt}/{category}: {figures[fmt][category]['f1']:.3f} < {recorded['f1']:.3f}"

@@ -144,7 +144,8 @@ def walk_inputs(directory: Path, exclude: Iterable[Path] = ()) -> list[InputFile
             path = Path(entry.path)
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if _identity(path) in excluded:
+                    if _identity(path) in excluded:     # this batch's own OUT: listed, never read
+                        found.append(InputFile(relative, path, skip="output_folder"))
                         continue
                     if entry.name.startswith("."):
                         found.append(InputFile(relative, path, skip="hidden"))
@@ -1009,7 +1010,7 @@ def remove_unlisted_outputs(out: Path, entries: list[dict]) -> list[str]:
 _SKIP_MESSAGES = {
     "hidden": "a hidden file or folder (its name starts with a dot); rename it to include it",
     "outside_input": "a symbolic link to a file outside the input folder (not read); copy the file in instead",
-    "output_folder": "the output folder of an earlier batch (not read as input)",
+    "output_folder": "a batch's output folder, this run's or an earlier one's (not read as input)",
     "unsupported_extension": "not a text document (by its extension)",
     "office_lock_file": "an office program's lock file, not a document",
     "symlink_to_folder": "a symbolic link to a folder (not followed)",
