@@ -220,12 +220,14 @@ def test_batch_writes_coverage_tables(batch_out):
     assert missing == (assigned["status"] == "missing").sum() > 0
     workbook = openpyxl.load_workbook(out / "coverage" / "coverage.xlsx", read_only=True)
     rows = list(workbook["Chỉ tiêu"].iter_rows(values_only=True))
-    assert len(rows) == 5 and len(rows[0]) == 11 and rows[0][1].startswith("1. Tỷ lệ cán bộ")
+    assert len(rows) == 5 and len(rows[0]) == 12 and rows[0][2].startswith("1. Tỷ lệ cán bộ")
+    assert rows[0][:2] == ("Địa phương", "Tệp") and all(row[1] for row in rows[1:])   # which file each row is
     vo_tranh = next(r for r in rows if r[0] == "Ủy ban nhân dân xã Vô Tranh")
     assert vo_tranh.count("Chưa cụ thể hóa") == 7 and "Cam kết thấp hơn tỉnh" in vo_tranh
     assert len(list(workbook["Nhiệm vụ"].iter_rows(values_only=True))) == 5
     styled = openpyxl.load_workbook(out / "coverage" / "coverage.xlsx")["Chỉ tiêu"]
-    missing_cell = next(c for c in styled[5][1:] if c.value == "Chưa cụ thể hóa")
+    assert styled.auto_filter.ref == "A1:L5"
+    missing_cell = next(c for c in styled[5][2:] if c.value == "Chưa cụ thể hóa")
     assert missing_cell.fill.fgColor.rgb.lower().endswith("c62828")
     assert (out / "coverage" / "coverage_tasks.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 

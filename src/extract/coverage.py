@@ -693,17 +693,20 @@ def _write_matrix_workbook(path: Path, coverages: list[Coverage]) -> None:
         for kind in ("indicators", "tasks"):
             columns, matrix = status_matrix(group, kind)
             sheet = workbook.create_sheet(f"{labels['sheet_' + kind]}{suffix}"[:31])
-            sheet.freeze_panes = "B2"
+            # The file beside the commune: one commune's plan may come in several files (formats)
+            sheet.freeze_panes = "C2"
             sheet.column_dimensions["A"].width = 36
+            sheet.column_dimensions["B"].width = 30
             for index in range(len(columns)):
-                sheet.column_dimensions[get_column_letter(index + 2)].width = 22
-            header = [WriteOnlyCell(sheet, value=labels["commune"])]
+                sheet.column_dimensions[get_column_letter(index + 3)].width = 22
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns) + 2)}{len(group) + 1}"
+            header = [WriteOnlyCell(sheet, value=labels["commune"]), WriteOnlyCell(sheet, value=labels["file"])]
             header += [WriteOnlyCell(sheet, value=f"{n}. {item.get('name')}") for n, item in enumerate(columns, 1)]
             for cell in header:
                 cell.font, cell.alignment = bold, wrap
             sheet.append(header)
             for coverage, row in zip(group, matrix):
-                cells = [plan_label(coverage.lower)]
+                cells = [plan_label(coverage.lower), (coverage.lower.get("source") or {}).get("file")]
                 for status in row:
                     cell = WriteOnlyCell(sheet, value=status_label(status))
                     cell._style = copy.copy(styles[status])
