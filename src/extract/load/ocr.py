@@ -51,7 +51,6 @@ MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
 _CLOSING_QUOTES = "'’\"”"
-_KEPT_SHORT = frozenset({"%", "-", "+", "•", "–", "a)", "b)", "c)", "đ)", "d)", "e)"})
 COLOUR_SPREAD = 60                # channel spread of coloured (not gray) ink
 COLOUR_WHITEN = 120.0             # coloured pixels lighter than this are seal ink, not print under it
 _TESSDATA_PLACES = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
@@ -288,7 +287,7 @@ def _mark_bold(lines: list[list[dict]]) -> None:
 
 def _speck(text: str, confidence: float) -> bool:
     """A speck of dust or a seal's remains read as one or two letters or signs."""
-    if len(text) > 2 or any(ch.isdigit() for ch in text) or text in _KEPT_SHORT or text in _repairs().bullets:
+    if len(text) > 2 or any(ch.isdigit() for ch in text) or text in _repairs().kept_short or text in _repairs().bullets:
         return False
     signs_only = not any(ch.isalnum() for ch in text)
     return confidence < (SIGN_CONFIDENCE if signs_only else SPECK_CONFIDENCE)
@@ -355,6 +354,8 @@ class _Repairs:
     syllable: re.Pattern            # one syllable
     split_ending: re.Pattern        # the first part of a word Tesseract split in two ...
     split_tail: re.Pattern          # ... and its second part
+    vowels: frozenset[str]          # the vowel letters every Vietnamese syllable holds
+    kept_short: frozenset[str]      # one- or two-character words that are never specks
 
 
 @cache
@@ -384,7 +385,15 @@ def _repairs() -> _Repairs:
     return _Repairs(phrases, replacements, heading, numerals,
                     frozenset(str(sign) for sign in bullets.get("read", [])), str(bullets.get("as", "•")),
                     syllables, re.compile(syllable, re.IGNORECASE), re.compile(rf"\w*{split.get('ending', '(?!)')}$"),
-                    re.compile(rf"^{split.get('tail', '(?!)')}(?!\w)"))
+                    re.compile(rf"^{split.get('tail', '(?!)')}(?!\w)"),
+                    frozenset(str(shape.get("vowels", ""))), frozenset(map(str, rules.get("kept_short") or ())))
+
+
+def has_vowel(word: str) -> bool:
+    """Whether `word` holds a Vietnamese vowel letter (rules/ocr.yaml `syllable.vowels`); a
+    run of letters without one is no syllable ("g" of "Thườn" + "g xuyên")."""
+    vowels = _repairs().vowels
+    return any(ch in vowels for ch in word.lower())
 
 
 def split_syllables(text: str) -> str:

@@ -68,7 +68,6 @@ def spaceless(chars: list[dict], words: list[dict]) -> bool:
 
 _NUMBER_END = re.compile(r"(?:^|[\s≥≤<>~])\d+$")
 _NUMBER_TAIL = re.compile(r"^\d{1,2}(?:[.,]\d+)?%?(?=\s|$)")
-_VOWELS = set("aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ")
 
 
 def wrapped_inside_word(previous: str, following: str) -> bool:
@@ -78,7 +77,7 @@ def wrapped_inside_word(previous: str, following: str) -> bool:
     head = following.split(" ", 1)[0]
     if _NUMBER_END.search(previous) and _NUMBER_TAIL.match(following):
         return True
-    return bool(head) and head.isalpha() and head.islower() and not any(ch in _VOWELS for ch in head.lower()) \
+    return bool(head) and head.isalpha() and head.islower() and not ocr.has_vowel(head) \
         and previous[-1:].isalpha()
 
 
