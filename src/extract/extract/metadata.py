@@ -21,7 +21,6 @@ _DATE_LINE = re.compile(
     r"^(?P<place>[^,]{2,60}?)\s*,\s*(?P<text>ngày\s*(?P<day>\d{1,2})?\s*tháng\s*(?P<month>\d{1,2})?\s*(?:năm|tháng)\s*(?P<year>\d{4}))",
     re.IGNORECASE,
 )
-_YEAR_IN_TITLE = re.compile(r"\bnăm\s+(20\d\d)\b", re.IGNORECASE)   # "NĂM 2026" in a title in capitals
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,7 @@ class _Vocab:
     own_level: re.Pattern[str]
     annotations: re.Pattern[str]
     locality_end: re.Pattern[str]
+    year_in_title: re.Pattern[str]      # "năm 2026" / "NĂM 2026" in the title: the plan's year
 
 
 @cache
@@ -69,6 +69,7 @@ def _vocab() -> _Vocab:
         own_level=re.compile(rf"{alternation(rules['own_level_cues'])}\s+({level_alt})(?!\w)"),
         annotations=re.compile(r"\s*(?:" + "|".join(rules["recipient_annotations"]) + r")", re.IGNORECASE),
         locality_end=re.compile(rf"\s+{alternation(rules['locality_ends'])}(?!\w)|[,;.(]|\s+\d", re.IGNORECASE),
+        year_in_title=re.compile(rf"(?<!\w){alternation(rules['year_words'])}\s+(20\d\d)\b", re.IGNORECASE),
     )
 
 
@@ -302,7 +303,7 @@ def extract_metadata(seg: Segmented) -> DocumentMeta:
         doc_type = vocab.symbol_doc_types.get(re.split(r"[/-]", symbol)[0], "other")
     title = " ".join(l.text.strip() for l in seg.title_lines) or None
     plan_year = None
-    if title and (m := _YEAR_IN_TITLE.search(title)):
+    if title and (m := vocab.year_in_title.search(title)):
         plan_year = int(m.group(1))
     elif date is not None:
         plan_year = date.year
