@@ -433,13 +433,18 @@ def _on_alarm(signum, frame):
     raise DocumentTimeout()
 
 
-def _rss_kb(pid: int | str = "self") -> int:
-    """Resident memory of a process (this one by default) in KiB; 0 when it is gone."""
+def _statm_pages(field: int, pid: int | str = "self") -> int:
+    """One field of /proc/<pid>/statm (0: virtual size, 1: resident), in pages; 0 when gone."""
     try:
         with open(f"/proc/{pid}/statm") as handle:
-            return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+            return int(handle.read().split()[field])
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def _rss_kb(pid: int | str = "self") -> int:
+    """Resident memory of a process (this one by default) in KiB; 0 when it is gone."""
+    return _statm_pages(1, pid) * (os.sysconf("SC_PAGE_SIZE") // 1024)
 
 
 def _error_location(error: BaseException) -> str:
@@ -500,11 +505,7 @@ def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any,
 
 def _vm_size() -> int:
     """This process's virtual memory size in bytes (what RLIMIT_AS limits)."""
-    try:
-        with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
+    return _statm_pages(0) * os.sysconf("SC_PAGE_SIZE")
 
 
 def cap_memory(memory_mb: int) -> None:

@@ -184,12 +184,19 @@ def _agency_key(name: str) -> str:
     return comparable_name(name, load_rules("agencies")["agency_abbreviations"])
 
 
+@lru_cache(maxsize=None)
+def _level_pattern(level: str | None, at_end: bool) -> re.Pattern[str] | None:
+    """The level words of `level` (rules/agencies.yaml) as one pattern, compiled once."""
+    words = [w["word"] for w in load_rules("agencies").get("levels", []) if w["code"] == level]
+    end = r"\W*$" if at_end else r"(?!\w)"
+    return re.compile("|".join(rf"(?<!\w){re.escape(word)}{end}" for word in words), re.IGNORECASE) if words else None
+
+
 def _names_level(text: str, level: str | None, at_end: bool = False) -> bool:
     """`text` contains (or, with `at_end`, ends with) the level word of `level` ("tỉnh" for
     tinh, rules/agencies.yaml)."""
-    words = [w["word"] for w in load_rules("agencies").get("levels", []) if w["code"] == level]
-    end = r"\W*$" if at_end else r"(?!\w)"
-    return any(re.search(rf"(?<!\w){re.escape(word)}{end}", text, re.IGNORECASE) for word in words)
+    pattern = _level_pattern(level, at_end)
+    return bool(pattern and pattern.search(text))
 
 
 def _not_another_issuer(ref: dict, lower: Plan, higher: Plan) -> bool:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from extract.matching import pair_one_to_one
+
 from extract.models import Document
 
 CATEGORIES = ("metadata", "references", "sections", "indicators", "targets", "tasks",
@@ -60,22 +62,11 @@ class Score:
 
 
 def _pair_items(gold: list[dict], pred: list[dict]) -> dict[int, int]:
-    """Greedy one-to-one pairing of predicted to golden items by name similarity."""
-    scored = []
-    for gi, g in enumerate(gold):
-        for pi, p in enumerate(pred):
-            score = fuzz.token_sort_ratio(norm(g["name"]) or "", norm(p["name"]) or "")
-            if score >= _MATCH_THRESHOLD:
-                scored.append((score, -gi, -pi, gi, pi))
-    scored.sort(reverse=True)
-    pairs: dict[int, int] = {}
-    used: set[int] = set()
-    for _, _, _, gi, pi in scored:
-        if gi in pairs or pi in used:
-            continue
-        pairs[gi] = pi
-        used.add(pi)
-    return pairs
+    """Greedy one-to-one pairing of predicted to golden items by name similarity
+    (extract.matching: best score first, then the earlier golden, then the earlier predicted)."""
+    found = pair_one_to_one(gold, pred, lambda g, p: fuzz.token_sort_ratio(norm(g["name"]) or "", norm(p["name"]) or ""),
+                            _MATCH_THRESHOLD)
+    return {gi: pi for gi, (pi, _score) in found.items()}
 
 
 def _deadline_fact(deadline: dict | None):

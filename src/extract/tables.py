@@ -112,7 +112,8 @@ class DocumentEntry:
     document: Document
 
 
-def iter_documents(out_dir: Path, unreadable: list[str] | None = None) -> Iterator[DocumentEntry]:
+def iter_documents(out_dir: Path, unreadable: list[str] | None = None,
+                   manifest_entries: list[dict] | None = None) -> Iterator[DocumentEntry]:
     """The extracted documents of a batch, in manifest order (else sorted JSON paths).
 
     A listed JSON that cannot be read or is not a contract Document is left out (its
@@ -121,7 +122,8 @@ def iter_documents(out_dir: Path, unreadable: list[str] | None = None) -> Iterat
     out_dir = Path(out_dir)
     manifest = out_dir / MANIFEST_NAME
     if manifest.is_file():
-        listed = [(entry["output"], entry["file"]) for entry in read_manifest(out_dir)
+        entries = read_manifest(out_dir) if manifest_entries is None else manifest_entries
+        listed = [(entry["output"], entry["file"]) for entry in entries
                   if isinstance(entry.get("output"), str) and entry.get("status") in ("ok", "skipped")]
     else:
         listed = [(path.relative_to(out_dir).as_posix(), None)
@@ -592,8 +594,9 @@ def build_tables(out_dir: Path, *, xlsx: bool = True, duckdb: bool = True) -> Ta
     target = out_dir / TABLES_DIR
     target.mkdir(parents=True, exist_ok=True)
     report = TablesReport()
-    tables = safe_tables(collect_rows(iter_documents(out_dir, report.unreadable)))
-    files = files_not_extracted(read_manifest(out_dir))
+    entries = read_manifest(out_dir)      # read once: the documents' list and the files sheet
+    tables = safe_tables(collect_rows(iter_documents(out_dir, report.unreadable, entries)))
+    files = files_not_extracted(entries)
     parquet_files = {}
     for table, rows in tables.items():
         report[table] = len(rows)

@@ -41,6 +41,7 @@ class _Patterns:
     glued_symbol: re.Pattern[str]
     basis_heading: re.Pattern[str]
     opener: re.Pattern[str]
+    list_joint: re.Pattern[str]    # what ends the text between two items of one clause
 
 
 _NUMBER = r"\d{1,5}[a-zA-Z]?(?:\s*/\s*\d{4})?\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*)*"
@@ -77,6 +78,7 @@ def patterns() -> _Patterns:
         # a clause opener at the start of a line or after ";" ("…; căn cứ Luật …")
         opener=re.compile(rf"(?:^|;)\s*(?:[-+•]\s*)?(?P<opener>{alternation(load_rules('document')['preamble_openers'])})(?!\w)",
                           re.IGNORECASE),
+        list_joint=re.compile(rf"(?:[;,]|(?<!\w){alternation(rules['list_joiners'])})\s*$"),
     )
 
 
@@ -224,7 +226,7 @@ def _clause_roles(line: Line, opener_roles: dict[str, str], default: str | None 
         if role is not None:
             first_in_clause = previous_end <= clause_start
             before = text[max(previous_end, clause_start):mention.start]
-            if first_in_clause or re.search(r";\s*$|\bvà\s*$|,\s*$", before):
+            if first_in_clause or patterns().list_joint.search(before):
                 roles[mention.start] = role
         previous_end = mention.end
     return roles

@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import secrets
 import shutil
 import threading
 from collections import OrderedDict
@@ -34,6 +33,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field, ValidationError
 
+from extract.batch import write_atomically
 from extract.models import Comparator, Document, DocType, Issuer, ReferenceRole, ReferenceType
 from extract.pipeline import display_path
 from extract.rules import load_rules
@@ -121,12 +121,6 @@ class ReviewStore:
     keep: int = 50
     sessions: OrderedDict[str, ReviewSession] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def new_folder(self) -> tuple[str, Path]:
-        identifier = secrets.token_urlsafe(12)
-        folder = self.root / identifier
-        folder.mkdir(parents=True)
-        return identifier, folder
 
     def add(self, session: ReviewSession) -> None:
         with self.lock:
@@ -426,13 +420,7 @@ def save_golden(session: ReviewSession, submission: ReviewSubmission, review_dir
         "corrections": log,
         "removed": removed,
     }
-    _write(golden_path, document_json(golden, provenance=False))
-    _write(record_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    write_atomically(golden_path, document_json(golden, provenance=False))
+    write_atomically(record_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     return SavedGolden(golden=display_path(golden_path), review=display_path(record_path),
                        corrections=len(log), removed=len(removed))
-
-
-def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
