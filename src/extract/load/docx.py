@@ -848,7 +848,7 @@ def load_docx(data: bytes, fmt: Format = "docx") -> RawDocument:
               if package.has(styles_part) else Styles(None))
     numbering_part = package.sibling(main, "numbering.xml")
     numbering = Numbering(package.xml(numbering_part) if package.has(numbering_part)
-                          and b"numPr" in document_bytes + _style_bytes_hint(styles) else None, styles)
+                          and (b"numPr" in document_bytes or bool(_style_bytes_hint(styles))) else None, styles)
     section_breaks = _section_breaks(body)
     paginate = any(marker in document_bytes for marker in _PAGE_MARKERS) or any(section_breaks.values())
     walker = _Walker(styles, numbering, paginate, section_breaks)

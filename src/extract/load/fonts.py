@@ -28,7 +28,6 @@ Encoding = Literal["tcvn3", "vni"]
 # Unicode combining marks in the order the tables list tones and vowel modifiers.
 _TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")     # grave, acute, hook, tilde, dot
 _CIRCUMFLEX, _BREVE, _HORN = "\u0302", "\u0306", "\u031b"
-_VOWELS = "aeiouyAEIOUY"
 
 
 # ------------------------------------------------------------------ symbol fonts

@@ -424,7 +424,7 @@ def _same_case(replacement: str, found: str) -> str:
 def _respaced(word: dict) -> list[dict]:
     """The word, or the words OCR ran together in it ("học,công", "CHUYỂNĐỔI"), each with
     its share of the box (by characters)."""
-    pieces = [piece for piece in re.split(r"(?<=,)(?=\w)", word["text"])]
+    pieces = re.split(r"(?<=,)(?=\w)", word["text"])
     text = " ".join(split_syllables(piece) for piece in pieces)
     parts = text.split(" ")
     if len(parts) == 1:

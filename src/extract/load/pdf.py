@@ -20,7 +20,7 @@ from functools import cache
 
 from extract.load import pdf_limits
 from extract.load.errors import LoadError, scrub_internals
-from extract.load.ocr import OcrPage, PageRenderer, low_confidence
+from extract.load.ocr import OcrPage, PageRenderer, has_vowel, low_confidence
 from extract.load.pdf_repair import read_words, split_aligned_tables, wrapped_inside_word
 from extract.load.pdf_report import page_problems
 from extract.rules import load_rules
@@ -444,7 +444,6 @@ def _paragraphs(lines: list[tuple[str, _Line]], geometry_of) -> list[Paragraph]:
 
 # ------------------------------------------------------------------ tables
 
-_VOWEL_START = re.compile(r"[aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ]")
 # A document symbol cut inside ("02-CTr/BCĐT|W"): it has a '/' or '-' and ends in capitals.
 _CODE_END = re.compile(r"[/-][\w-]*[A-ZĐ]$")
 # A line that fills its cell to within this many points (the cell's padding and about one
@@ -459,9 +458,9 @@ def _cell_text(lines: list[_Line], cell_x1: float) -> str:
     for prev, line in zip(lines, lines[1:]):
         # the next line's first word did not fit after this one (else there was no cut)
         at_edge = cell_x1 - prev.x1 <= _first_word_width(line) + _CELL_EDGE_SLACK
-        last_word = prev.text.split()[-1] if prev.text.split() else ""
+        last_word = (prev.text.split() or [""])[-1]
         head = line.text[:1]
-        syllable_cut = " " not in prev.text.strip() and bool(_VOWEL_START.match(head))
+        syllable_cut = " " not in prev.text.strip() and head.islower() and has_vowel(head)
         code_cut = bool(_CODE_END.search(last_word)) and head.isupper()
         parts.append("" if at_edge and (syllable_cut or code_cut or wrapped_inside_word(prev.text, line.text))
                      else "\n")
