@@ -96,6 +96,7 @@ class ManifestLine(BaseModel):
     reason: str | None = None
     message: str | None = None
     output: str | None = None
+    output_sha256: str | None = None
     sha256: str | None = None
     format: str | None = None
     pages: int | None = None
