@@ -22,7 +22,7 @@ import signal
 import time
 from pathlib import Path
 
-from extract.batch import file_sha256
+from extract.load import file_sha256
 from extract.load import LoadError
 from extract.models import (
     Agency, Assignment, DateValue, Deadline, Document, DocumentMeta, DocumentSource, Indicator, Issuer,

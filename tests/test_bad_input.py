@@ -36,7 +36,7 @@ I. MỤC TIÊU
 
 def loader_only_extract(path: Path, options=None) -> Document:
     """The real loader, then the loader's problems as a Document (no later stages)."""
-    from extract.batch import file_sha256
+    from extract.load import file_sha256
 
     raw = load(path)
     return Document(

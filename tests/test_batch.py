@@ -13,10 +13,8 @@ from pathlib import Path
 import pytest
 
 from batch_standins import CALLS_ENV, CHILD_ENV, batch, by_file, make_tree, standin_extract
-from extract.batch import (
-    COUNT_KEYS, MANIFEST_NAME, format_summary, output_name, output_names, read_manifest, resolve_output,
-    run_batch, walk_inputs,
-)
+from extract.batch import format_summary, output_name, output_names, resolve_output, run_batch, walk_inputs
+from extract.manifest import COUNT_KEYS, MANIFEST_NAME, read_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_KEYS = ["file", "status", "reason", "message", "output", "output_sha256", "sha256", "format", "pages", "counts", "seconds"]
@@ -222,13 +220,13 @@ def test_batch_command_end_to_end(tmp_path, monkeypatch):
         pytest.skip(f"the pipeline is not importable yet: {error}")
     from typer.testing import CliRunner
     import typer
-    from extract import batch as batch_module
+    from extract.batch import command as batch_command_module, run as batch_module
 
     monkeypatch.setattr(batch_module, "_default_extract", lambda: standin_extract)
     monkeypatch.setattr(batch_module, "_default_warm", lambda extract_fn, options: None)
     src = make_tree(tmp_path / "in", {"a/plan.txt": "Bình Lư", "b/plan.txt": "Minh Xuân", "c.txt": "BOOM"})
     app = typer.Typer()
-    app.command()(batch_module.batch_command)
+    app.command()(batch_command_module.batch_command)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, [str(src), "-o", str(out), "--workers", "2", "--timeout", "5",
                                       "--stats", str(tmp_path / "stats.json")])

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from batch_standins import CALLS_ENV, batch, by_file, make_tree, standin_extract
-from extract.batch import (
-    MANIFEST_NAME, FolderError, format_summary, read_manifest, run_batch,
-)
+from extract.batch import FolderError, format_summary, run_batch
+from extract.manifest import MANIFEST_NAME, read_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -260,7 +259,8 @@ def test_tables_hold_values_no_writer_could_take(tmp_path):
 def test_a_table_that_cannot_be_written_is_reported_and_the_others_are_written(tmp_path, monkeypatch):
     from typer.testing import CliRunner
     import typer
-    from extract import batch as batch_module, tables as tables_module
+    from extract import tables as tables_module
+    from extract.batch import command as batch_command_module, run as batch_module
 
     real_parquet = tables_module.write_parquet
 
@@ -275,7 +275,7 @@ def test_a_table_that_cannot_be_written_is_reported_and_the_others_are_written(t
     src = make_tree(tmp_path / "in", {"a.txt": "Xã A"})
     out = tmp_path / "out"
     app = typer.Typer()
-    app.command()(batch_module.batch_command)
+    app.command()(batch_command_module.batch_command)
     result = CliRunner().invoke(app, [str(src), "-o", str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert "Tables not written: targets.parquet" in result.output

@@ -27,7 +27,7 @@ STDIN = "-"
 
 # Commands whose modules are imported only when the command is used: name -> (module, function).
 LAZY_COMMANDS = {
-    "batch": ("extract.batch", "batch_command"),
+    "batch": ("extract.batch.command", "batch_command"),
     "compare": ("extract.coverage", "compare_command"),
     "serve": ("extract.serve.command", "serve_command"),   # FastAPI is imported only when it starts
 }

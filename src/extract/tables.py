@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from extract.batch import DOCS_DIR, MANIFEST_NAME, TABLES_DIR, read_manifest
+from extract.manifest import DOCS_DIR, MANIFEST_NAME, TABLES_DIR, read_manifest
 from extract.load.errors import scrub_internals
 from extract.models import Agency, Deadline, Document, Issuer, Source
 from extract.rules import load_rules

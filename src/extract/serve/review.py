@@ -33,7 +33,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field, ValidationError
 
-from extract.batch import write_atomically
+from extract.manifest import write_atomically
 from extract.models import Comparator, Document, DocType, Issuer, ReferenceRole, ReferenceType
 from extract.pipeline import display_path
 from extract.rules import load_rules

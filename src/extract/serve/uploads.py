@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from extract.batch import _safe_component
+from extract.batch.inputs import safe_component
 from extract.load import limits
 
 CHUNK = 1 << 20
@@ -45,7 +45,7 @@ def private_folder(parent: Path | None = None) -> Path:
 def safe_name(name: str | None, default: str = "upload") -> str:
     """The last component of a client's file name, in safe characters (never a path)."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = _safe_component(base) if base else default
+    cleaned = safe_component(base) if base else default
     return cleaned if cleaned not in ("", ".", "..", "_") else default
 
 
@@ -163,7 +163,7 @@ def safe_relative_path(name: str, code: str = "unsafe_path") -> PurePosixPath | 
         raise UploadRefused(code, f"a file would be written outside the folder: {name!r}")
     if not parts or any(part.startswith(".") or part == "__MACOSX" for part in parts):
         return None
-    return PurePosixPath(*(_safe_component(part) for part in parts))
+    return PurePosixPath(*(safe_component(part) for part in parts))
 
 
 def _remove_quietly(path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Every upload is extracted in a worker process, never in the server: a hostile file that hangs
 a parser, eats memory or crashes it costs that worker (killed and replaced), not the server.
-The workers reuse the batch's handling of one document (`extract.batch.process_document`: the
+The workers reuse the batch's handling of one document (`extract.batch.worker.process_document`: the
 time limit, LoadError codes, out of memory, internal errors without a traceback), so the API
 reports exactly the reasons a batch manifest gives.
 
@@ -25,10 +25,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from extract.batch import (
-    Task, _rss_kb as rss_kb, cap_memory, kill_process, manifest_entry, process_document, spawn_process, start_worker,
-    timeout_message,
-)
+from extract.batch.pool import kill_process, spawn_process
+from extract.batch.worker import Task, cap_memory, process_document, rss_kb, start_worker, timeout_message
+from extract.manifest import manifest_entry
 from extract.pipeline import Options, extract_path_with_text, warm
 
 NLP_ENV = "KEHOACH_SERVE_NLP"          # read by extract.serve.warmed in the fork server
