@@ -22,6 +22,13 @@ def test_normalize_text_cleans_markup_dashes_and_spaces():
     assert normalize_text("Ho\u0300a") == "Hòa"  # NFC
 
 
+def test_control_characters_never_reach_names_or_quotes():
+    # DEL, C0 and C1 controls come from pasted or damaged Word text; the text around them stays
+    assert normalize_text("Phòng\x7f Văn\x00hóa\x85 - Xã\x1f hội\x9b") == "Phòng Vănhóa - Xã hội"
+    cleaned, origin = normalize_with_map("a\x7fb")
+    assert cleaned == "ab" and origin == [0, 2]
+
+
 def test_known_typos_fixed_as_whole_words():
     assert fix_known_typos("BCD về phát triển") == "BCĐ về phát triển"
     assert fix_known_typos("ABCDE") == "ABCDE"

@@ -24,7 +24,10 @@ from extract.structures import (
 
 # Tone marks as combining characters (NFD) and the vowels that can carry them.
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# Zero-width and soft-hyphen characters, and control characters (C0 but tab and line breaks,
+# DEL, C1): invisible in Word, yet they would end up inside names and quotes.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad" + "".join(
+    map(chr, [*range(0x00, 0x09), *range(0x0e, 0x20), 0x7f, *range(0x80, 0xa0)]))
 _SPACES = "\u00a0\u2002\u2003\u2007\u2009\u202f\t\r\v\f"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _MARKUP = re.compile(r"</?[biu]>|\*{2,3}(?=\S)|(?<=\S)\*{2,3}", re.IGNORECASE)
