@@ -188,7 +188,7 @@ def test_single_file_extract_loads_no_batch_machinery():
     code = ("import sys; from extract.cli import app\n"
             "try: app(['extract', sys.argv[1]])\n"
             "except SystemExit: pass\n"
-            "heavy = ('extract.batch', 'extract.tables', 'multiprocessing', 'pandas', 'pyarrow', 'openpyxl',"
+            "heavy = ('extract.batch', 'extract.dataset', 'multiprocessing', 'pandas', 'pyarrow', 'openpyxl',"
             " 'duckdb', 'underthesea', 'tqdm')\n"
             "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)")
     small = ROOT / "tests" / "fixtures" / "small-plan.txt"

@@ -4,7 +4,7 @@ Layout of OUT:
 
     OUT/manifest.jsonl        one line per input file, in input order (sorted paths)
     OUT/docs/<path>.json      one contract JSON per extracted document
-    OUT/tables/...            analyst tables (extract.tables), unless --no-tables
+    OUT/tables/...            analyst tables (extract.dataset), unless --no-tables
 
 Each document runs in a worker process with a time limit. A worker that hangs (past the
 limit plus a grace period) or dies is killed and replaced, and the batch goes on; the
@@ -799,7 +799,7 @@ class BatchResult:
     stats: WorkerStats
     interrupted: bool = False
     removed: list[str] = field(default_factory=list)     # stale JSON removed from OUT/docs
-    tables: Any = None                                   # extract.tables.TablesReport, when built
+    tables: Any = None                                   # extract.dataset.TablesReport, when built
 
     def counts(self) -> Counter:
         return Counter(entry["status"] for entry in self.entries)
@@ -1132,7 +1132,7 @@ def batch_command(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2)
     if not no_tables and not result.interrupted:
-        from extract.tables import TablesReport, build_tables, tables_summary
+        from extract.dataset import TablesReport, build_tables, tables_summary
         try:
             result.tables = build_tables(out)
         except Exception as error:  # the documents and manifest are written: never lose the run

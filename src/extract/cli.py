@@ -167,7 +167,7 @@ def extract(
         if xlsx is not None:
             extracted.append((str(path), document))
     if xlsx is not None:
-        from extract.tables import write_documents_workbook
+        from extract.dataset import write_documents_workbook
         try:
             write_documents_workbook(xlsx, extracted, failed)
         except OSError as error:

@@ -634,7 +634,7 @@ def write_coverage_tables(folder: Path, coverages: list[Coverage]) -> list[Path]
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from extract.tables import _csv_cell, _write_bytes, typed
+    from extract.dataset import _csv_cell, _write_bytes, typed
 
     folder.mkdir(parents=True, exist_ok=True)
     tables = coverage_rows(coverages)
@@ -681,7 +681,7 @@ def _write_matrix_workbook(path: Path, coverages: list[Coverage]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from extract.tables import _deterministic_zip, _write_bytes
+    from extract.dataset import _deterministic_zip, _write_bytes
 
     rules = vocabulary().rules
     labels, statuses = rules["labels"], rules["statuses"]

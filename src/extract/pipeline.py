@@ -16,7 +16,7 @@ from extract.models import Document, DocumentSource
 from extract.structures import RawDocument
 from extract.normalize import normalize_document
 from extract.segment import segment
-from extract.extract import extract_items
+from extract.items import extract_items
 from extract.validate import validate
 
 

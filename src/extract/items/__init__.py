@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from extract.extract.declared import extract_declared
-from extract.extract.merge import merge_indicators
-from extract.extract.metadata import extract_metadata
-from extract.extract.provenance import Provenance
-from extract.extract.references import extract_references
-from extract.extract.sections import extract_sections
-from extract.extract.tables import extract_table_items
-from extract.extract.text_items import extract_text_items
+from extract.items.appendix_tables import extract_table_items
+from extract.items.declared import extract_declared
+from extract.items.merge import merge_indicators
+from extract.items.metadata import extract_metadata
+from extract.items.provenance import Provenance
+from extract.items.references import extract_references
+from extract.items.sections import extract_sections
+from extract.items.text_items import extract_text_items
 from extract.models import Document, DocumentSource, Note, Problem
 from extract.normalize import normalize_text
 from extract.nlp import agency_tagger

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.canonical import parse_deadline, parse_target, split_agencies
-from extract.extract.declared import appendix_name
-from extract.extract.provenance import Provenance
+from extract.items.declared import appendix_name
+from extract.items.provenance import Provenance
 from extract.models import Agency, Deadline, Indicator, Problem, Source, Task
 from extract.rules import alternation, load_rules
 from extract.segment import StitchedTable, TableRow, vocabulary

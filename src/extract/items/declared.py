@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extract.extract.provenance import Provenance
+from extract.items.provenance import Provenance
 from extract.models import Declared, Problem, TaskGroupCount
 from extract.rules import load_rules
 from extract.segment import Segmented

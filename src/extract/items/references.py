@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extract.extract.provenance import Provenance
+from extract.items.provenance import Provenance
 from extract.models import Reference
 from extract.rules import alternation, load_rules
 from extract.segment import Segmented

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extract.extract.provenance import Provenance
+from extract.items.provenance import Provenance
 from extract.models import Section
 from extract.segment import Segmented
 

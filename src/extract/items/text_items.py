@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from extract.canonical import canonical_agency_name, find_deadlines, parse_deadline, split_agencies
 from extract.canonical.targets import find_targets
-from extract.extract.provenance import Provenance
-from extract.extract.references import find_mentions, patterns as reference_patterns
+from extract.items.provenance import Provenance
+from extract.items.references import find_mentions, patterns as reference_patterns
 from extract.models import Agency, Assignment, Deadline, Indicator, Result, Source, Target, Task
 from extract.rules import alternation, load_rules
 from extract.segment import Segmented, SectionNode
