@@ -11,7 +11,9 @@ may differ only in its run-dependent field (`seconds`). Use:
 Exit code 0 when every document JSON (OUT/docs/**/*.json) is byte-identical and the manifest
 lines agree once `seconds` is dropped; 1 otherwise, with one line per difference on stdout;
 2 when a folder is not a batch output. The tables (OUT/tables) are compared too when both
-folders have them (Parquet/workbook files carry no clock, so they are compared by bytes).
+folders have them: CSV, Parquet and the workbook carry no clock and are compared by bytes; a
+DuckDB database file differs from run to run in its storage blocks, so it is compared by the
+rows of each of its tables.
 """
 
 from __future__ import annotations
@@ -34,14 +36,31 @@ def relative_files(folder: Path) -> dict[str, Path]:
     return {path.relative_to(folder).as_posix(): path for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
+def database_rows(path: Path) -> dict[str, list[tuple]]:
+    """Table name -> its rows in a stable order, of a DuckDB database file (opened read-only)."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as connection:
+        names = [row[0] for row in connection.execute("SELECT table_name FROM information_schema.tables "
+                                                      "ORDER BY table_name").fetchall()]
+        return {name: sorted(connection.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr) for name in names}
+
+
+def same_content(first: Path, second: Path) -> bool:
+    """Whether two output files hold the same content: bytes, or rows for a DuckDB database."""
+    if first.suffix == ".duckdb":
+        return database_rows(first) == database_rows(second)
+    return first.read_bytes() == second.read_bytes()
+
+
 def compare_trees(before: Path, after: Path, label: str) -> list[str]:
-    """Differences between two folders of files compared by bytes: one line per missing,
-    extra or changed file, each prefixed with `label` (e.g. "docs")."""
+    """Differences between two folders of files (`same_content`): one line per missing, extra
+    or changed file, each prefixed with `label` (e.g. "docs")."""
     old, new = relative_files(before), relative_files(after)
     lines = [f"{label}/{name}: only in before" for name in sorted(old.keys() - new.keys())]
     lines += [f"{label}/{name}: only in after" for name in sorted(new.keys() - old.keys())]
-    lines += [f"{label}/{name}: bytes differ" for name in sorted(old.keys() & new.keys())
-              if old[name].read_bytes() != new[name].read_bytes()]
+    lines += [f"{label}/{name}: content differs" for name in sorted(old.keys() & new.keys())
+              if not same_content(old[name], new[name])]
     return lines
 
 

@@ -7,12 +7,12 @@ the benchmark share. Every stage is a pure function of the previous stage's outp
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
 from pathlib import Path
 
 from extract import EXTRACTOR
 from extract.load import file_sha256, load, load_bytes
 from extract.models import Document, DocumentSource
+from extract.options import Options
 from extract.structures import RawDocument
 from extract.normalize import normalize_document
 from extract.segment import segment
@@ -22,10 +22,8 @@ from extract.validate import validate
 
 STDIN_NAME = "-"   # source.file of a document read from standard input
 
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    nlp: bool = True   # False: rules only (the ablation of `kehoach eval --no-nlp`)
+__all__ = ["Options", "STDIN_NAME", "bytes_text", "display_path", "document_text", "extract_bytes", "extract_path",
+           "extract_path_with_text", "warm"]
 
 
 def display_path(path: Path) -> str:

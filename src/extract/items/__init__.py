@@ -3,8 +3,6 @@ appendix table rows, body text items, assignments and declared contents."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from extract.items.appendix_tables import extract_table_items
 from extract.items.declared import extract_declared
 from extract.items.merge import merge_indicators
@@ -16,13 +14,11 @@ from extract.items.text_items import extract_text_items
 from extract.models import Document, DocumentSource, Note, Problem
 from extract.normalize import normalize_text
 from extract.nlp import agency_tagger
+from extract.options import Options
 from extract.segment import Segmented
 
-if TYPE_CHECKING:
-    from extract.pipeline import Options
 
-
-def extract_items(seg: Segmented, source: DocumentSource, options: "Options") -> Document:
+def extract_items(seg: Segmented, source: DocumentSource, options: Options) -> Document:
     prov = Provenance(seg.text)
     meta = extract_metadata(seg)
     meta.references = extract_references(seg, prov, meta.number)
