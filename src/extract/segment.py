@@ -4,8 +4,7 @@ header (issuer, Số, place and date) -> document type line -> title (trích y�
 preamble (Căn cứ / Thực hiện ...) -> body heading tree -> closing (Nơi nhận, signature)
 -> appendices (Phụ lục N, title, "Kèm theo ..." line, tables).
 
-Tables are stitched here: a table that a page break split (a header row repeated on the
-next page, a row continued at the top of the next page) becomes one table again.
+Tables that a page break split become one table again (the mechanism: extract.stitch).
 """
 
 from __future__ import annotations
@@ -15,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.rules import alternation, load_rules
-from extract.structures import CellText, Line, TextDocument
+from extract.stitch import TableRow, append_table_line, grid_cells, group_fragments, stitch_page_broken_rows
+from extract.structures import Line, TextDocument
 
 
 # ------------------------------------------------------------------ structures
@@ -42,18 +42,6 @@ class SectionNode:
             out.append(node)
             node = node.parent
         return out[::-1]
-
-
-@dataclass(slots=True)
-class TableRow:
-    cells: list[CellText | None]   # aligned to the grid of the header; None where a span covers
-    lines: list[Line]              # source lines (several when stitched across a page break)
-    after_break: bool = False
-
-    def text(self, column: int) -> str:
-        if column >= len(self.cells) or self.cells[column] is None:
-            return ""
-        return self.cells[column].text
 
 
 @dataclass(slots=True)
@@ -255,94 +243,6 @@ class _TreeBuilder:
         return self.stack[-1] if self.stack else None
 
 
-# ------------------------------------------------------------------ tables
-
-def _cell_key(text: str) -> str:
-    return re.sub(r"\W+", "", text.lower())
-
-
-def _grid_cells(line: Line) -> list[CellText | None]:
-    cells: list[CellText | None] = []
-    for cell in line.cells or []:
-        cells.append(cell)
-        cells.extend([None] * (cell.span - 1))
-    return cells
-
-
-def _is_numbering_row(line: Line) -> bool:
-    """A header extension row "(1) (2) (3) ..." or "1 2 3 ..." numbering the columns."""
-    texts = [c.text for c in line.cells or [] if c.text]
-    return len(texts) >= 3 and all(re.fullmatch(r"\(?\d{1,2}\)?(?:=.*)?", t) for t in texts)
-
-
-def _join_cells(above: TableRow, below: TableRow) -> None:
-    """Join a row continued across a page break into the row above, cell by cell."""
-    for i, cell in enumerate(below.cells):
-        if cell is None or not cell.text:
-            continue
-        if i >= len(above.cells):
-            above.cells.extend([None] * (i + 1 - len(above.cells)))
-        top = above.cells[i]
-        if top is None or not top.text:
-            above.cells[i] = cell
-        else:
-            above.cells[i] = CellText(text=f"{top.text} {cell.text}", start=top.start, end=cell.end,
-                                      bold=top.bold and cell.bold, span=top.span)
-    above.lines.extend(below.lines)
-
-
-def _looks_continued(above: TableRow, below: TableRow) -> bool:
-    """Whether a row with an empty first cell after a page break continues the row above."""
-    texts = [c.text for c in below.cells[1:] if c is not None and c.text]
-    if not texts:
-        return False
-    first = texts[0]
-    if vocabulary().scope.match(first):
-        return False
-    if first[:1].islower() or first[:1] in ",;.)”\"-":
-        return True
-    # the row above ends mid-sentence in one of its cells
-    for cell in above.cells:
-        if cell is not None and cell.text and cell.text[-1] not in ".;:)”\"%":
-            return True
-    return True
-
-
-def stitch_page_broken_rows(row_lines: list[list[Line]]) -> tuple[list[Line], list[TableRow]]:
-    """One logical table from its fragments (one list of row lines per page fragment).
-
-    Drops header rows repeated after page breaks, marks the first row after a break, and
-    joins a row whose first cell is empty into the row above when it continues that row
-    (otherwise it stays a sub-row: "Cấp tỉnh", "Cấp xã").
-    """
-    first = row_lines[0]
-    header_lines = [first[0]]
-    header_key = _cell_key(first[0].text)
-    rows: list[TableRow] = []
-    for fragment_index, fragment in enumerate(row_lines):
-        after_break = fragment_index > 0
-        for line in fragment:
-            if line is first[0]:
-                continue
-            if _cell_key(line.text) == header_key or (line.header and rows):
-                after_break = True
-                continue
-            if line.header and not rows:
-                header_lines.append(line)
-                continue
-            if _is_numbering_row(line) and not rows:
-                header_lines.append(line)
-                continue
-            row = TableRow(cells=_grid_cells(line), lines=[line], after_break=after_break)
-            first_cell = row.text(0)
-            if not first_cell and rows and after_break and _looks_continued(rows[-1], row):
-                _join_cells(rows[-1], row)
-            else:
-                rows.append(row)
-            after_break = False
-    return header_lines, rows
-
-
 # ------------------------------------------------------------------ segmentation
 
 def _find_doc_type(lines: list[Line]) -> int | None:
@@ -447,7 +347,7 @@ def segment(document: TextDocument) -> Segmented:
     body_tables: list[tuple[SectionNode | None, list[Line]]] = []
     for line in body:
         if line.is_row:
-            _append_table_line(body_tables, tree.current, line)
+            append_table_line(body_tables, tree.current, line)
             continue
         if closing_sentence or vocab.closing_opener.match(line.text):
             closing_sentence.append(line)  # "Trên đây là Kế hoạch …" ends the body
@@ -498,9 +398,9 @@ def segment(document: TextDocument) -> Segmented:
 
     position = {id(line): i for i, line in enumerate(lines)}
     tables: list[StitchedTable] = []
-    for section, fragments in _group_fragments(body_tables, position):
+    for section, fragments in group_fragments(body_tables, position):
         tables.append(_stitch(fragments, section, None))
-    for appendix, fragments in _group_fragments(appendix_tables, position):
+    for appendix, fragments in group_fragments(appendix_tables, position):
         table = _stitch(fragments, appendix.section, appendix)
         appendix.tables.append(table)
         tables.append(table)
@@ -525,44 +425,9 @@ def _is_appendix_heading(line: Line) -> bool:
     return not rest[0].islower() and not rest.endswith(".") and len(rest.split()) <= 15
 
 
-def _append_table_line(groups: list, owner, line: Line) -> None:
-    """Collect table row lines per table fragment, remembering which section owns them."""
-    if groups and groups[-1][1] and groups[-1][1][-1].table == line.table:
-        groups[-1][1].append(line)
-    else:
-        groups.append((owner, [line]))
-
-
-def _group_fragments(groups: list, position: dict[int, int]) -> list[tuple[object, list[list[Line]]]]:
-    """Merge consecutive fragments of one table split by page breaks (no text between them).
-
-    `position` maps id(line) to the line's index in the document, to see what lies between.
-    """
-    merged: list[tuple[object, list[list[Line]]]] = []
-    for owner, row_lines in groups:
-        adjacent = bool(merged) and position[id(row_lines[0])] == position[id(merged[-1][1][-1][-1])] + 1
-        if merged and merged[-1][0] is owner and adjacent and _continues_table(merged[-1][1], row_lines):
-            merged[-1][1].append(row_lines)
-        else:
-            merged.append((owner, [row_lines]))
-    return merged
-
-
-def _continues_table(fragments: list[list[Line]], row_lines: list[Line]) -> bool:
-    previous = fragments[-1]
-    last_row, first_row = previous[-1], row_lines[0]
-    if first_row.table != last_row.table + 1:
-        return False  # text between the two tables
-    header = fragments[0][0]
-    if _cell_key(first_row.text) == _cell_key(header.text):
-        return True
-    columns = len(_grid_cells(header))
-    return len(_grid_cells(first_row)) == columns and (first_row.page or 0) > (last_row.page or 0)
-
-
 def _stitch(fragments: list[list[Line]], section, appendix) -> StitchedTable:
-    header_lines, rows = stitch_page_broken_rows(fragments)
-    header = [c.text if c is not None else "" for c in _grid_cells(header_lines[0])]
+    header_lines, rows = stitch_page_broken_rows(fragments, vocabulary().scope)
+    header = [c.text if c is not None else "" for c in grid_cells(header_lines[0])]
     return StitchedTable(header=header, header_lines=header_lines, rows=rows,
                          section=section, appendix=appendix)
 
@@ -604,7 +469,7 @@ def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list) -> Appen
     appendix.section = node
     for line in content:
         if line.is_row:
-            _append_table_line(tables, appendix, line)
+            append_table_line(tables, appendix, line)
         else:
             node.lines.append(line)
             appendix.lines.append(line)

@@ -17,7 +17,8 @@ from extract.items.declared import appendix_name
 from extract.items.provenance import Provenance
 from extract.models import Agency, Deadline, Indicator, Problem, Source, Task
 from extract.rules import alternation, load_rules
-from extract.segment import StitchedTable, TableRow, vocabulary
+from extract.segment import StitchedTable, vocabulary
+from extract.stitch import TableRow
 from extract.structures import CellText
 
 
