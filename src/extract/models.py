@@ -8,7 +8,7 @@ are read back through them. docs/contract.md must stay true to this file
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -46,6 +46,15 @@ ProblemCode = Enum("ProblemCode", {code: code for code in PROBLEM_CODES}, type=s
 ProblemCode.__doc__ = "Problem codes and what each means:\n" + "\n".join(
     f"- {code}: {meaning}" for code, meaning in PROBLEM_CODES.items())
 ProblemCode.__str__ = lambda self: self.value   # type: ignore[method-assign]
+
+
+class Severity(StrEnum):
+    """How much a problem matters (the values of `Problem.severity`, which the contract keeps
+    as a plain string enum in the schema; tests/test_contract.py checks the two agree)."""
+
+    error = "error"       # part of the document is missing or unreadable
+    warning = "warning"   # an item is incomplete or doubtful
+    info = "info"         # worth a look
 
 
 class Model(BaseModel):

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
+from extract.models import ProblemCode, Severity
+
 Format = Literal["docx", "pdf", "doc", "txt", "md"]
 
 
@@ -61,8 +63,10 @@ Block = Union[Paragraph, Table]
 
 @dataclass(slots=True)
 class LoadProblem:
-    code: str
-    severity: Literal["error", "warning", "info"]
+    """A problem a loader found (becomes a contract `Problem` of the document)."""
+
+    code: ProblemCode
+    severity: Severity
     message: str
 
 

@@ -15,7 +15,7 @@ from functools import cache
 from extract.canonical import parse_deadline, parse_target, split_agencies
 from extract.items.declared import appendix_name
 from extract.items.provenance import Provenance
-from extract.models import Agency, Deadline, Indicator, Problem, Source, Task
+from extract.models import Agency, Deadline, Indicator, Problem, ProblemCode, Severity, Source, Task
 from extract.rules import alternation, load_rules
 from extract.segment import StitchedTable, vocabulary
 from extract.stitch import TableRow
@@ -215,8 +215,8 @@ class _TableReader:
         for item in self.items.indicators[first_new[0]:] + self.items.tasks[first_new[1]:]:
             item.appendix = appendix
 
-    def _problem(self, code: str, message: str, sources: list[Source]) -> None:
-        self.items.problems.append(Problem(code=code, severity="warning", message=message, sources=sources))
+    def _problem(self, code: ProblemCode, message: str, sources: list[Source]) -> None:
+        self.items.problems.append(Problem(code=code, severity=Severity.warning, message=message, sources=sources))
 
     def _indicator_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool,
                        origins: dict[int, CellText]) -> None:
@@ -246,7 +246,7 @@ class _TableReader:
                 previous.sources.extend(sources)
                 return
         if not name:
-            self._problem("table_shape", "indicator row without a name", sources)
+            self._problem(ProblemCode.table_shape, "indicator row without a name", sources)
             return
         target = parse_target(target_text, unit, scope_cell) if target_text else None
         indicator = Indicator(
@@ -278,7 +278,7 @@ class _TableReader:
             previous.sources.extend(sources)
             return
         if not name:
-            self._problem("table_shape", "task row without a name", sources)
+            self._problem(ProblemCode.table_shape, "task row without a name", sources)
             return
         items.tasks.append(Task(
             id=f"task-{len(items.tasks) + 1}", name=name, group=group,

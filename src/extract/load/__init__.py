@@ -2,7 +2,7 @@
 
 Readers: text.py (txt/md exports), docx.py, pdf.py, doc.py (legacy .doc, RTF and ODT
 through LibreOffice). Every input that cannot be read raises `LoadError(code, message)`
-with a stable code: empty, too_large, unreadable, not_text, corrupt_docx,
+with a stable code (extract.load.errors.LoadFailure): empty, too_large, unreadable, not_text, corrupt_docx,
 not_a_document, zip_bomb, xml_entities, encrypted, corrupt_pdf, doc_unsupported,
 doc_convert_failed.
 """
@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 
 from extract.load import limits
-from extract.load.errors import LoadError
+from extract.load.errors import LoadError, LoadFailure
 from extract.load.fonts import convert_font_text
 from extract.load.sniff import OLE_ENCRYPTED_PACKAGE, OLE_WORD_STREAM, sniff
 from extract.structures import RawDocument
@@ -27,27 +27,27 @@ def read_input(path: Path) -> bytes:
     try:
         size = path.stat().st_size
     except FileNotFoundError as exc:      # also a dangling symlink
-        raise LoadError("unreadable", f"no such file: {path}") from exc
+        raise LoadError(LoadFailure.unreadable, f"no such file: {path}") from exc
     except PermissionError as exc:
-        raise LoadError("unreadable", f"permission denied: {path}") from exc
+        raise LoadError(LoadFailure.unreadable, f"permission denied: {path}") from exc
     except OSError as exc:
-        raise LoadError("unreadable", f"cannot stat {path}: {exc.strerror or exc}") from exc
+        raise LoadError(LoadFailure.unreadable, f"cannot stat {path}: {exc.strerror or exc}") from exc
     if path.is_dir():
-        raise LoadError("unreadable", f"{path} is a directory, not a file")
+        raise LoadError(LoadFailure.unreadable, f"{path} is a directory, not a file")
     limit = limits.max_bytes()
     if size > limit:
-        raise LoadError("too_large", f"{path.name} is {size} bytes; the limit is {limit} ({limits.MAX_BYTES_ENV})")
+        raise LoadError(LoadFailure.too_large, f"{path.name} is {size} bytes; the limit is {limit} ({limits.MAX_BYTES_ENV})")
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except PermissionError as exc:
-        raise LoadError("unreadable", f"permission denied: {path}") from exc
+        raise LoadError(LoadFailure.unreadable, f"permission denied: {path}") from exc
     except OSError as exc:
-        raise LoadError("unreadable", f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise LoadError(LoadFailure.unreadable, f"cannot read {path}: {exc.strerror or exc}") from exc
     if len(data) > limit:      # grew since stat, or a special file
-        raise LoadError("too_large", f"{path.name} is larger than the limit of {limit} bytes ({limits.MAX_BYTES_ENV})")
+        raise LoadError(LoadFailure.too_large, f"{path.name} is larger than the limit of {limit} bytes ({limits.MAX_BYTES_ENV})")
     if not data:
-        raise LoadError("empty", f"{path.name} is empty (0 bytes)")
+        raise LoadError(LoadFailure.empty, f"{path.name} is empty (0 bytes)")
     return data
 
 
@@ -71,9 +71,9 @@ def load_bytes(data: bytes, name: str = "") -> RawDocument:
     `name` only tells a Markdown export by its suffix; everything else is decided by content."""
     limit = limits.max_bytes()
     if len(data) > limit:
-        raise LoadError("too_large", f"the input is larger than the limit of {limit} bytes ({limits.MAX_BYTES_ENV})")
+        raise LoadError(LoadFailure.too_large, f"the input is larger than the limit of {limit} bytes ({limits.MAX_BYTES_ENV})")
     if not data:
-        raise LoadError("empty", f"{name or 'the input'} is empty (0 bytes)")
+        raise LoadError(LoadFailure.empty, f"{name or 'the input'} is empty (0 bytes)")
     raw = convert_font_text(_read(Path(name), data))
     raw.sha256 = hashlib.sha256(data).hexdigest()
     return raw
@@ -102,6 +102,6 @@ def _read(path: Path, data: bytes) -> RawDocument:
 def _check_ole(data: bytes) -> None:
     """An OLE2 file is a Word document only if it has a WordDocument stream."""
     if OLE_ENCRYPTED_PACKAGE in data:
-        raise LoadError("encrypted", "password-protected Office document (OLE2 EncryptedPackage)")
+        raise LoadError(LoadFailure.encrypted, "password-protected Office document (OLE2 EncryptedPackage)")
     if OLE_WORD_STREAM not in data:
-        raise LoadError("not_a_document", "an OLE2 compound file without a WordDocument stream (not a Word .doc)")
+        raise LoadError(LoadFailure.not_a_document, "an OLE2 compound file without a WordDocument stream (not a Word .doc)")

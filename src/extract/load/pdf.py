@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.load import pdf_limits
-from extract.load.errors import LoadError, scrub_internals
+from extract.load.errors import LoadError, LoadFailure, scrub_internals
 from extract.load.ocr import OcrPage, PageRenderer, has_vowel, low_confidence
 from extract.load.pdf_repair import read_words, split_aligned_tables, wrapped_inside_word
 from extract.load.pdf_report import page_problems
 from extract.rules import load_rules
+from extract.models import ProblemCode, Severity
 from extract.structures import Block, Cell, LoadProblem, Paragraph, RawDocument, Row, Table
 
 # Geometry, in PDF points.
@@ -639,11 +640,11 @@ def _pdf_error(exc: Exception, doing: str) -> LoadError:
         if isinstance(cause, MemoryError):
             raise cause       # the batch reports out_of_memory (its worker's memory cap)
         if isinstance(cause, PDFPasswordIncorrect):
-            return LoadError("encrypted", "the PDF is encrypted: it needs a password to open")
+            return LoadError(LoadFailure.encrypted, "the PDF is encrypted: it needs a password to open")
         if isinstance(cause, PDFEncryptionError):
-            return LoadError("encrypted", "the PDF is encrypted with a method the reader does not support; "
+            return LoadError(LoadFailure.encrypted, "the PDF is encrypted with a method the reader does not support; "
                                           "save it again without a password")
-    return LoadError("corrupt_pdf", f"{doing}: the PDF file is damaged or truncated; "
+    return LoadError(LoadFailure.corrupt_pdf, f"{doing}: the PDF file is damaged or truncated; "
                                     "export it again from the original document")
 
 
@@ -695,14 +696,14 @@ def load_pdf(data: bytes) -> RawDocument:
     document = _assemble(pages)
     if warnings:
         document.problems.append(LoadProblem(
-            "pdf_damaged", "warning",
+            ProblemCode.pdf_damaged, Severity.warning,
             f"the PDF reader reported {len(warnings)} problem(s) with damaged content, first: {scrub_internals(warnings[0][:200])}"))
     return document
 
 
 def _assemble(pages: list[_PageContent]) -> RawDocument:
     if not pages:
-        raise LoadError("corrupt_pdf", "the PDF has no pages")
+        raise LoadError(LoadFailure.corrupt_pdf, "the PDF has no pages")
     problems = page_problems(pages)
     ocr_used = any(content.ocr is not None for content in pages)
     if not any(content.lines or content.items for content in pages):

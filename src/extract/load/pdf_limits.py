@@ -11,7 +11,7 @@ Python (a 16 MB map takes half a minute). Inside `bounded()`:
 - pdfminer's recovery of a Flate stream with a bad checksum, quadratic in its size, is
   replaced by a linear one.
 
-Exceeding a bound raises `LoadError("too_large", …)` out of `bounded()`, even where pdfminer
+Exceeding a bound raises `LoadError(LoadFailure.too_large, …)` out of `bounded()`, even where pdfminer
 itself would catch the exception and carry on. Outside `bounded()` pdfminer behaves as shipped.
 """
 
@@ -25,7 +25,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Iterator
 
-from extract.load.errors import LoadError
+from extract.load.errors import LoadError, LoadFailure
 
 MAX_INFLATED_ENV = "KEHOACH_PDF_MAX_INFLATED"
 DEFAULT_MAX_INFLATED = 256 * 1024 * 1024
@@ -69,13 +69,13 @@ def _megabytes(size: int) -> str:
 
 
 def _inflation_error(limit: int) -> LoadError:
-    return LoadError("too_large", f"the PDF expands to more than {_megabytes(limit)} of content when opened "
+    return LoadError(LoadFailure.too_large, f"the PDF expands to more than {_megabytes(limit)} of content when opened "
                                   f"(a compression bomb or a damaged file), so it was not read; "
                                   f"export it again from the original document")
 
 
 def _cmap_error(size: int) -> LoadError:
-    return LoadError("too_large", f"the PDF holds a font character map of {_megabytes(size)} "
+    return LoadError(LoadFailure.too_large, f"the PDF holds a font character map of {_megabytes(size)} "
                                   f"(the limit is {_megabytes(MAX_CMAP_BYTES)}), so it was not read; "
                                   f"export it again from the original document")
 

@@ -40,6 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from extract import EXTRACTOR
 from extract.batch import resolve_output, run_batch, walk_inputs
 from extract.load import limits
+from extract.load.errors import LoadFailure
 from extract.models import Document
 from extract.serve.review import (
     CorrectionError, ReviewSession, ReviewStore, ReviewSubmission, SavedGolden, page_model, review_rules,
@@ -57,7 +58,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 DOCUMENT_NAME = "document.json"
 
 # HTTP status of a failed document, by reason; every other reason is 422 (the input's fault).
-STATUS_BY_REASON = {"too_large": 413, "doc_unsupported": 415, "internal_error": 500}
+STATUS_BY_REASON = {LoadFailure.too_large: 413, LoadFailure.doc_unsupported: 415, "internal_error": 500}
 
 
 @dataclass
@@ -221,7 +222,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            response = _error_response(413, "too_large", self._message())
+            response = _error_response(413, LoadFailure.too_large, self._message())
             return await response(scope, receive, send)
         received = 0
 
