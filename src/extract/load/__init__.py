@@ -12,17 +12,18 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from extract.load import limits
 from extract.load.errors import LoadError, LoadFailure
+from extract.load.limits import DEFAULT_MAX_BYTES, MAX_BYTES_ENV, Limits
 from extract.load.fonts import convert_font_text
 from extract.load.sniff import OLE_ENCRYPTED_PACKAGE, OLE_WORD_STREAM, sniff
 from extract.structures import RawDocument
 
-__all__ = ["LoadError", "file_sha256", "load", "load_bytes", "read_input"]
+__all__ = ["Limits", "LoadError", "file_sha256", "load", "load_bytes", "read_input"]
 
 
-def read_input(path: Path) -> bytes:
-    """The file's bytes, after the size limit; OS failures become LoadErrors."""
+def read_input(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The file's bytes, at most `max_bytes` of them; OS failures become LoadErrors
+    (unreadable, too_large, empty)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -34,9 +35,9 @@ def read_input(path: Path) -> bytes:
         raise LoadError(LoadFailure.unreadable, f"cannot stat {path}: {exc.strerror or exc}") from exc
     if path.is_dir():
         raise LoadError(LoadFailure.unreadable, f"{path} is a directory, not a file")
-    limit = limits.max_bytes()
+    limit = max_bytes
     if size > limit:
-        raise LoadError(LoadFailure.too_large, f"{path.name} is {size} bytes; the limit is {limit} ({limits.MAX_BYTES_ENV})")
+        raise LoadError(LoadFailure.too_large, f"{path.name} is {size} bytes; the limit is {limit} ({MAX_BYTES_ENV})")
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
@@ -45,7 +46,7 @@ def read_input(path: Path) -> bytes:
     except OSError as exc:
         raise LoadError(LoadFailure.unreadable, f"cannot read {path}: {exc.strerror or exc}") from exc
     if len(data) > limit:      # grew since stat, or a special file
-        raise LoadError(LoadFailure.too_large, f"{path.name} is larger than the limit of {limit} bytes ({limits.MAX_BYTES_ENV})")
+        raise LoadError(LoadFailure.too_large, f"{path.name} is larger than the limit of {limit} bytes ({MAX_BYTES_ENV})")
     if not data:
         raise LoadError(LoadFailure.empty, f"{path.name} is empty (0 bytes)")
     return data
@@ -60,30 +61,31 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load(path: Path) -> RawDocument:
-    """Read the file once, choose its reader by content; the bytes' sha256 rides along."""
+def load(path: Path, limits: Limits = Limits()) -> RawDocument:
+    """Read the file once, choose its reader by content; the bytes' sha256 rides along.
+    Raises LoadError (a LoadFailure code) for input that cannot be read within `limits`."""
     path = Path(path)
-    return load_bytes(read_input(path), path.name)
+    return load_bytes(read_input(path, limits.max_bytes), path.name, limits)
 
 
-def load_bytes(data: bytes, name: str = "") -> RawDocument:
+def load_bytes(data: bytes, name: str = "", limits: Limits = Limits()) -> RawDocument:
     """A document already in memory (standard input): the same checks and readers as `load`.
     `name` only tells a Markdown export by its suffix; everything else is decided by content."""
-    limit = limits.max_bytes()
+    limit = limits.max_bytes
     if len(data) > limit:
-        raise LoadError(LoadFailure.too_large, f"the input is larger than the limit of {limit} bytes ({limits.MAX_BYTES_ENV})")
+        raise LoadError(LoadFailure.too_large, f"the input is larger than the limit of {limit} bytes ({MAX_BYTES_ENV})")
     if not data:
         raise LoadError(LoadFailure.empty, f"{name or 'the input'} is empty (0 bytes)")
-    raw = convert_font_text(_read(Path(name), data))
+    raw = convert_font_text(_read(Path(name), data, limits))
     raw.sha256 = hashlib.sha256(data).hexdigest()
     return raw
 
 
-def _read(path: Path, data: bytes) -> RawDocument:
+def _read(path: Path, data: bytes, limits: Limits) -> RawDocument:
     kind = sniff(data)
     if kind == "pdf":
         from extract.load.pdf import load_pdf
-        return load_pdf(data)
+        return load_pdf(data, limits.max_inflated)
     if kind == "docx":
         from extract.load.docx import load_docx
         return load_docx(data, "docx")

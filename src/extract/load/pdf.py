@@ -672,10 +672,12 @@ def _pdfminer_warnings():
         logger.propagate = propagate
 
 
-def load_pdf(data: bytes) -> RawDocument:
+def load_pdf(data: bytes, max_inflated: int = pdf_limits.DEFAULT_MAX_INFLATED) -> RawDocument:
+    """A PDF's pages as a RawDocument (text layer, tables, OCR of scanned pages), reading at
+    most `max_inflated` decoded stream bytes. Raises LoadError (corrupt_pdf, encrypted, too_large)."""
     import pdfplumber
 
-    with pdf_limits.bounded(), _pdfminer_warnings() as warnings:
+    with pdf_limits.bounded(max_inflated), _pdfminer_warnings() as warnings:
         try:
             pdf = pdfplumber.open(io.BytesIO(data))
         except Exception as exc:  # pdfminer raises many unrelated types for broken files

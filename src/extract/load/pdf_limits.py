@@ -18,7 +18,6 @@ itself would catch the exception and carry on. Outside `bounded()` pdfminer beha
 from __future__ import annotations
 
 import io
-import os
 import zlib
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,9 +25,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from extract.load.errors import LoadError, LoadFailure
+from extract.load.limits import DEFAULT_MAX_INFLATED, MAX_INFLATED_ENV  # noqa: F401 (documented here)
 
-MAX_INFLATED_ENV = "KEHOACH_PDF_MAX_INFLATED"
-DEFAULT_MAX_INFLATED = 256 * 1024 * 1024
 MAX_CMAP_BYTES = 4 * 1024 * 1024
 _CHUNK = 1 << 20       # compressed bytes fed at a time
 _STEP = 8 << 20        # inflated bytes asked for at a time
@@ -52,16 +50,6 @@ class _Budget:
 
 
 _current: ContextVar[_Budget | None] = ContextVar("pdf_budget", default=None)
-
-
-def max_inflated() -> int:
-    """The per-document budget of decoded stream bytes (env KEHOACH_PDF_MAX_INFLATED)."""
-    raw = os.environ.get(MAX_INFLATED_ENV, "").strip()
-    try:
-        value = int(raw) if raw else DEFAULT_MAX_INFLATED
-    except ValueError:
-        return DEFAULT_MAX_INFLATED
-    return value if value > 0 else DEFAULT_MAX_INFLATED
 
 
 def _megabytes(size: int) -> str:
@@ -166,10 +154,10 @@ def _install() -> None:
 
 
 @contextmanager
-def bounded() -> Iterator[None]:
-    """Run pdfminer with this document's limits; raises LoadError('too_large') if one trips."""
+def bounded(limit: int = DEFAULT_MAX_INFLATED) -> Iterator[None]:
+    """Run pdfminer with this document's limits: at most `limit` decoded stream bytes (the run's
+    Limits.max_inflated). Raises LoadError('too_large') if one trips."""
     _install()
-    limit = max_inflated()
     budget = _Budget(limit, limit)
     token = _current.set(budget)
     try:
