@@ -281,12 +281,43 @@ def _is_heading_start(line: Line) -> bool:
 
 
 def segment(document: TextDocument) -> Segmented:
-    vocab = vocabulary()
+    """The parts of a Decree 30 document (see the module doc), its section tree and its
+    stitched tables. Lines are shared with `document`, never copied; never raises (a part
+    that is not found is empty or None)."""
     lines = document.lines
     n = len(lines)
     doc_type_index = _find_doc_type(lines)
+    header, title_lines, body_start = _header_and_title(lines, doc_type_index)
+    closing_start, appendix_starts = _closing_and_appendix_starts(lines, body_start)
+    body_end = closing_start if closing_start is not None else (appendix_starts[0] if appendix_starts else n)
+    closing_end = appendix_starts[0] if appendix_starts else n
+    preamble, body = _preamble_and_body(lines, body_start, body_end)
 
-    # header and title
+    tree = _TreeBuilder()
+    closing_sentence, body_tables = _read_body(body, tree)
+    recipients_line, recipients, signature = None, [], []
+    if closing_start is not None:
+        recipients_line, recipients, signature = _read_closing(lines[closing_start:closing_end], tree)
+    appendices: list[Appendix] = []
+    appendix_tables: list[tuple[Appendix, list[Line]]] = []
+    for k, start in enumerate(appendix_starts):
+        stop = appendix_starts[k + 1] if k + 1 < len(appendix_starts) else n
+        appendices.append(_read_appendix(lines[start:stop], tree, appendix_tables))
+    tables = _stitch_tables(lines, body_tables, appendix_tables)
+
+    return Segmented(
+        text=document, header=header,
+        doc_type_line=lines[doc_type_index] if doc_type_index is not None else None,
+        title_lines=title_lines, preamble=preamble, body=body, sections=tree.sections,
+        closing_sentence=closing_sentence, recipients_line=recipients_line,
+        recipients=recipients, signature=signature, appendices=appendices, tables=tables,
+    )
+
+
+def _header_and_title(lines: list[Line], doc_type_index: int | None) -> tuple[list[Line], list[Line], int]:
+    """(header lines, title lines, index of the first line after the title)."""
+    vocab = vocabulary()
+    n = len(lines)
     if doc_type_index is not None:
         header = lines[:doc_type_index]
         i = doc_type_index + 1
@@ -306,18 +337,23 @@ def segment(document: TextDocument) -> Segmented:
             i += 1
             if not (line.bold or line.centered or _is_capitals(line.text)):
                 break
-        body_start = i
-    else:
-        header, title_lines = [], []
-        body_start = 0
-        for j, line in enumerate(lines[:60]):
-            if vocab.preamble_opener.match(line.text) or _is_heading_start(line):
-                header = lines[:j]
-                body_start = j
-                break
-        header, title_lines = _title_without_type_line(header)
+        return header, title_lines, i
+    header = []
+    body_start = 0
+    for j, line in enumerate(lines[:60]):
+        if vocab.preamble_opener.match(line.text) or _is_heading_start(line):
+            header = lines[:j]
+            body_start = j
+            break
+    header, title_lines = _title_without_type_line(header)
+    return header, title_lines, body_start
 
-    # closing and appendices: find them from the end of the body
+
+def _closing_and_appendix_starts(lines: list[Line], body_start: int) -> tuple[int | None, list[int]]:
+    """(index of the closing's first line or None, indexes of the appendix labels), found
+    from the end of the body."""
+    vocab = vocabulary()
+    n = len(lines)
     appendix_starts = [j for j in range(body_start, n)
                        if not lines[j].is_row and vocab.appendix_label.match(lines[j].text)
                        and _is_appendix_heading(lines[j])]
@@ -331,18 +367,23 @@ def segment(document: TextDocument) -> Segmented:
     # an appendix label must come after the closing when there is one (body text cites them too)
     if closing_start is not None:
         appendix_starts = [j for j in appendix_starts if j > closing_start]
-    body_end = closing_start if closing_start is not None else (appendix_starts[0] if appendix_starts else n)
-    closing_end = appendix_starts[0] if appendix_starts else n
+    return closing_start, appendix_starts
 
-    # preamble: up to the first Roman-numeral (or other) heading
+
+def _preamble_and_body(lines: list[Line], body_start: int, body_end: int) -> tuple[list[Line], list[Line]]:
+    """The preamble runs up to the first Roman-numeral (or other) heading; the body follows."""
     preamble: list[Line] = []
     j = body_start
     while j < body_end and not _is_heading_start(lines[j]):
         preamble.append(lines[j])
         j += 1
-    body = lines[j:body_end]
+    return preamble, lines[j:body_end]
 
-    tree = _TreeBuilder()
+
+def _read_body(body: list[Line], tree: _TreeBuilder) -> tuple[list[Line], list[tuple[SectionNode | None, list[Line]]]]:
+    """Headings into `tree`, content lines under them; (the closing sentence's lines, the
+    table fragments with the section that owns each)."""
+    vocab = vocabulary()
     closing_sentence: list[Line] = []
     body_tables: list[tuple[SectionNode | None, list[Line]]] = []
     for line in body:
@@ -362,40 +403,41 @@ def segment(document: TextDocument) -> Segmented:
             continue
         if tree.current is not None:
             tree.current.lines.append(line)
+    return closing_sentence, body_tables
 
-    # closing
+
+def _read_closing(closing: list[Line], tree: _TreeBuilder) -> tuple[Line | None, list[Line], list[Line]]:
+    """(the "Nơi nhận" line, the recipient lines, the signature block) of the closing lines;
+    each found part becomes a root section of `tree`."""
+    vocab = vocabulary()
     recipients_line, recipients, signature = None, [], []
-    if closing_start is not None:
-        closing_lines = [l for l in lines[closing_start:closing_end] if not l.is_row]
-        in_recipients = False
-        for line in closing_lines:
-            if vocab.recipients_label.match(line.text):
-                recipients_line = line
-                in_recipients = True
-                rest = vocab.recipients_label.sub("", line.text, count=1).strip()
-                if rest:
-                    recipients.append(line)
-                continue
-            if in_recipients and _BULLET.match(line.text):
+    in_recipients = False
+    for line in (l for l in closing if not l.is_row):
+        if vocab.recipients_label.match(line.text):
+            recipients_line = line
+            in_recipients = True
+            rest = vocab.recipients_label.sub("", line.text, count=1).strip()
+            if rest:
                 recipients.append(line)
-                continue
-            if vocab.capacity.match(line.text) or vocab.signature_title.match(line.text) or signature:
-                in_recipients = False
-                signature.append(line)
-        if recipients_line is not None:
-            tree.add(recipients_line, "closing", "closing", None,
-                     vocab.recipients_label.match(recipients_line.text).group(0).rstrip(": "), 0, root=True)
-        if signature:
-            first = signature[0]
-            tree.add(first, "closing", "closing", None, first.text, 0, root=True)
+            continue
+        if in_recipients and _BULLET.match(line.text):
+            recipients.append(line)
+            continue
+        if vocab.capacity.match(line.text) or vocab.signature_title.match(line.text) or signature:
+            in_recipients = False
+            signature.append(line)
+    if recipients_line is not None:
+        tree.add(recipients_line, "closing", "closing", None,
+                 vocab.recipients_label.match(recipients_line.text).group(0).rstrip(": "), 0, root=True)
+    if signature:
+        first = signature[0]
+        tree.add(first, "closing", "closing", None, first.text, 0, root=True)
+    return recipients_line, recipients, signature
 
-    # appendices
-    appendices: list[Appendix] = []
-    appendix_tables: list[tuple[Appendix, list[Line]]] = []
-    for k, start in enumerate(appendix_starts):
-        stop = appendix_starts[k + 1] if k + 1 < len(appendix_starts) else n
-        appendices.append(_read_appendix(lines[start:stop], tree, appendix_tables))
 
+def _stitch_tables(lines: list[Line], body_tables: list, appendix_tables: list) -> list[StitchedTable]:
+    """The document's tables in order (body first, then appendices), each stitched across
+    page breaks; an appendix's tables are also added to the appendix."""
     position = {id(line): i for i, line in enumerate(lines)}
     tables: list[StitchedTable] = []
     for section, fragments in group_fragments(body_tables, position):
@@ -404,14 +446,7 @@ def segment(document: TextDocument) -> Segmented:
         table = _stitch(fragments, appendix.section, appendix)
         appendix.tables.append(table)
         tables.append(table)
-
-    return Segmented(
-        text=document, header=header,
-        doc_type_line=lines[doc_type_index] if doc_type_index is not None else None,
-        title_lines=title_lines, preamble=preamble, body=body, sections=tree.sections,
-        closing_sentence=closing_sentence, recipients_line=recipients_line,
-        recipients=recipients, signature=signature, appendices=appendices, tables=tables,
-    )
+    return tables
 
 
 def _is_appendix_heading(line: Line) -> bool:

@@ -279,6 +279,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.pool, app.state.work = settings, pool, work
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _add_error_handlers(app)
+    extract_one = _upload_extractor(settings, pool, uploads)
+    _add_api_routes(app, settings, pool, batches, extract_one)
+    _add_review_routes(app, settings, reviews, templates, extract_one)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every error becomes JSON {"code", "message"} with its HTTP status."""
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, error: ApiError):
@@ -314,6 +323,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def internal_error(request: Request, error: Exception):
         return _error_response(500, "internal_error", f"{type(error).__name__} (see the server log)")
 
+
+def _upload_extractor(settings: Settings, pool: ExtractionPool, uploads: Path):
+    """The function that extracts one upload in a worker (see `extract_one`)."""
+
     def extract_one(upload: UploadFile, review: bool) -> tuple[Path, dict]:
         """Save the upload in a new private folder and extract it in a worker; the folder
         and the manifest line. Raises ApiError with the failure's reason."""
@@ -331,6 +344,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             reason = entry["reason"] or "internal_error"
             raise ApiError(STATUS_BY_REASON.get(reason, 422), reason, entry["message"] or reason)
         return path, entry
+
+    return extract_one
+
+
+def _add_api_routes(app: FastAPI, settings: Settings, pool: ExtractionPool, batches: BatchRunner,
+                    extract_one) -> None:
+    """GET /health, POST /extract, and the batches: POST /batches, GET /batches/{id}[/documents/…]."""
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> Health:
@@ -399,7 +419,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ApiError(404, "not_found", f"no batch {batch_id!r}")
         return job
 
-    # ----------------------------------------------------------------- review page
+
+# ----------------------------------------------------------------- review page
+
+def _add_review_routes(app: FastAPI, settings: Settings, reviews: ReviewStore, templates: Environment,
+                       extract_one) -> None:
+    """The review page: GET /, POST /reviews, GET /reviews/{id}[/pages/{n}.png], POST …/golden."""
 
     def html(name: str, status: int = 200, **context) -> HTMLResponse:
         labels = review_rules()
@@ -457,6 +482,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Apply a person's corrections and save the result as a golden file (with who/when)
         in the review folder."""
         return save_golden(_session(review_id), submission, settings.review_dir)
-
-    return app
 
