@@ -58,6 +58,9 @@ class Severity(StrEnum):
 
 
 class Model(BaseModel):
+    """Base of the contract models: unknown fields are refused, enums are stored as their string
+    values."""
+
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
 

@@ -22,6 +22,9 @@ from extract.structures import Line, TextDocument
 
 @dataclass(slots=True)
 class SectionNode:
+    """A heading of the document and the lines under it, in the section tree (id s1, s2 … in
+    document order)."""
+
     id: str
     number: str | None
     label_kind: str
@@ -37,6 +40,7 @@ class SectionNode:
     inline_start: int | None = None
 
     def path(self) -> list["SectionNode"]:
+        """The nodes from the root down to this one."""
         node, out = self, []
         while node is not None:
             out.append(node)
@@ -46,6 +50,9 @@ class SectionNode:
 
 @dataclass(slots=True)
 class StitchedTable:
+    """A table after page-break stitching: header cells, header lines, rows, and the section or
+    appendix it belongs to."""
+
     header: list[str]
     header_lines: list[Line]
     rows: list[TableRow]
@@ -55,6 +62,9 @@ class StitchedTable:
 
 @dataclass(slots=True)
 class Appendix:
+    """An appendix (Phụ lục): its label, number, title, the 'Kèm theo …' line, its section, tables
+    and text lines."""
+
     label: str                    # "Phụ lục I"
     number: str                   # "I"
     title: str | None
@@ -67,6 +77,8 @@ class Appendix:
 
 @dataclass(slots=True)
 class Segmented:
+    """A document cut into its Decree 30 parts (see the module doc); every Line is the normalizer's."""
+
     text: TextDocument
     header: list[Line]
     doc_type_line: Line | None
@@ -103,6 +115,7 @@ class _Vocabulary:
 
 @cache
 def vocabulary() -> _Vocabulary:
+    """The compiled patterns of rules/document.yaml that find the parts of a document, built once."""
     rules = load_rules("document")
     return _Vocabulary(
         doc_type_line=re.compile(rf"^(?:{alternation(rules['doc_types'])})$"),

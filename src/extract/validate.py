@@ -29,6 +29,10 @@ def _draft_problems(document: Document, seg: Segmented) -> list[Problem]:
 
 
 def validate(document: Document, seg: Segmented) -> Document:
+    """The document with its problems completed and ordered (severity, then position, then code):
+    missing targets and leads, out-of-range shares, unparsed deadlines, tasks without a group, an
+    unnumbered draft, items OCR read unsurely, an empty document or one that is not a plan.
+    Modifies and returns `document`."""
     problems = list(document.problems)
     for indicator in document.indicators:
         where = indicator.sources[:1]

@@ -19,6 +19,10 @@ from extract.segment import Segmented
 
 
 def extract_items(seg: Segmented, source: DocumentSource, options: Options) -> Document:
+    """The contract Document of a segmented document: metadata and references, sections, indicators
+    and tasks from the appendix tables and the text (merged, numbered ind-N / task-N),
+    assignments, results, declared counts, notes, and the problems found so far (validate adds
+    the rest). `options.nlp` decides whether the NLP agency tagger is used."""
     prov = Provenance(seg.text)
     meta = extract_metadata(seg)
     meta.references = extract_references(seg, prov, meta.number)

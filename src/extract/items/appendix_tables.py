@@ -92,6 +92,8 @@ def map_columns(header: list[str], plan_year: int | None = None) -> tuple[str | 
 
 @dataclass
 class TableItems:
+    """What the appendix tables give: indicators, tasks, and table_shape problems."""
+
     indicators: list[Indicator] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -173,6 +175,9 @@ def _is_group_row(row: TableRow, mapping: dict[str, int]) -> bool:
 
 def extract_table_items(tables: list[StitchedTable], prov: Provenance, plan_year: int | None,
                         level: str | None) -> TableItems:
+    """Indicators and tasks from every stitched table, each row mapped to its columns by the header
+    (rules/tables.yaml); `plan_year` completes deadlines without a year, `level` the agencies'
+    level."""
     reader = _TableReader(prov, plan_year, level)
     for table in tables:
         reader.read(table)

@@ -8,6 +8,8 @@ from extract.segment import Segmented
 
 
 def extract_sections(seg: Segmented, prov: Provenance) -> list[Section]:
+    """One contract Section per node of the segmented section tree, in document order, its source
+    the heading's span."""
     return [
         Section(
             id=node.id, parent=node.parent.id if node.parent else None, number=node.number,

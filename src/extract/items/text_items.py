@@ -102,6 +102,8 @@ def _rules() -> _Rules:
 
 @dataclass
 class TextItems:
+    """What the body text gives: indicators, tasks, assignments and results."""
+
     indicators: list[Indicator] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
@@ -599,6 +601,8 @@ class _SectionReader:
 
 def extract_text_items(seg: Segmented, prov: Provenance, plan_year: int | None,
                        level: str | None, nlp: "AgencyTagger | None" = None) -> TextItems:
+    """Indicators, tasks, assignments and results from the body sections' text (the basis and
+    skipped sections left out); `nlp` (or None: rules only) finds agency names the rules miss."""
     rules = _rules()
     reader = _SectionReader(seg, prov, plan_year, level, nlp)
     reader.parents = {node.parent.id for node in seg.sections if node.parent is not None}

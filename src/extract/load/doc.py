@@ -17,6 +17,7 @@ INSTALL_HINT = "apt-get install libreoffice-writer-nogui"
 
 
 def soffice_path() -> str | None:
+    """The path of LibreOffice's soffice (or libreoffice) on PATH, None when not installed."""
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 

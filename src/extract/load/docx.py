@@ -176,6 +176,8 @@ class Styles:
         return value
 
     def heading(self, style_id: str | None) -> int | None:
+        """The outline level (1-9) a paragraph style gives through its name or its base styles
+        ('Heading 2' -> 2); None for body styles. Cached per style."""
         key = (style_id or "", "#heading")
         if key not in self._cache:
             level = None
@@ -192,6 +194,8 @@ class Styles:
         return self._cache[key]
 
     def table_borders(self, style_id: str | None) -> dict[str, bool]:
+        """Which borders a table style draws (border name -> drawn), its base styles first and then
+        its own overriding them."""
         merged: dict[str, bool] = {}
         for style in reversed(list(self._chain(style_id or self.default_table))):
             merged.update(style.borders)
@@ -346,6 +350,8 @@ class Numbering:
         return level
 
     def label(self, num_id: str | None, ilvl: int) -> str:
+        """The next label of a numbered paragraph ('1.', 'a)', 'II.') for list `num_id` at level
+        `ilvl`, counting as Word does; '' when not numbered."""
         if not num_id or num_id == "0" or num_id not in self.nums:
             return ""
         abstract_id, overrides = self.nums[num_id]
@@ -835,6 +841,9 @@ def _app_pages(package: Package) -> int | None:
 
 
 def load_docx(data: bytes, fmt: Format = "docx") -> RawDocument:
+    """A DOCX (or another WordprocessingML package) as a RawDocument: paragraphs and tables in body
+    order, pages from explicit breaks, footnotes and embedded worksheets. Raises LoadError
+    (not_a_document, corrupt_docx, zip_bomb, xml_entities)."""
     package = Package(data)
     main = package.main_part()
     if main is None:

@@ -40,6 +40,7 @@ def _symbol_tables() -> dict[str, dict[int, str]]:
 
 
 def is_symbol_font(font: str | None) -> bool:
+    """Whether `font` is a symbol font whose codes the vocabulary maps to characters (rules)."""
     return bool(font) and font.strip().lower() in _symbol_tables()
 
 
@@ -274,6 +275,7 @@ def _is_unicode(texts: list[str]) -> bool:
 # ------------------------------------------------------------------ loader hook
 
 def legacy_problem(how: str) -> LoadProblem:
+    """The legacy_encoding_converted problem, saying how the text was converted (`how`)."""
     return LoadProblem(ProblemCode.legacy_encoding_converted, Severity.info,
                        f"text typed in a legacy Vietnamese encoding (TCVN3/VNI) was converted to Unicode ({how})")
 

@@ -98,9 +98,11 @@ class Package:
         self.infos = {info.filename: info for info in infos}
 
     def has(self, name: str) -> bool:
+        """Whether the package holds a part of that name."""
         return name in self.infos
 
     def read(self, name: str) -> bytes:
+        """The bytes of a part. Raises LoadError(corrupt_docx) for damaged members."""
         info = self.infos[name]
         try:
             with self.zip.open(info) as member:
@@ -112,9 +114,11 @@ class Package:
         return transitional(data) if name.endswith((".xml", ".rels")) else data
 
     def xml(self, name: str) -> etree._Element:
+        """A part parsed as XML (see parse_xml). Raises LoadError."""
         return parse_xml(self.read(name), name)
 
     def crc(self, name: str) -> tuple[int, int]:
+        """A part's (CRC-32, uncompressed size) as the ZIP directory records them."""
         info = self.infos[name]
         return info.CRC, info.file_size
 
@@ -135,6 +139,8 @@ class Package:
         return MAIN_PART if self.has(MAIN_PART) else None
 
     def sibling(self, part: str, suffix: str) -> str:
+        """The name of a part in the same folder as `part` (word/document.xml, 'footnotes.xml' ->
+        word/footnotes.xml)."""
         return posixpath.join(posixpath.dirname(part), suffix)
 
 
@@ -168,6 +174,8 @@ def check_size_records(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
 
 
 def check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a ZIP container that would inflate too far: too many members, too many declared bytes,
+    or a compression ratio past limits.ZIP_MAX_RATIO. Raises LoadError(zip_bomb)."""
     if len(infos) > limits.ZIP_MAX_MEMBERS:
         raise LoadError(LoadFailure.zip_bomb, f"the ZIP container has {len(infos)} members (limit {limits.ZIP_MAX_MEMBERS})")
     total = sum(info.file_size for info in infos)
@@ -190,6 +198,8 @@ def check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
 
 
 def parse_xml(data: bytes, name: str) -> etree._Element:
+    """A part's XML parsed safely (no DTDs, entities or network). Raises LoadError(xml_entities) for
+    a DOCTYPE/ENTITY, LoadError(corrupt_docx) for invalid or empty XML."""
     head = data[:4096]
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"<\x00!\x00D\x00O\x00C" in head:
         raise LoadError(LoadFailure.xml_entities, f"{name} declares a DOCTYPE/ENTITY (possible entity expansion bomb)")

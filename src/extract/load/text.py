@@ -345,6 +345,9 @@ def parse_text(text: str) -> list[Block]:
 
 
 def load_text(data: bytes, fmt: Format) -> RawDocument:
+    """A text export (`fmt` 'txt' or 'md') as a RawDocument: decoded (UTF-8/16, legacy encodings),
+    paragraphs, Markdown headings and emphasis, tab-separated and pipe tables. Raises
+    LoadError(not_text, empty)."""
     text = decode_text(data)
     if not text.strip():
         raise LoadError(LoadFailure.empty, "the text file contains only whitespace")

@@ -80,11 +80,15 @@ class Settings:
 
 
 class ErrorBody(BaseModel):
+    """The JSON body of every error response."""
+
     code: str = Field(description="stable reason code (the batch manifest's reasons)")
     message: str
 
 
 class Health(BaseModel):
+    """GET /health: the server is up, its extractor and workers, and their memory."""
+
     status: Literal["ok"]
     extractor: str
     workers: int
@@ -92,6 +96,8 @@ class Health(BaseModel):
 
 
 class ManifestLine(BaseModel):
+    """One line of a batch's manifest (the format of extract.batch's manifest.jsonl)."""
+
     file: str
     status: Literal["ok", "failed", "skipped"]
     reason: str | None = None
@@ -106,6 +112,8 @@ class ManifestLine(BaseModel):
 
 
 class BatchStatus(BaseModel):
+    """GET /batches/{id}: a batch's progress and the manifest lines settled so far."""
+
     id: str
     status: Literal["queued", "running", "done", "failed"]
     total: int = Field(description="files in the batch (manifest lines when done)")
@@ -116,6 +124,8 @@ class BatchStatus(BaseModel):
 
 
 class ApiError(Exception):
+    """An error answered as JSON {code, message} with HTTP `status`."""
+
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
@@ -132,6 +142,8 @@ JSON_ERRORS = {status: {"description": "error", "content": {"application/json": 
 
 @dataclass
 class BatchJob:
+    """A batch started over HTTP: its folder (in/, out/), progress and manifest lines (thread-safe)."""
+
     id: str
     folder: Path
     total: int = 0
@@ -141,10 +153,12 @@ class BatchJob:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, entry: dict) -> None:
+        """Add one settled manifest line (called from the batch's thread)."""
         with self.lock:
             self.entries.append(entry)
 
     def view(self) -> BatchStatus:
+        """The batch's status now, with counts by status."""
         with self.lock:
             entries = list(self.entries)
         counts = {status: sum(1 for e in entries if e["status"] == status) for status in ("ok", "failed", "skipped")}
@@ -163,11 +177,14 @@ class BatchRunner:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kehoach-batch")
 
     def create(self) -> BatchJob:
+        """A new job with an empty private input folder (not yet queued)."""
         job = BatchJob(uuid.uuid4().hex, self.root / uuid.uuid4().hex)
         (job.folder / "in").mkdir(parents=True)
         return job
 
     def submit(self, job: BatchJob) -> None:
+        """Queue a job whose inputs are in place; the oldest finished jobs beyond `keep_batches` are
+        forgotten and their folders removed."""
         job.total = len(walk_inputs(job.folder / "in"))
         with self.lock:
             self.jobs[job.id] = job
@@ -195,10 +212,12 @@ class BatchRunner:
             job.status, job.message = "failed", f"{type(error).__name__}: {error}"
 
     def get(self, identifier: str) -> BatchJob | None:
+        """The job of that id, or None (unknown or forgotten)."""
         with self.lock:
             return self.jobs.get(identifier)
 
     def close(self) -> None:
+        """Stop taking batches; queued ones are cancelled, a running one is not waited for."""
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 

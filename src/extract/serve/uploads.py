@@ -175,4 +175,5 @@ def _remove_quietly(path: Path) -> None:
 
 
 def remove_tree(path: Path) -> None:
+    """Remove a folder and everything under it; errors (already gone, busy) are ignored."""
     shutil.rmtree(path, ignore_errors=True)

@@ -303,6 +303,8 @@ class ExtractionPool:
         return {str(pid): rss_kb(pid) for pid in pids}
 
     def close(self) -> None:
+        """Stop every worker: each is asked to exit and waited for up to 2 s, then discarded; later
+        runs raise PoolBusy."""
         self.closed = True
         with self.lock:
             workers = list(self.workers.values())
