@@ -24,7 +24,7 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Literal
@@ -40,6 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from extract import EXTRACTOR
 from extract.batch import resolve_output, run_batch, walk_inputs
 from extract.load import limits
+from extract.load.limits import Limits
 from extract.load.errors import LoadFailure
 from extract.models import Document
 from extract.serve.review import (
@@ -77,6 +78,11 @@ class Settings:
     keep_reviews: int = 50
     keep_batches: int = 20
     max_pages: int = 200             # PDF page images rendered for a review
+
+    def loader_limits(self) -> Limits:
+        """The loaders' limits of this server: `max_bytes` per document, the environment's PDF
+        inflation budget (KEHOACH_PDF_MAX_INFLATED)."""
+        return replace(limits.from_environment(), max_bytes=self.max_bytes)
 
 
 class ErrorBody(BaseModel):
@@ -201,7 +207,7 @@ class BatchRunner:
         try:
             result = run_batch(
                 inputs, job.folder / "out", extract_fn=extract_upload,
-                options=UploadOptions(nlp=settings.nlp, root=str(inputs)),
+                options=UploadOptions(nlp=settings.nlp, root=str(inputs), limits=settings.loader_limits()),
                 workers=settings.batch_workers, timeout=settings.timeout,
                 warm=partial(prepare_worker, settings.nlp, settings.memory_mb), context=_fork_method(settings.nlp),
                 on_entry=job.record)
@@ -353,7 +359,8 @@ def _upload_extractor(settings: Settings, pool: ExtractionPool, uploads: Path):
         folder.mkdir(parents=True)
         try:
             path = save_upload(upload.file, folder, upload.filename, settings.max_bytes)
-            options = UploadOptions(nlp=settings.nlp, root=str(folder), review=review, max_pages=settings.max_pages)
+            options = UploadOptions(nlp=settings.nlp, root=str(folder), review=review, max_pages=settings.max_pages,
+                                    limits=settings.loader_limits())
             entry = pool.run(path, folder, options, DOCUMENT_NAME)
         except BaseException:
             remove_tree(folder)

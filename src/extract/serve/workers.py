@@ -20,7 +20,7 @@ import re
 import queue
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from extract.batch import (
     Task, _rss_kb as rss_kb, cap_memory, kill_process, manifest_entry, process_document, spawn_process, start_worker,
     timeout_message,
 )
+from extract.load.limits import Limits, from_environment
 from extract.pipeline import Options, extract_path_with_text, warm
 
 NLP_ENV = "KEHOACH_SERVE_NLP"          # read by extract.serve.warmed in the fork server
@@ -45,13 +46,15 @@ class UploadOptions:
 
     `root`: `source.file` is the upload's path relative to this folder (the name the client
     gave, made safe), never the server's private path. `review`: also write the document text
-    and, for a PDF, its page images (at most `max_pages`) beside the upload.
+    and, for a PDF, its page images (at most `max_pages`) beside the upload. `limits`: the
+    loaders' size limits (the server's settings; default: the environment's).
     """
 
     nlp: bool = True
     root: str = ""
     review: bool = False
     max_pages: int = 200
+    limits: Limits = field(default_factory=from_environment)
 
 
 def extract_upload(path: Path, options: UploadOptions) -> Any:
@@ -61,7 +64,7 @@ def extract_upload(path: Path, options: UploadOptions) -> Any:
     `<upload folder>/text.txt` and `<upload folder>/pages/<n>.png` (1-based) for the review page.
     """
     path = Path(path)
-    document, text = extract_path_with_text(path, Options(nlp=options.nlp))
+    document, text = extract_path_with_text(path, Options(nlp=options.nlp, limits=options.limits))
     relative = os.path.relpath(path, options.root) if options.root else path.name
     document.source.file = Path(relative).as_posix()
     if options.review:
