@@ -79,7 +79,7 @@ def compare_manifests(before: Path, after: Path) -> list[str]:
     for number, (first, second) in enumerate(zip(old, new), start=1):
         if first != second:
             keys = sorted(key for key in first.keys() | second.keys() if first.get(key) != second.get(key))
-            lines.append(f"{MANIFEST_NAME}:{number} ({first.get('input') or second.get('input')}): "
+            lines.append(f"{MANIFEST_NAME}:{number} ({first.get('file') or second.get('file')}): "
                          f"{', '.join(keys)} differ")
     return lines
 
