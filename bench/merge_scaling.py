@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from extract.extract import merge
+from extract.items import merge
 from extract.pipeline import Options, extract_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def measure(plan: Path, copies: int) -> dict:
             finally:
                 spent[0] += time.perf_counter() - started
 
-        import extract.extract as stage
+        import extract.items as stage
         stage_merge = getattr(stage, "merge_indicators", None)
         if stage_merge is not None:
             stage.merge_indicators = timed_merge

@@ -112,7 +112,7 @@ def timed_baseline(batch: Path) -> tuple[float, int]:
 
 
 def time_tables(out: Path) -> tuple[float, dict]:
-    from extract.tables import build_tables
+    from extract.dataset import build_tables
 
     started = time.perf_counter()
     counts = build_tables(out)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "extract"
 PROBLEM_MAKERS = {"Problem", "LoadProblem"}
+CODE_ENUMS = {"ProblemCode", "LoadFailure"}   # str enums whose members are codes
 
 
 def _trees(source: Path = SOURCE):
@@ -33,9 +34,12 @@ def _code_argument(call: ast.Call) -> ast.expr | None:
 
 
 def _strings(node: ast.expr | None) -> set[str] | None:
-    """The string values an expression can take: a literal, or `"a" if … else "b"`."""
+    """The string values an expression can take: a literal, a member of a code enum
+    (`ProblemCode.ocr_used`, `LoadFailure.too_large`), or `a if … else b` of those."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return {node.value}
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in CODE_ENUMS:
+        return {node.attr}
     if isinstance(node, ast.IfExp):
         body, orelse = _strings(node.body), _strings(node.orelse)
         return body | orelse if body is not None and orelse is not None else None

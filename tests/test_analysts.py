@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, corpus_documents, extracted
-from extract.tables import DATABASE_NAME, build_tables
+from extract.dataset import DATABASE_NAME, build_tables
 from extract.write import write_document
 
 GUIDE = (ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")

@@ -240,7 +240,7 @@ def test_a_batch_of_another_folder_leaves_no_stale_json(tmp_path):
 # ------------------------------------------------------------ tables never lose a run (1)
 
 def test_tables_hold_values_no_writer_could_take(tmp_path):
-    from extract.tables import build_tables, load_tables
+    from extract.dataset import build_tables, load_tables
 
     src = make_tree(tmp_path / "in", {"a.txt": "Xã A", "b.txt": "Xã B UNWRITABLE"})
     out = tmp_path / "out"
@@ -259,17 +259,17 @@ def test_tables_hold_values_no_writer_could_take(tmp_path):
 def test_a_table_that_cannot_be_written_is_reported_and_the_others_are_written(tmp_path, monkeypatch):
     from typer.testing import CliRunner
     import typer
-    from extract import tables as tables_module
+    from extract import dataset as dataset_module
     from extract.batch import command as batch_command_module, run as batch_module
 
-    real_parquet = tables_module.write_parquet
+    real_parquet = dataset_module.write_parquet
 
     def failing_parquet(path, table, rows):
         if table == "targets":
             raise ValueError("disk quota exceeded at 0x7f00deadbeef")
         real_parquet(path, table, rows)
 
-    monkeypatch.setattr(tables_module, "write_parquet", failing_parquet)
+    monkeypatch.setattr(dataset_module, "write_parquet", failing_parquet)
     monkeypatch.setattr(batch_module, "_default_extract", lambda: standin_extract)
     monkeypatch.setattr(batch_module, "_default_warm", lambda extract_fn, options: None)
     src = make_tree(tmp_path / "in", {"a.txt": "Xã A"})

@@ -188,7 +188,7 @@ def test_single_file_extract_loads_no_batch_machinery():
     code = ("import sys; from extract.cli import app\n"
             "try: app(['extract', sys.argv[1]])\n"
             "except SystemExit: pass\n"
-            "heavy = ('extract.batch', 'extract.tables', 'multiprocessing', 'pandas', 'pyarrow', 'openpyxl',"
+            "heavy = ('extract.batch', 'extract.dataset', 'multiprocessing', 'pandas', 'pyarrow', 'openpyxl',"
             " 'duckdb', 'underthesea', 'tqdm')\n"
             "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)")
     small = ROOT / "tests" / "fixtures" / "small-plan.txt"
@@ -222,3 +222,16 @@ def test_workbook_path_is_checked_before_any_work(tmp_path):
         assert result.exit_code == 2, (xlsx, result.output)
         assert says in result.output and "Traceback" not in result.output
     assert plan.read_bytes() == (CORPUS / "binh-lu-xa-2026.txt").read_bytes()   # the input is untouched
+
+
+def test_the_size_limit_in_the_environment_reaches_every_command_through_its_options(tmp_path, monkeypatch):
+    path = tmp_path / "plan.txt"
+    path.write_text("KẾ HOẠCH\nChuyển đổi số năm 2026\n" * 20, encoding="utf-8")
+    monkeypatch.setenv("KEHOACH_MAX_BYTES", "100")
+    for command in (["extract", str(path)], ["text", str(path)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1 and "too_large" in result.output and "limit is 100" in result.output
+    piped = runner.invoke(app, ["text", "-"], input=path.read_bytes())
+    assert piped.exit_code == 1 and "too_large" in piped.output
+    monkeypatch.delenv("KEHOACH_MAX_BYTES")
+    assert runner.invoke(app, ["text", str(path)]).exit_code == 0

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import re
 
-from contract_codes import emitted_problem_codes
+import ast
+import typing
+
+from contract_codes import SOURCE, emitted_problem_codes
 from conftest import ROOT
-from extract.models import PROBLEM_CODES, SCHEMA_VERSION, Problem, ProblemCode, json_schema
+from extract.load.errors import LoadError, LoadFailure
+from extract.models import PROBLEM_CODES, SCHEMA_VERSION, Problem, ProblemCode, Severity, json_schema
 
 CONTRACT = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
 
@@ -43,6 +47,42 @@ def test_the_enum_is_what_the_schema_and_the_model_accept():
         pass
     else:
         raise AssertionError("an unknown problem code was accepted")
+
+
+def test_severities_are_the_enum_and_the_contract_keeps_their_strings():
+    assert typing.get_args(Problem.model_fields["severity"].annotation) == tuple(Severity)
+    problem = Problem(code=ProblemCode.ocr_used, severity=Severity.info, message="x")
+    assert problem.model_dump_json() == '{"code":"ocr_used","severity":"info","message":"x","sources":[]}'
+
+
+def test_a_load_failure_is_a_typed_code_that_reads_as_its_string():
+    error = LoadError(LoadFailure.too_large, "big")
+    assert error.code is LoadFailure.too_large and error.code == "too_large" and f"{error.code}" == "too_large"
+    assert LoadError("empty", "x").code is LoadFailure.empty
+    try:
+        LoadError("no_such_reason", "x")
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("an unknown load failure was accepted")
+
+
+def test_codes_and_severities_are_written_as_enum_members_not_strings():
+    """Problem(code=…, severity=…), LoadProblem(code, severity, …) and LoadError(code, …) in
+    the source name enum members, so that a typo fails where it is written."""
+    literal = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            positional = {"Problem": 0, "LoadProblem": 2, "LoadError": 1}.get(name)
+            if positional is None:
+                continue
+            arguments = node.args[:positional] + [k.value for k in node.keywords if k.arg in ("code", "severity")]
+            if any(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in arguments):
+                literal.append(f"{path.relative_to(SOURCE)}:{node.lineno}")
+    assert not literal, f"string literals where an enum member belongs: {literal}"
 
 
 def test_contract_page_lists_exactly_the_codes_with_their_meanings():

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import hostile
-from extract.load import LoadError
+from extract.load import LoadError, Limits
 from extract.load.docx import MAX_GRID_COLUMNS, load_docx
 from extract.load.ooxml import xml_int
 from extract.pipeline import Options, extract_path
@@ -133,11 +133,15 @@ def test_flate_bomb_pdf_is_refused_as_too_large(tmp_path):
 
 
 def test_flate_bomb_budget_is_configurable(tmp_path, monkeypatch):
-    monkeypatch.setenv("KEHOACH_PDF_MAX_INFLATED", str(4 << 20))
-    assert refused(tmp_path, "bomb.pdf", hostile.pdf_flate_bomb(8 << 20)).code == "too_large"
-    monkeypatch.setenv("KEHOACH_PDF_MAX_INFLATED", str(64 << 20))
-    document = extract_bytes(tmp_path, "fine.pdf", hostile.pdf_flate_bomb(8 << 20))
+    small, large = Options(nlp=False, limits=Limits(max_inflated=4 << 20)), Options(nlp=False, limits=Limits(max_inflated=64 << 20))
+    with pytest.raises(LoadError) as error:
+        extract_bytes(tmp_path, "bomb.pdf", hostile.pdf_flate_bomb(8 << 20), small)
+    assert error.value.code == "too_large"
+    document = extract_bytes(tmp_path, "fine.pdf", hostile.pdf_flate_bomb(8 << 20), large)
     assert document.source.format == "pdf"
+    # the environment sets the budget of an Options built after it is set (the CLI's)
+    monkeypatch.setenv("KEHOACH_PDF_MAX_INFLATED", str(4 << 20))
+    assert Options(nlp=False).limits.max_inflated == 4 << 20
 
 
 def test_huge_tounicode_map_is_refused_quickly(tmp_path):

@@ -21,11 +21,11 @@ def small_docx() -> bytes:
     return docx_bytes(document)
 
 
-def refused(tmp_path: Path, data: bytes, name: str = "input.bin") -> LoadError:
+def refused(tmp_path: Path, data: bytes, name: str = "input.bin", size_limits: limits.Limits = limits.Limits()) -> LoadError:
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(LoadError) as error:
-        load(path)
+        load(path, size_limits)
     assert error.value.message and str(error.value) == error.value.message
     return error.value
 
@@ -43,10 +43,29 @@ def test_empty(tmp_path, data):
     assert refused(tmp_path, data, "empty.txt").code == "empty"
 
 
-def test_too_large(tmp_path, monkeypatch):
-    monkeypatch.setenv("KEHOACH_MAX_BYTES", "100")
-    error = refused(tmp_path, b"x" * 500, "big.txt")
+def test_too_large(tmp_path):
+    error = refused(tmp_path, b"x" * 500, "big.txt", limits.Limits(max_bytes=100))
     assert error.code == "too_large" and "KEHOACH_MAX_BYTES" in error.message and "500" in error.message
+
+
+def test_the_loader_takes_its_limit_from_its_argument_not_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("KEHOACH_MAX_BYTES", "100")
+    path = tmp_path / "plan.txt"
+    path.write_bytes("Kế hoạch ".encode() * 50)
+    assert load(path).format == "txt"
+    assert refused(tmp_path, path.read_bytes(), "plan.txt", limits.from_environment()).code == "too_large"
+
+
+@pytest.mark.parametrize("environ, expected", [
+    ({}, limits.Limits()),
+    ({"KEHOACH_MAX_BYTES": "100", "KEHOACH_PDF_MAX_INFLATED": "4096"}, limits.Limits(max_bytes=100, max_inflated=4096)),
+    ({"KEHOACH_MAX_BYTES": " 7 "}, limits.Limits(max_bytes=7)),
+    # not a positive number: the default, not a crash
+    ({"KEHOACH_MAX_BYTES": "lots", "KEHOACH_PDF_MAX_INFLATED": "-1"}, limits.Limits()),
+    ({"KEHOACH_MAX_BYTES": "0", "KEHOACH_PDF_MAX_INFLATED": ""}, limits.Limits()),
+])
+def test_limits_from_the_environment(environ, expected):
+    assert limits.from_environment(environ) == expected
 
 
 def test_missing_file_and_directory(tmp_path):

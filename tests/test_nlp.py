@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("underthesea")
 
 from extract.canonical import canonical_agency_name, split_agencies  # noqa: E402
-from extract.extract.text_items import _agencies_from_field, _lead_in_sentence  # noqa: E402
+from extract.items.text_items import _agencies_from_field, _lead_in_sentence  # noqa: E402
 from extract.nlp import agency_tagger  # noqa: E402
 
 LEVEL = "xa"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import CORPUS, extracted
-from extract.extract.tables import map_columns
+from extract.items.appendix_tables import map_columns
 from extract.pipeline import extract_path
 
 PLAN = "bac-ninh-tinh-2026"

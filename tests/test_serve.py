@@ -443,3 +443,17 @@ def test_a_client_path_never_leaves_the_folder(name):
     target = (root / relative).resolve()
     assert target.is_relative_to(root) and target != root
     assert not relative.is_absolute() and ".." not in relative.parts
+
+
+def test_an_upload_is_loaded_within_the_limits_it_carries_not_the_environment(tmp_path, monkeypatch):
+    from extract.load import LoadError, Limits
+    from extract.serve.workers import UploadOptions, extract_upload
+
+    path = tmp_path / "plan.txt"
+    path.write_text("KẾ HOẠCH\nChuyển đổi số năm 2026\n", encoding="utf-8")
+    monkeypatch.setenv("KEHOACH_MAX_BYTES", "10")
+    document = extract_upload(path, UploadOptions(nlp=False, root=str(tmp_path), limits=Limits()))
+    assert document.source.file == "plan.txt"
+    with pytest.raises(LoadError) as error:
+        extract_upload(path, UploadOptions(nlp=False, limits=Limits(max_bytes=20)))
+    assert error.value.code == "too_large"

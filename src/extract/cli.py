@@ -106,11 +106,18 @@ def check_workbook_path(xlsx: Path, files: list[Path]) -> str | None:
     return None
 
 
-def read_stdin() -> bytes:
-    """Standard input's bytes, at most one byte past the loader's size limit (the loader
-    refuses it then, with the limit in its message)."""
-    from extract.load import limits
-    return sys.stdin.buffer.read(limits.max_bytes() + 1)
+def run_options(no_nlp: bool = False):
+    """The one Options of a command's run: the command's flags, and the environment's limits
+    (KEHOACH_MAX_BYTES, KEHOACH_PDF_MAX_INFLATED; read here, once, not by the stages)."""
+    from extract.load.limits import from_environment
+    from extract.options import Options
+    return Options(nlp=not no_nlp, limits=from_environment())
+
+
+def read_stdin(max_bytes: int) -> bytes:
+    """Standard input's bytes, at most one byte past the loader's size limit `max_bytes` (the
+    loader refuses it then, with the limit in its message)."""
+    return sys.stdin.buffer.read(max_bytes + 1)
 
 
 @app.command()
@@ -126,7 +133,7 @@ def extract(
 ) -> None:
     """JSON of one document to stdout (several: JSON Lines), or one file per document into OUT."""
     from extract.load import LoadError
-    from extract.pipeline import Options, extract_bytes, extract_path
+    from extract.pipeline import extract_bytes, extract_path
     from extract.write import document_json, write_document
 
     if sum(str(path) == STDIN for path in files) > 1:
@@ -143,13 +150,13 @@ def extract(
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2)
     targets = output_names(files)
-    options = Options(nlp=not no_nlp)
+    options = run_options(no_nlp)
     lines = jsonl or len(files) > 1
     extracted, failed = [], []
     for path in files:
         try:
             if str(path) == STDIN:
-                document = extract_bytes(read_stdin(), STDIN, options)
+                document = extract_bytes(read_stdin(options.limits.max_bytes), STDIN, options)
             else:
                 document = extract_path(path, options)
         except LoadError as error:
@@ -167,7 +174,7 @@ def extract(
         if xlsx is not None:
             extracted.append((str(path), document))
     if xlsx is not None:
-        from extract.tables import write_documents_workbook
+        from extract.dataset import write_documents_workbook
         try:
             write_documents_workbook(xlsx, extracted, failed)
         except OSError as error:
@@ -183,8 +190,10 @@ def text(file: Annotated[Path, typer.Argument(help="a document; '-' reads standa
     from extract.load import LoadError
     from extract.pipeline import bytes_text, document_text
 
+    options = run_options()
     try:
-        sys.stdout.write(bytes_text(read_stdin()) if str(file) == STDIN else document_text(file))
+        sys.stdout.write(bytes_text(read_stdin(options.limits.max_bytes), options=options) if str(file) == STDIN
+                         else document_text(file, options))
     except LoadError as error:
         typer.echo(f"{file}: {error.code}: {error.message}", err=True)
         raise typer.Exit(1)
@@ -205,9 +214,9 @@ def evaluate_command(
 ) -> None:
     """Field-level precision, recall and F1 per category and format, dev and held-out apart."""
     from extract.evaluate import evaluate, format_report
-    from extract.pipeline import Options, extract_path
+    from extract.pipeline import extract_path
 
-    options = Options(nlp=not no_nlp)
+    options = run_options(no_nlp)
     try:
         report = evaluate(golden_dir, lambda path: extract_path(path, options))
     except ValueError as error:     # no golden folder or file, or a golden file that is not JSON

@@ -79,6 +79,8 @@ def name_key(name: str | None) -> str:
 
 
 def status_label(status: str) -> str:
+    """The Vietnamese label of a pairing status (rules/coverage.yaml statuses). Raises KeyError for
+    an unknown status."""
     return vocabulary().rules["statuses"][status]["label"]
 
 
@@ -116,6 +118,8 @@ def level_rank(plan: Plan) -> int:
 
 
 def is_lower_level(plan: Plan) -> bool:
+    """Whether the plan's issuer is of a lower level (rules/coverage.yaml lower_levels: commune,
+    ward …)."""
     return _issuer(plan).get("level") in vocabulary().rules["lower_levels"]
 
 
@@ -149,6 +153,7 @@ class Link:
     evidence: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
+        """The link as a JSON-ready dict (its dataclass fields)."""
         return asdict(self)
 
 
@@ -292,6 +297,8 @@ class Pair:
     lower_target: dict | None = None
 
     def as_dict(self) -> dict:
+        """The pair as a JSON-ready dict: status, both items' id and name, score (1 decimal),
+        targets and deadlines as text."""
         def brief(item):
             return None if item is None else {"id": item.get("id"), "name": item.get("name")}
         return {"status": self.status, "assigned": self.assigned,
@@ -311,6 +318,8 @@ class Coverage:
     tasks: list[Pair]
 
     def as_dict(self) -> dict:
+        """The comparison as a JSON-ready dict: both plans in brief, the link, every pair and the
+        counts."""
         return {"lower": _plan_brief(self.lower), "higher": _plan_brief(self.higher),
                 "link": self.link.as_dict(),
                 "indicators": [p.as_dict() for p in self.indicators],
@@ -318,6 +327,8 @@ class Coverage:
                 "counts": self.counts()}
 
     def counts(self) -> dict[str, dict[str, int]]:
+        """Pairs per status, for indicators and for tasks ({'indicators': {status: n}, 'tasks': …});
+        pairs not assigned to the lower plan count only when 'extra'."""
         out: dict[str, dict[str, int]] = {"indicators": {}, "tasks": {}}
         for kind, pairs in (("indicators", self.indicators), ("tasks", self.tasks)):
             for pair in pairs:
@@ -634,7 +645,7 @@ def write_coverage_tables(folder: Path, coverages: list[Coverage]) -> list[Path]
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from extract.tables import _csv_cell, _write_bytes, typed
+    from extract.dataset import _csv_cell, _write_bytes, typed
 
     folder.mkdir(parents=True, exist_ok=True)
     tables = coverage_rows(coverages)
@@ -681,7 +692,7 @@ def _write_matrix_workbook(path: Path, coverages: list[Coverage]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from extract.tables import _deterministic_zip, _write_bytes
+    from extract.dataset import _deterministic_zip, _write_bytes
 
     rules = vocabulary().rules
     labels, statuses = rules["labels"], rules["statuses"]
@@ -865,6 +876,8 @@ def compare_command(
 
 @dataclass
 class CoverageScores:
+    """Counts of one format's coverage evaluation: links right of links checked, and pair tp/fp/fn."""
+
     links_right: int = 0
     links_total: int = 0
     tp: int = 0
@@ -872,6 +885,8 @@ class CoverageScores:
     fn: int = 0
 
     def as_dict(self) -> dict:
+        """Link accuracy, pair precision, recall and F1 (rounded to 4 places; 1.0 when nothing was
+        expected) and the raw counts."""
         p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
         return {"link_accuracy": round(self.links_right / self.links_total, 4) if self.links_total else 1.0,
@@ -932,6 +947,7 @@ def evaluate_coverage(golden_dir: Path, extract: Callable[[Path], Any], root: Pa
 
 
 def format_coverage_scores(scores: dict[str, CoverageScores]) -> str:
+    """The coverage figures per format as a plain-text table (one line per format, under a header)."""
     lines = ["== coverage (link accuracy, pair precision / recall / F1)",
              f"{'format':<8} {'links':>6} {'acc':>6} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}"]
     for fmt, score in scores.items():

@@ -26,6 +26,8 @@ _MATCH_THRESHOLD = 80
 
 
 def norm(value) -> str | None:
+    """A value compared by the evaluator: white space collapsed, edge punctuation stripped, case
+    folded; None for None or empty."""
     if value is None:
         return None
     text = re.sub(r"\s+", " ", str(value)).strip().strip(".;:,").casefold()
@@ -34,29 +36,36 @@ def norm(value) -> str | None:
 
 @dataclass
 class Score:
+    """True positives, false positives and false negatives of one category."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
 
     def add(self, other: "Score") -> None:
+        """Add another score's counts to this one (in place)."""
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
 
     @property
     def precision(self) -> float:
+        """tp / (tp + fp); 1.0 when nothing was predicted."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
 
     @property
     def recall(self) -> float:
+        """tp / (tp + fn); 1.0 when nothing was expected."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
     @property
     def f1(self) -> float:
+        """The harmonic mean of precision and recall; 0.0 when both are 0."""
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict:
+        """Precision, recall and F1 (rounded to 4 places) and the counts, as a dict."""
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4),
                 "f1": round(self.f1, 4), "tp": self.tp, "fp": self.fp, "fn": self.fn}
 
@@ -152,6 +161,8 @@ def document_facts(doc: dict, keys_from: dict | None = None) -> dict[str, set]:
 
 
 def score_document(gold: dict, pred: dict) -> dict[str, Score]:
+    """One document's scores per category (CATEGORIES): its facts compared as sets with the golden
+    file's (both contract JSON as dicts)."""
     gold_facts = document_facts(gold)
     pred_facts = document_facts(pred, keys_from=gold)
     scores = {}
@@ -183,12 +194,16 @@ class NoGoldenFiles(ValueError):
 
 @dataclass
 class Report:
+    """Scores summed per format, per golden set (dev / held-out) and kept per document; the files
+    that failed."""
+
     by_format: dict[str, dict[str, Score]] = field(default_factory=_by_format)
     by_set: dict[str, dict[str, dict[str, Score]]] = field(default_factory=lambda: defaultdict(_by_format))
     by_document: dict[str, dict[str, Score]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
 
     def add(self, name: str, fmt: str, scores: dict[str, Score]) -> None:
+        """Add one document's scores under its format and set; digital formats also count in 'all'."""
         self.by_document[name] = scores
         for table in (self.by_format, self.by_set[golden_set(name)]):
             for category, score in scores.items():
@@ -224,6 +239,7 @@ class Report:
 
 
 def load_golden(path: Path) -> dict:
+    """A golden file's contract JSON as a dict. Raises OSError or json.JSONDecodeError."""
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -2,9 +2,9 @@
 
     OUT/manifest.jsonl        one line per input file, in input order (sorted paths)
     OUT/docs/<path>.json      one contract JSON per extracted document
-    OUT/tables/...            analyst tables (extract.tables)
+    OUT/tables/...            analyst tables (extract.dataset)
 
-Shared by the writer (extract.batch) and its readers (extract.tables, extract.coverage,
+Shared by the writer (extract.batch) and its readers (extract.dataset, extract.coverage,
 extract.serve), so that none of them imports another to learn the format.
 """
 
@@ -24,6 +24,7 @@ COUNT_KEYS = ("sections", "indicators", "targets", "tasks", "assignments", "refe
 
 
 def document_counts(document: Document) -> dict[str, int]:
+    """Items per kind in a document (COUNT_KEYS): the manifest line's `counts`."""
     return {
         "sections": len(document.sections),
         "indicators": len(document.indicators),
@@ -60,6 +61,8 @@ def manifest_entry(file: str, status: str, *, reason: str | None = None, message
 
 
 def write_atomically(path: Path, text: str) -> None:
+    """Write `text` (UTF-8, '\\n' line ends) to `path` through a temporary file and a rename,
+    so a reader never sees half a file; creates the parent folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
@@ -98,6 +101,7 @@ def read_manifest(out: Path) -> list[dict]:
 
 
 def write_manifest(out: Path, entries: Iterable[dict]) -> Path:
+    """Write every line (in input order) to OUT/manifest.jsonl at once; return its path."""
     path = Path(out) / MANIFEST_NAME
     write_atomically(path, "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries))
     return path

@@ -8,7 +8,7 @@ are read back through them. docs/contract.md must stay true to this file
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,7 +48,19 @@ ProblemCode.__doc__ = "Problem codes and what each means:\n" + "\n".join(
 ProblemCode.__str__ = lambda self: self.value   # type: ignore[method-assign]
 
 
+class Severity(StrEnum):
+    """How much a problem matters (the values of `Problem.severity`, which the contract keeps
+    as a plain string enum in the schema; tests/test_contract.py checks the two agree)."""
+
+    error = "error"       # part of the document is missing or unreadable
+    warning = "warning"   # an item is incomplete or doubtful
+    info = "info"         # worth a look
+
+
 class Model(BaseModel):
+    """Base of the contract models: unknown fields are refused, enums are stored as their string
+    values."""
+
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
 

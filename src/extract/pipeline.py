@@ -7,25 +7,28 @@ the benchmark share. Every stage is a pure function of the previous stage's outp
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
 from pathlib import Path
 
 from extract import EXTRACTOR
 from extract.load import file_sha256, load, load_bytes
 from extract.models import Document, DocumentSource
+from extract.options import Options
 from extract.structures import RawDocument
 from extract.normalize import normalize_document
 from extract.segment import segment
-from extract.extract import extract_items
+from extract.items import extract_items
 from extract.validate import validate
 
 
 STDIN_NAME = "-"   # source.file of a document read from standard input
 
+__all__ = ["Options", "STDIN_NAME", "bytes_text", "display_path", "document_text", "extract_bytes", "extract_path",
+           "extract_path_with_text", "warm"]
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    nlp: bool = True   # False: rules only (the ablation of `kehoach eval --no-nlp`)
+
+def _given(options: Options | None) -> Options:
+    """`options`, or the defaults (NLP on, the environment's limits) when None."""
+    return Options() if options is None else options
 
 
 def display_path(path: Path) -> str:
@@ -38,23 +41,26 @@ def display_path(path: Path) -> str:
     return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def extract_path(path: Path, options: Options = Options()) -> Document:
-    """Extract one document. Raises extract.load.LoadError for input that cannot be read."""
+def extract_path(path: Path, options: Options | None = None) -> Document:
+    """Extract one document (options: Options(), the environment's limits, when None).
+    Raises extract.load.LoadError for input that cannot be read."""
     return extract_path_with_text(path, options)[0]
 
 
-def extract_path_with_text(path: Path, options: Options = Options()) -> tuple[Document, str]:
+def extract_path_with_text(path: Path, options: Options | None = None) -> tuple[Document, str]:
     """The document and the text its provenance offsets index, from one load of the file
     (the review page shows both). Raises extract.load.LoadError like `extract_path`."""
+    options = _given(options)
     path = Path(path)
-    raw = load(path)
+    raw = load(path, options.limits)
     return _extract_raw(raw, display_path(path), raw.sha256 or file_sha256(path), options)
 
 
-def extract_bytes(data: bytes, file: str = STDIN_NAME, options: Options = Options()) -> Document:
+def extract_bytes(data: bytes, file: str = STDIN_NAME, options: Options | None = None) -> Document:
     """Extract a document held in memory (standard input); `file` is what `source.file` says.
     The format is sniffed from the bytes. Raises extract.load.LoadError like `extract_path`."""
-    raw = load_bytes(data, file)
+    options = _given(options)
+    raw = load_bytes(data, file, options.limits)
     return _extract_raw(raw, file, raw.sha256, options)[0]
 
 
@@ -68,14 +74,16 @@ def _extract_raw(raw: RawDocument, file: str, sha256: str, options: Options) -> 
     return validate(document, segmented), text.text
 
 
-def document_text(path: Path) -> str:
-    """The document text that provenance offsets index (`kehoach text`)."""
-    return normalize_document(load(Path(path))).text
+def document_text(path: Path, options: Options | None = None) -> str:
+    """The document text that provenance offsets index (`kehoach text`). Raises LoadError."""
+    options = _given(options)
+    return normalize_document(load(Path(path), options.limits)).text
 
 
-def bytes_text(data: bytes, file: str = STDIN_NAME) -> str:
-    """`document_text` of a document held in memory (`kehoach text -`)."""
-    return normalize_document(load_bytes(data, file)).text
+def bytes_text(data: bytes, file: str = STDIN_NAME, options: Options | None = None) -> str:
+    """`document_text` of a document held in memory (`kehoach text -`). Raises LoadError."""
+    options = _given(options)
+    return normalize_document(load_bytes(data, file, options.limits)).text
 
 
 # A few lines in the genre: extracting them once compiles every rule of every stage.
@@ -102,10 +110,12 @@ TT\tChỉ tiêu\tĐơn vị\tKết quả\tCơ quan chủ trì
 """
 
 
-def warm(options: Options = Options()) -> None:
+def warm(options: Options | None = None) -> None:
     """Load and compile everything once (rules, and the NLP models when NLP is on), so that a
     batch worker's first document costs what every other does."""
     import tempfile
+
+    options = _given(options)
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "warm-up.txt"

@@ -4,8 +4,7 @@ header (issuer, Số, place and date) -> document type line -> title (trích y�
 preamble (Căn cứ / Thực hiện ...) -> body heading tree -> closing (Nơi nhận, signature)
 -> appendices (Phụ lục N, title, "Kèm theo ..." line, tables).
 
-Tables are stitched here: a table that a page break split (a header row repeated on the
-next page, a row continued at the top of the next page) becomes one table again.
+Tables that a page break split become one table again (the mechanism: extract.stitch).
 """
 
 from __future__ import annotations
@@ -15,13 +14,17 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.rules import alternation, load_rules
-from extract.structures import CellText, Line, TextDocument
+from extract.stitch import TableRow, append_table_line, grid_cells, group_fragments, stitch_page_broken_rows
+from extract.structures import Line, TextDocument
 
 
 # ------------------------------------------------------------------ structures
 
 @dataclass(slots=True)
 class SectionNode:
+    """A heading of the document and the lines under it, in the section tree (id s1, s2 … in
+    document order)."""
+
     id: str
     number: str | None
     label_kind: str
@@ -37,6 +40,7 @@ class SectionNode:
     inline_start: int | None = None
 
     def path(self) -> list["SectionNode"]:
+        """The nodes from the root down to this one."""
         node, out = self, []
         while node is not None:
             out.append(node)
@@ -45,19 +49,10 @@ class SectionNode:
 
 
 @dataclass(slots=True)
-class TableRow:
-    cells: list[CellText | None]   # aligned to the grid of the header; None where a span covers
-    lines: list[Line]              # source lines (several when stitched across a page break)
-    after_break: bool = False
-
-    def text(self, column: int) -> str:
-        if column >= len(self.cells) or self.cells[column] is None:
-            return ""
-        return self.cells[column].text
-
-
-@dataclass(slots=True)
 class StitchedTable:
+    """A table after page-break stitching: header cells, header lines, rows, and the section or
+    appendix it belongs to."""
+
     header: list[str]
     header_lines: list[Line]
     rows: list[TableRow]
@@ -67,6 +62,9 @@ class StitchedTable:
 
 @dataclass(slots=True)
 class Appendix:
+    """An appendix (Phụ lục): its label, number, title, the 'Kèm theo …' line, its section, tables
+    and text lines."""
+
     label: str                    # "Phụ lục I"
     number: str                   # "I"
     title: str | None
@@ -79,6 +77,8 @@ class Appendix:
 
 @dataclass(slots=True)
 class Segmented:
+    """A document cut into its Decree 30 parts (see the module doc); every Line is the normalizer's."""
+
     text: TextDocument
     header: list[Line]
     doc_type_line: Line | None
@@ -115,6 +115,7 @@ class _Vocabulary:
 
 @cache
 def vocabulary() -> _Vocabulary:
+    """The compiled patterns of rules/document.yaml that find the parts of a document, built once."""
     rules = load_rules("document")
     return _Vocabulary(
         doc_type_line=re.compile(rf"^(?:{alternation(rules['doc_types'])})$"),
@@ -255,94 +256,6 @@ class _TreeBuilder:
         return self.stack[-1] if self.stack else None
 
 
-# ------------------------------------------------------------------ tables
-
-def _cell_key(text: str) -> str:
-    return re.sub(r"\W+", "", text.lower())
-
-
-def _grid_cells(line: Line) -> list[CellText | None]:
-    cells: list[CellText | None] = []
-    for cell in line.cells or []:
-        cells.append(cell)
-        cells.extend([None] * (cell.span - 1))
-    return cells
-
-
-def _is_numbering_row(line: Line) -> bool:
-    """A header extension row "(1) (2) (3) ..." or "1 2 3 ..." numbering the columns."""
-    texts = [c.text for c in line.cells or [] if c.text]
-    return len(texts) >= 3 and all(re.fullmatch(r"\(?\d{1,2}\)?(?:=.*)?", t) for t in texts)
-
-
-def _join_cells(above: TableRow, below: TableRow) -> None:
-    """Join a row continued across a page break into the row above, cell by cell."""
-    for i, cell in enumerate(below.cells):
-        if cell is None or not cell.text:
-            continue
-        if i >= len(above.cells):
-            above.cells.extend([None] * (i + 1 - len(above.cells)))
-        top = above.cells[i]
-        if top is None or not top.text:
-            above.cells[i] = cell
-        else:
-            above.cells[i] = CellText(text=f"{top.text} {cell.text}", start=top.start, end=cell.end,
-                                      bold=top.bold and cell.bold, span=top.span)
-    above.lines.extend(below.lines)
-
-
-def _looks_continued(above: TableRow, below: TableRow) -> bool:
-    """Whether a row with an empty first cell after a page break continues the row above."""
-    texts = [c.text for c in below.cells[1:] if c is not None and c.text]
-    if not texts:
-        return False
-    first = texts[0]
-    if vocabulary().scope.match(first):
-        return False
-    if first[:1].islower() or first[:1] in ",;.)”\"-":
-        return True
-    # the row above ends mid-sentence in one of its cells
-    for cell in above.cells:
-        if cell is not None and cell.text and cell.text[-1] not in ".;:)”\"%":
-            return True
-    return True
-
-
-def stitch_page_broken_rows(row_lines: list[list[Line]]) -> tuple[list[Line], list[TableRow]]:
-    """One logical table from its fragments (one list of row lines per page fragment).
-
-    Drops header rows repeated after page breaks, marks the first row after a break, and
-    joins a row whose first cell is empty into the row above when it continues that row
-    (otherwise it stays a sub-row: "Cấp tỉnh", "Cấp xã").
-    """
-    first = row_lines[0]
-    header_lines = [first[0]]
-    header_key = _cell_key(first[0].text)
-    rows: list[TableRow] = []
-    for fragment_index, fragment in enumerate(row_lines):
-        after_break = fragment_index > 0
-        for line in fragment:
-            if line is first[0]:
-                continue
-            if _cell_key(line.text) == header_key or (line.header and rows):
-                after_break = True
-                continue
-            if line.header and not rows:
-                header_lines.append(line)
-                continue
-            if _is_numbering_row(line) and not rows:
-                header_lines.append(line)
-                continue
-            row = TableRow(cells=_grid_cells(line), lines=[line], after_break=after_break)
-            first_cell = row.text(0)
-            if not first_cell and rows and after_break and _looks_continued(rows[-1], row):
-                _join_cells(rows[-1], row)
-            else:
-                rows.append(row)
-            after_break = False
-    return header_lines, rows
-
-
 # ------------------------------------------------------------------ segmentation
 
 def _find_doc_type(lines: list[Line]) -> int | None:
@@ -381,12 +294,43 @@ def _is_heading_start(line: Line) -> bool:
 
 
 def segment(document: TextDocument) -> Segmented:
-    vocab = vocabulary()
+    """The parts of a Decree 30 document (see the module doc), its section tree and its
+    stitched tables. Lines are shared with `document`, never copied; never raises (a part
+    that is not found is empty or None)."""
     lines = document.lines
     n = len(lines)
     doc_type_index = _find_doc_type(lines)
+    header, title_lines, body_start = _header_and_title(lines, doc_type_index)
+    closing_start, appendix_starts = _closing_and_appendix_starts(lines, body_start)
+    body_end = closing_start if closing_start is not None else (appendix_starts[0] if appendix_starts else n)
+    closing_end = appendix_starts[0] if appendix_starts else n
+    preamble, body = _preamble_and_body(lines, body_start, body_end)
 
-    # header and title
+    tree = _TreeBuilder()
+    closing_sentence, body_tables = _read_body(body, tree)
+    recipients_line, recipients, signature = None, [], []
+    if closing_start is not None:
+        recipients_line, recipients, signature = _read_closing(lines[closing_start:closing_end], tree)
+    appendices: list[Appendix] = []
+    appendix_tables: list[tuple[Appendix, list[Line]]] = []
+    for k, start in enumerate(appendix_starts):
+        stop = appendix_starts[k + 1] if k + 1 < len(appendix_starts) else n
+        appendices.append(_read_appendix(lines[start:stop], tree, appendix_tables))
+    tables = _stitch_tables(lines, body_tables, appendix_tables)
+
+    return Segmented(
+        text=document, header=header,
+        doc_type_line=lines[doc_type_index] if doc_type_index is not None else None,
+        title_lines=title_lines, preamble=preamble, body=body, sections=tree.sections,
+        closing_sentence=closing_sentence, recipients_line=recipients_line,
+        recipients=recipients, signature=signature, appendices=appendices, tables=tables,
+    )
+
+
+def _header_and_title(lines: list[Line], doc_type_index: int | None) -> tuple[list[Line], list[Line], int]:
+    """(header lines, title lines, index of the first line after the title)."""
+    vocab = vocabulary()
+    n = len(lines)
     if doc_type_index is not None:
         header = lines[:doc_type_index]
         i = doc_type_index + 1
@@ -406,18 +350,23 @@ def segment(document: TextDocument) -> Segmented:
             i += 1
             if not (line.bold or line.centered or _is_capitals(line.text)):
                 break
-        body_start = i
-    else:
-        header, title_lines = [], []
-        body_start = 0
-        for j, line in enumerate(lines[:60]):
-            if vocab.preamble_opener.match(line.text) or _is_heading_start(line):
-                header = lines[:j]
-                body_start = j
-                break
-        header, title_lines = _title_without_type_line(header)
+        return header, title_lines, i
+    header = []
+    body_start = 0
+    for j, line in enumerate(lines[:60]):
+        if vocab.preamble_opener.match(line.text) or _is_heading_start(line):
+            header = lines[:j]
+            body_start = j
+            break
+    header, title_lines = _title_without_type_line(header)
+    return header, title_lines, body_start
 
-    # closing and appendices: find them from the end of the body
+
+def _closing_and_appendix_starts(lines: list[Line], body_start: int) -> tuple[int | None, list[int]]:
+    """(index of the closing's first line or None, indexes of the appendix labels), found
+    from the end of the body."""
+    vocab = vocabulary()
+    n = len(lines)
     appendix_starts = [j for j in range(body_start, n)
                        if not lines[j].is_row and vocab.appendix_label.match(lines[j].text)
                        and _is_appendix_heading(lines[j])]
@@ -431,23 +380,28 @@ def segment(document: TextDocument) -> Segmented:
     # an appendix label must come after the closing when there is one (body text cites them too)
     if closing_start is not None:
         appendix_starts = [j for j in appendix_starts if j > closing_start]
-    body_end = closing_start if closing_start is not None else (appendix_starts[0] if appendix_starts else n)
-    closing_end = appendix_starts[0] if appendix_starts else n
+    return closing_start, appendix_starts
 
-    # preamble: up to the first Roman-numeral (or other) heading
+
+def _preamble_and_body(lines: list[Line], body_start: int, body_end: int) -> tuple[list[Line], list[Line]]:
+    """The preamble runs up to the first Roman-numeral (or other) heading; the body follows."""
     preamble: list[Line] = []
     j = body_start
     while j < body_end and not _is_heading_start(lines[j]):
         preamble.append(lines[j])
         j += 1
-    body = lines[j:body_end]
+    return preamble, lines[j:body_end]
 
-    tree = _TreeBuilder()
+
+def _read_body(body: list[Line], tree: _TreeBuilder) -> tuple[list[Line], list[tuple[SectionNode | None, list[Line]]]]:
+    """Headings into `tree`, content lines under them; (the closing sentence's lines, the
+    table fragments with the section that owns each)."""
+    vocab = vocabulary()
     closing_sentence: list[Line] = []
     body_tables: list[tuple[SectionNode | None, list[Line]]] = []
     for line in body:
         if line.is_row:
-            _append_table_line(body_tables, tree.current, line)
+            append_table_line(body_tables, tree.current, line)
             continue
         if closing_sentence or vocab.closing_opener.match(line.text):
             closing_sentence.append(line)  # "Trên đây là Kế hoạch …" ends the body
@@ -462,56 +416,50 @@ def segment(document: TextDocument) -> Segmented:
             continue
         if tree.current is not None:
             tree.current.lines.append(line)
+    return closing_sentence, body_tables
 
-    # closing
+
+def _read_closing(closing: list[Line], tree: _TreeBuilder) -> tuple[Line | None, list[Line], list[Line]]:
+    """(the "Nơi nhận" line, the recipient lines, the signature block) of the closing lines;
+    each found part becomes a root section of `tree`."""
+    vocab = vocabulary()
     recipients_line, recipients, signature = None, [], []
-    if closing_start is not None:
-        closing_lines = [l for l in lines[closing_start:closing_end] if not l.is_row]
-        in_recipients = False
-        for line in closing_lines:
-            if vocab.recipients_label.match(line.text):
-                recipients_line = line
-                in_recipients = True
-                rest = vocab.recipients_label.sub("", line.text, count=1).strip()
-                if rest:
-                    recipients.append(line)
-                continue
-            if in_recipients and _BULLET.match(line.text):
+    in_recipients = False
+    for line in (l for l in closing if not l.is_row):
+        if vocab.recipients_label.match(line.text):
+            recipients_line = line
+            in_recipients = True
+            rest = vocab.recipients_label.sub("", line.text, count=1).strip()
+            if rest:
                 recipients.append(line)
-                continue
-            if vocab.capacity.match(line.text) or vocab.signature_title.match(line.text) or signature:
-                in_recipients = False
-                signature.append(line)
-        if recipients_line is not None:
-            tree.add(recipients_line, "closing", "closing", None,
-                     vocab.recipients_label.match(recipients_line.text).group(0).rstrip(": "), 0, root=True)
-        if signature:
-            first = signature[0]
-            tree.add(first, "closing", "closing", None, first.text, 0, root=True)
+            continue
+        if in_recipients and _BULLET.match(line.text):
+            recipients.append(line)
+            continue
+        if vocab.capacity.match(line.text) or vocab.signature_title.match(line.text) or signature:
+            in_recipients = False
+            signature.append(line)
+    if recipients_line is not None:
+        tree.add(recipients_line, "closing", "closing", None,
+                 vocab.recipients_label.match(recipients_line.text).group(0).rstrip(": "), 0, root=True)
+    if signature:
+        first = signature[0]
+        tree.add(first, "closing", "closing", None, first.text, 0, root=True)
+    return recipients_line, recipients, signature
 
-    # appendices
-    appendices: list[Appendix] = []
-    appendix_tables: list[tuple[Appendix, list[Line]]] = []
-    for k, start in enumerate(appendix_starts):
-        stop = appendix_starts[k + 1] if k + 1 < len(appendix_starts) else n
-        appendices.append(_read_appendix(lines[start:stop], tree, appendix_tables))
 
+def _stitch_tables(lines: list[Line], body_tables: list, appendix_tables: list) -> list[StitchedTable]:
+    """The document's tables in order (body first, then appendices), each stitched across
+    page breaks; an appendix's tables are also added to the appendix."""
     position = {id(line): i for i, line in enumerate(lines)}
     tables: list[StitchedTable] = []
-    for section, fragments in _group_fragments(body_tables, position):
+    for section, fragments in group_fragments(body_tables, position):
         tables.append(_stitch(fragments, section, None))
-    for appendix, fragments in _group_fragments(appendix_tables, position):
+    for appendix, fragments in group_fragments(appendix_tables, position):
         table = _stitch(fragments, appendix.section, appendix)
         appendix.tables.append(table)
         tables.append(table)
-
-    return Segmented(
-        text=document, header=header,
-        doc_type_line=lines[doc_type_index] if doc_type_index is not None else None,
-        title_lines=title_lines, preamble=preamble, body=body, sections=tree.sections,
-        closing_sentence=closing_sentence, recipients_line=recipients_line,
-        recipients=recipients, signature=signature, appendices=appendices, tables=tables,
-    )
+    return tables
 
 
 def _is_appendix_heading(line: Line) -> bool:
@@ -525,44 +473,9 @@ def _is_appendix_heading(line: Line) -> bool:
     return not rest[0].islower() and not rest.endswith(".") and len(rest.split()) <= 15
 
 
-def _append_table_line(groups: list, owner, line: Line) -> None:
-    """Collect table row lines per table fragment, remembering which section owns them."""
-    if groups and groups[-1][1] and groups[-1][1][-1].table == line.table:
-        groups[-1][1].append(line)
-    else:
-        groups.append((owner, [line]))
-
-
-def _group_fragments(groups: list, position: dict[int, int]) -> list[tuple[object, list[list[Line]]]]:
-    """Merge consecutive fragments of one table split by page breaks (no text between them).
-
-    `position` maps id(line) to the line's index in the document, to see what lies between.
-    """
-    merged: list[tuple[object, list[list[Line]]]] = []
-    for owner, row_lines in groups:
-        adjacent = bool(merged) and position[id(row_lines[0])] == position[id(merged[-1][1][-1][-1])] + 1
-        if merged and merged[-1][0] is owner and adjacent and _continues_table(merged[-1][1], row_lines):
-            merged[-1][1].append(row_lines)
-        else:
-            merged.append((owner, [row_lines]))
-    return merged
-
-
-def _continues_table(fragments: list[list[Line]], row_lines: list[Line]) -> bool:
-    previous = fragments[-1]
-    last_row, first_row = previous[-1], row_lines[0]
-    if first_row.table != last_row.table + 1:
-        return False  # text between the two tables
-    header = fragments[0][0]
-    if _cell_key(first_row.text) == _cell_key(header.text):
-        return True
-    columns = len(_grid_cells(header))
-    return len(_grid_cells(first_row)) == columns and (first_row.page or 0) > (last_row.page or 0)
-
-
 def _stitch(fragments: list[list[Line]], section, appendix) -> StitchedTable:
-    header_lines, rows = stitch_page_broken_rows(fragments)
-    header = [c.text if c is not None else "" for c in _grid_cells(header_lines[0])]
+    header_lines, rows = stitch_page_broken_rows(fragments, vocabulary().scope)
+    header = [c.text if c is not None else "" for c in grid_cells(header_lines[0])]
     return StitchedTable(header=header, header_lines=header_lines, rows=rows,
                          section=section, appendix=appendix)
 
@@ -604,7 +517,7 @@ def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list) -> Appen
     appendix.section = node
     for line in content:
         if line.is_row:
-            _append_table_line(tables, appendix, line)
+            append_table_line(tables, appendix, line)
         else:
             node.lines.append(line)
             appendix.lines.append(line)

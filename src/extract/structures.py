@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
+from extract.models import ProblemCode, Severity
+
 Format = Literal["docx", "pdf", "doc", "txt", "md"]
 
 
@@ -22,6 +24,8 @@ Format = Literal["docx", "pdf", "doc", "txt", "md"]
 
 @dataclass(slots=True)
 class Paragraph:
+    """A paragraph as a loader read it (text not yet normalized)."""
+
     text: str
     page: int | None = None
     bold: bool = False          # the whole paragraph is bold (direct or through its style)
@@ -33,6 +37,8 @@ class Paragraph:
 
 @dataclass(slots=True)
 class Cell:
+    """A table cell as a loader read it."""
+
     text: str                   # paragraphs inside a cell joined by '\n'
     bold: bool = False
     italic: bool = False
@@ -45,6 +51,8 @@ class Cell:
 
 @dataclass(slots=True)
 class Row:
+    """A table row as a loader read it."""
+
     cells: list[Cell]
     page: int | None = None
     header: bool = False        # marked as a repeating header row by the format (docx tblHeader)
@@ -52,6 +60,8 @@ class Row:
 
 @dataclass(slots=True)
 class Table:
+    """A table as a loader read it (layout tables are paragraphs already)."""
+
     rows: list[Row]
     page: int | None = None     # page of the first row
 
@@ -61,13 +71,17 @@ Block = Union[Paragraph, Table]
 
 @dataclass(slots=True)
 class LoadProblem:
-    code: str
-    severity: Literal["error", "warning", "info"]
+    """A problem a loader found (becomes a contract `Problem` of the document)."""
+
+    code: ProblemCode
+    severity: Severity
     message: str
 
 
 @dataclass(slots=True)
 class RawNote:
+    """A footnote or endnote as the DOCX loader read it."""
+
     kind: Literal["footnote", "endnote"]
     text: str
     cited_in: str               # the loader's text of the paragraph that cites it
@@ -75,6 +89,8 @@ class RawNote:
 
 @dataclass(slots=True)
 class RawDocument:
+    """A loader's output: the blocks in body order and what the loader knows of the file."""
+
     format: Format
     blocks: list[Block]
     pages: int | None = None
@@ -89,6 +105,8 @@ class RawDocument:
 
 @dataclass(slots=True)
 class CellText:
+    """A normalized cell: its text and its offsets in the document text (code points)."""
+
     text: str
     start: int
     end: int
@@ -101,6 +119,9 @@ class CellText:
 
 @dataclass(slots=True)
 class Line:
+    """One line of the document text: a paragraph, or a table row (then `cells` is set), with its
+    offsets."""
+
     text: str
     start: int
     end: int
@@ -116,11 +137,14 @@ class Line:
 
     @property
     def is_row(self) -> bool:
+        """Whether the line is a table row."""
         return self.cells is not None
 
 
 @dataclass(slots=True)
 class TextDocument:
+    """The normalizer's output: the document text and its lines (provenance offsets index `text`)."""
+
     text: str
     lines: list[Line]
     format: Format

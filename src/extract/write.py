@@ -9,6 +9,8 @@ from extract.models import Document
 
 
 def document_json(document: Document, *, provenance: bool = True) -> str:
+    """The contract JSON of a document: indented by 2, non-ASCII as is, a final newline; without any
+    `sources` when `provenance` is False."""
     if provenance:
         # pydantic's serializer writes the same bytes as json.dumps(indent=2, ensure_ascii=False)
         # at a fraction of the cost (the standard library's indenting encoder is pure Python)
@@ -27,6 +29,7 @@ def strip_sources(value):
 
 
 def write_document(document: Document, path: Path) -> None:
+    """Write the document's JSON to `path` (folders created), atomically through a temporary file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(document_json(document), encoding="utf-8")

@@ -4,7 +4,7 @@ Layout of OUT (extract.manifest):
 
     OUT/manifest.jsonl        one line per input file, in input order (sorted paths)
     OUT/docs/<path>.json      one contract JSON per extracted document
-    OUT/tables/...            analyst tables (extract.tables), unless --no-tables
+    OUT/tables/...            analyst tables (extract.dataset), unless --no-tables
 
 The modules, in the order a batch uses them:
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -28,7 +28,7 @@ def batch_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; a one-line summary.")] = False,
     no_tables: Annotated[bool, typer.Option("--no-tables", help="Do not build OUT/tables.")] = False,
     max_bytes: Annotated[Optional[int], typer.Option("--max-bytes", min=1,
-                                                     help="Refuse files larger than this (sets KEHOACH_MAX_BYTES).")] = None,
+                                                     help="Refuse files larger than this many bytes (default: KEHOACH_MAX_BYTES or 50 MiB).")] = None,
     compare_to: Annotated[Optional[Path], typer.Option("--compare-to", exists=True, dir_okay=False,
                                                        help="Higher-level plan (JSON or document): write "
                                                             "OUT/coverage (default: plans of the batch).")] = None,
@@ -41,18 +41,20 @@ def batch_command(
                                     f"default {DEFAULT_MAX_MEMORY_MB}, or {MAX_MEMORY_ENV}).")] = None,
 ) -> None:
     """Extract every document under DIRECTORY into OUT, with a manifest and analyst tables."""
-    from extract.pipeline import Options
+    from extract.load.limits import from_environment
+    from extract.options import Options
 
+    limits = from_environment()
     if max_bytes is not None:
-        os.environ["KEHOACH_MAX_BYTES"] = str(max_bytes)  # read by the loader in every worker
+        limits = replace(limits, max_bytes=max_bytes)
     try:
-        result = run_batch(directory, out, options=Options(nlp=not no_nlp), workers=workers, timeout=timeout,
+        result = run_batch(directory, out, options=Options(nlp=not no_nlp, limits=limits), workers=workers, timeout=timeout,
                            resume=resume, progress=not quiet, memory_mb=max_memory)
     except FolderError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2)
     if not no_tables and not result.interrupted:
-        from extract.tables import TablesReport, build_tables, tables_summary
+        from extract.dataset import TablesReport, build_tables, tables_summary
         try:
             result.tables = build_tables(out)
         except Exception as error:  # the documents and manifest are written: never lose the run

@@ -49,6 +49,7 @@ class InputFile:
 
     @property
     def display(self) -> str:
+        """The relative path as valid text (display_name): the manifest's `file`."""
         return display_name(self.relative)
 
 

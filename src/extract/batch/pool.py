@@ -92,6 +92,7 @@ class WorkerPool:
         kill_process(worker.process, worker.conn)
 
     def close(self) -> None:
+        """Ask every worker to stop, wait up to 2 s each, then kill what is left."""
         for worker in self.workers:
             try:
                 worker.conn.send(None)

@@ -31,6 +31,8 @@ from extract.models import Document
 
 @dataclass
 class BatchResult:
+    """A finished (or interrupted) batch: manifest lines in input order, wall-clock seconds,
+    worker count and memory figures, stale JSON removed, and the tables' report once built."""
     out: Path
     entries: list[dict]
     seconds: float
@@ -38,13 +40,15 @@ class BatchResult:
     stats: WorkerStats
     interrupted: bool = False
     removed: list[str] = field(default_factory=list)     # stale JSON removed from OUT/docs
-    tables: Any = None                                   # extract.tables.TablesReport, when built
+    tables: Any = None                                   # extract.dataset.TablesReport, when built
 
     def counts(self) -> Counter:
+        """Manifest lines per status ('ok', 'failed', 'skipped')."""
         return Counter(entry["status"] for entry in self.entries)
 
 
 def default_workers() -> int:
+    """Worker processes by default: the cores this process may run on (at least 1)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
@@ -97,19 +101,20 @@ def _resumed_entry(item: InputFile, sha256: str, out: Path, previous: dict[str, 
                           pages=document.source.pages)
 
 
-def settle_input(index: int, item: InputFile, out: Path, previous: dict[str, dict] | None) -> dict | Task:
+def settle_input(index: int, item: InputFile, out: Path, previous: dict[str, dict] | None,
+                 max_bytes: int) -> dict | Task:
     """An input's manifest line when it needs no extraction, else the `Task` that extracts it.
 
-    Settled here: failed before opening, skipped (item.skip), too large (refused before
-    hashing: the file may be huge), unreadable, and, when `previous` (the last manifest's
-    lines by file: `--resume`) is given, unchanged with a verified JSON in OUT.
+    Settled here: failed before opening, skipped (item.skip), larger than `max_bytes` bytes
+    (refused before hashing: the file may be huge), unreadable, and, when `previous` (the
+    last manifest's lines by file: `--resume`) is given, unchanged with a verified JSON in OUT.
     """
     if item.fail is not None:
         return manifest_entry(item.display, "failed", reason=item.fail[0], message=item.fail[1])
     if item.skip is not None:
         return manifest_entry(item.display, "skipped", reason=item.skip, message=SKIP_MESSAGES.get(item.skip))
     try:
-        size, limit = item.path.stat().st_size, limits.max_bytes()
+        size, limit = item.path.stat().st_size, max_bytes
         if size > limit:
             remove_output(out, item.output)
             return manifest_entry(
@@ -140,6 +145,7 @@ class ManifestLines:
         self.tally: Counter = Counter()
 
     def record(self, index: int, entry: dict) -> None:
+        """Settle input `index` with its manifest line; update the progress bar."""
         self.entries[index] = entry
         self.tally[entry["status"]] += 1
         if self.on_entry is not None:
@@ -149,7 +155,7 @@ class ManifestLines:
                                                for status in ("ok", "failed", "skipped")), refresh=False)
             self.bar.update(1)
 
-    def tasks(self, out: Path, previous: dict[str, dict] | None) -> Callable[[], Optional[Task]]:
+    def tasks(self, out: Path, previous: dict[str, dict] | None, max_bytes: int) -> Callable[[], Optional[Task]]:
         """`next_task()` for a pool: the next input needing extraction (None: no more); the
         inputs settled on the way are recorded."""
         position = 0
@@ -159,7 +165,7 @@ class ManifestLines:
             while position < len(self.inputs):
                 index = position
                 position += 1
-                settled = settle_input(index, self.inputs[index], out, previous)
+                settled = settle_input(index, self.inputs[index], out, previous, max_bytes)
                 if isinstance(settled, Task):
                     return settled
                 self.record(index, settled)
@@ -202,14 +208,16 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
     check_batch_folders(directory, out)
     memory_mb = max_memory_mb() if memory_mb is None else memory_mb
     if extract_fn is None:
-        from extract.pipeline import Options
+        from extract.options import Options
         extract_fn = _default_extract()
         options = Options() if options is None else options
         if warm is None:
             warm = _default_warm(extract_fn, options)
     inputs = walk_inputs(directory, exclude=[out])
     lines = ManifestLines(inputs, progress, on_entry)
-    next_task = lines.tasks(out, _previous_lines(out) if resume else None)
+    # the size limit of the run's Options (a stand-in extractor's options may have none)
+    max_bytes = getattr(getattr(options, "limits", None), "max_bytes", None) or limits.max_bytes()
+    next_task = lines.tasks(out, _previous_lines(out) if resume else None, max_bytes)
     size = max(1, min(workers or default_workers(), len(inputs) or 1))
     pool = WorkerPool(size, out, extract_fn, options, timeout, warm, context, memory_mb)
     interrupted = False

@@ -12,6 +12,8 @@ from extract.manifest import DOCS_DIR, MANIFEST_NAME, TABLES_DIR
 
 
 def format_summary(result: BatchResult, slowest: int = 5) -> str:
+    """The operator's summary: counts, extracted items, reasons for failures and skips, the
+    `slowest` files, and where the manifest and JSON are (one line each)."""
     counts = result.counts()
     total = len(result.entries)
     rate = total / result.seconds if result.seconds > 0 else 0.0

@@ -43,6 +43,8 @@ class DocumentTimeout(BaseException):
 
 @dataclass(frozen=True, slots=True)
 class Task:
+    """One document to extract: its manifest index, path to open, display name, OUT-relative
+    output path and the input's sha256 (hashed in the parent, before extraction)."""
     index: int
     path: str
     file: str          # display name (manifest 'file')
@@ -51,11 +53,13 @@ class Task:
 
 
 def timeout_message(timeout: float) -> str:
+    """The manifest message of a document past its time limit (`timeout` seconds)."""
     return (f"took longer than the time limit of {timeout:g} s; "
             f"if the file is genuine, run it alone with a longer --timeout")
 
 
 def memory_message(limit_mb: int) -> str:
+    """The manifest message of a document past the worker's memory budget (`limit_mb` MB)."""
     return (f"needed more than {limit_mb} MB of memory (a damaged or hostile file); "
             f"if the file is genuine, raise {MAX_MEMORY_ENV} or --max-memory")
 
@@ -188,6 +192,8 @@ def start_worker(warm: Callable[[], Any] | None) -> None:
 
 def worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
                  warm: Callable[[], Any] | None, memory_mb: int = 0) -> None:
+    """A batch worker's loop: warm up, cap memory, say ready, then take chunks of `Task`s from
+    `conn` (None: stop) and send back ('done', index, manifest line, RSS KiB, peak RSS KiB)."""
     start_worker(warm)
     cap_memory(memory_mb)
     conn.send(("ready", os.getpid()))

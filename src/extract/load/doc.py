@@ -10,13 +10,14 @@ from pathlib import Path
 
 from extract.load import limits
 from extract.load.docx import load_docx
-from extract.load.errors import LoadError
+from extract.load.errors import LoadError, LoadFailure
 from extract.structures import RawDocument
 
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui"
 
 
 def soffice_path() -> str | None:
+    """The path of LibreOffice's soffice (or libreoffice) on PATH, None when not installed."""
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
@@ -24,7 +25,7 @@ def convert(source: Path, target_format: str, outdir: Path, timeout: float = lim
     """Convert `source` with soffice into `outdir`; a private profile per call (parallel-safe)."""
     binary = soffice_path()
     if binary is None:
-        raise LoadError("doc_unsupported", f"legacy .doc needs LibreOffice: {INSTALL_HINT}")
+        raise LoadError(LoadFailure.doc_unsupported, f"legacy .doc needs LibreOffice: {INSTALL_HINT}")
     with tempfile.TemporaryDirectory(prefix="kehoach-soffice-profile-") as profile:
         command = [
             binary, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
@@ -34,10 +35,10 @@ def convert(source: Path, target_format: str, outdir: Path, timeout: float = lim
             completed = subprocess.run(command, capture_output=True, timeout=timeout,
                                        env={**os.environ, "HOME": profile}, preexec_fn=_lift_memory_cap)
         except subprocess.TimeoutExpired as exc:
-            raise LoadError("doc_convert_failed", f"LibreOffice did not convert the file within {timeout:.0f} s") from exc
+            raise LoadError(LoadFailure.doc_convert_failed, f"LibreOffice did not convert the file within {timeout:.0f} s") from exc
     produced = outdir / (source.stem + "." + target_format.split(":")[0])
     if completed.returncode != 0 or not produced.exists():
-        raise LoadError("doc_convert_failed", "LibreOffice could not convert the file (damaged, or not a Word "
+        raise LoadError(LoadFailure.doc_convert_failed, "LibreOffice could not convert the file (damaged, or not a Word "
                                               "document); open it in Word and save it as DOCX")
     return produced
 
@@ -57,7 +58,7 @@ def _lift_memory_cap() -> None:
 def load_via_soffice(data: bytes, suffix: str) -> RawDocument:
     """Write `data` to a private folder, convert it to DOCX, read it as format 'doc'."""
     if soffice_path() is None:
-        raise LoadError("doc_unsupported", f"legacy .doc needs LibreOffice: {INSTALL_HINT}")
+        raise LoadError(LoadFailure.doc_unsupported, f"legacy .doc needs LibreOffice: {INSTALL_HINT}")
     with tempfile.TemporaryDirectory(prefix="kehoach-doc-") as work:
         source = Path(work) / f"input{suffix}"
         source.write_bytes(data)

@@ -18,12 +18,13 @@ from functools import lru_cache
 
 from lxml import etree
 
-from extract.load.errors import LoadError
+from extract.load.errors import LoadError, LoadFailure
 from extract.load.fonts import (
     decode_legacy, is_symbol_font, legacy_codec, legacy_problem, symbol_char, symbol_text,
 )
 from extract.load.embedded import xlsx_table
 from extract.load.ooxml import REL_NS, W, Package, parse_xml, xml_int
+from extract.models import ProblemCode, Severity
 from extract.structures import Block, Cell, Format, LoadProblem, Paragraph, RawDocument, RawNote, Row, Table
 
 LAYOUT_MAX_COLUMNS = 3
@@ -175,6 +176,8 @@ class Styles:
         return value
 
     def heading(self, style_id: str | None) -> int | None:
+        """The outline level (1-9) a paragraph style gives through its name or its base styles
+        ('Heading 2' -> 2); None for body styles. Cached per style."""
         key = (style_id or "", "#heading")
         if key not in self._cache:
             level = None
@@ -191,6 +194,8 @@ class Styles:
         return self._cache[key]
 
     def table_borders(self, style_id: str | None) -> dict[str, bool]:
+        """Which borders a table style draws (border name -> drawn), its base styles first and then
+        its own overriding them."""
         merged: dict[str, bool] = {}
         for style in reversed(list(self._chain(style_id or self.default_table))):
             merged.update(style.borders)
@@ -345,6 +350,8 @@ class Numbering:
         return level
 
     def label(self, num_id: str | None, ilvl: int) -> str:
+        """The next label of a numbered paragraph ('1.', 'a)', 'II.') for list `num_id` at level
+        `ilvl`, counting as Word does; '' when not numbered."""
         if not num_id or num_id == "0" or num_id not in self.nums:
             return ""
         abstract_id, overrides = self.nums[num_id]
@@ -834,15 +841,18 @@ def _app_pages(package: Package) -> int | None:
 
 
 def load_docx(data: bytes, fmt: Format = "docx") -> RawDocument:
+    """A DOCX (or another WordprocessingML package) as a RawDocument: paragraphs and tables in body
+    order, pages from explicit breaks, footnotes and embedded worksheets. Raises LoadError
+    (not_a_document, corrupt_docx, zip_bomb, xml_entities)."""
     package = Package(data)
     main = package.main_part()
     if main is None:
-        raise LoadError("not_a_document", _not_a_document_message(package))
+        raise LoadError(LoadFailure.not_a_document, _not_a_document_message(package))
     document_bytes = package.read(main)
     root = parse_xml(document_bytes, main)
     body = root.find(BODY)
     if body is None:
-        raise LoadError("corrupt_docx", f"{main} has no w:body")
+        raise LoadError(LoadFailure.corrupt_docx, f"{main} has no w:body")
     styles_part = package.sibling(main, "styles.xml")
     styles = (_cached_styles(package.crc(styles_part), package.read(styles_part))
               if package.has(styles_part) else Styles(None))
@@ -871,7 +881,7 @@ def load_docx(data: bytes, fmt: Format = "docx") -> RawDocument:
         try:
             raw.notes = _notes(package, main, styles, walker.citations)
         except LoadError as exc:        # the body is fine; say the notes were lost
-            raw.problems.append(LoadProblem("notes_unread", "warning", f"footnotes/endnotes not read: {exc.message}"))
+            raw.problems.append(LoadProblem(ProblemCode.notes_unread, Severity.warning, f"footnotes/endnotes not read: {exc.message}"))
     return raw
 
 
@@ -905,29 +915,29 @@ def _embedded_reader(package: Package, main: str, problems: list[LoadProblem]):
         target = relationships.get(rel_id)
         excel = prog_id.startswith("Excel.") or (target or "").endswith((".xlsx", ".xlsm"))
         if not excel:
-            problems.append(LoadProblem("embedded_object_unread", "warning",
+            problems.append(LoadProblem(ProblemCode.embedded_object_unread, Severity.warning,
                                         f"an embedded object ({prog_id or 'unknown kind'}, {target or rel_id}) "
                                         "was not read: its content is missing from the extraction"))
             return []
         if target is None or not package.has(target):
-            problems.append(LoadProblem("embedded_object_unread", "warning",
+            problems.append(LoadProblem(ProblemCode.embedded_object_unread, Severity.warning,
                                         f"an embedded Excel object ({prog_id}) has no part {target or rel_id} in the file"))
             return []
         data = package.read(target)
         if not data.startswith(b"PK"):
-            problems.append(LoadProblem("embedded_object_unread", "warning",
+            problems.append(LoadProblem(ProblemCode.embedded_object_unread, Severity.warning,
                                         f"an embedded Excel object ({prog_id}, {target}) is in the legacy binary "
                                         "format (.xls): save the appendix as .xlsx or paste it as a table"))
             return []
         try:
             table = xlsx_table(data)
         except LoadError as exc:
-            problems.append(LoadProblem("embedded_object_unread", "warning",
+            problems.append(LoadProblem(ProblemCode.embedded_object_unread, Severity.warning,
                                         f"an embedded Excel object ({prog_id}, {target}) cannot be read: {exc.message}"))
             return []
         if table is None:
             return []
-        problems.append(LoadProblem("embedded_table_read", "info",
+        problems.append(LoadProblem(ProblemCode.embedded_table_read, Severity.info,
                                     f"an embedded Excel worksheet ({target}) was read as a table"))
         return [table]
 

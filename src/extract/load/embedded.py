@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from extract.load.errors import LoadError
+from extract.load.errors import LoadError, LoadFailure
 from extract.load.ooxml import Package
 from extract.structures import Cell, Row, Table
 
@@ -52,12 +52,12 @@ def xlsx_table(data: bytes) -> Table | None:
     largest = max((info.file_size for name, info in package.infos.items() if name.startswith("xl/worksheets/")),
                   default=0)
     if largest > MAX_SHEET_BYTES:
-        raise LoadError("embedded_too_large", f"a worksheet of {largest} bytes (limit {MAX_SHEET_BYTES})")
+        raise LoadError(LoadFailure.embedded_too_large, f"a worksheet of {largest} bytes (limit {MAX_SHEET_BYTES})")
     try:
         import openpyxl
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:                 # openpyxl raises many kinds on a damaged workbook
-        raise LoadError("embedded_unreadable", f"the embedded workbook cannot be read: {exc}") from exc
+        raise LoadError(LoadFailure.embedded_unreadable, f"the embedded workbook cannot be read: {exc}") from exc
     sheet = workbook.active
     covered: dict[tuple[int, int], str] = {}     # (row, column) -> "left" | "above"
     spans: dict[tuple[int, int], int] = {}

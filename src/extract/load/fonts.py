@@ -21,6 +21,7 @@ from functools import cache
 from typing import Literal
 
 from extract.rules import load_rules
+from extract.models import ProblemCode, Severity
 from extract.structures import LoadProblem, RawDocument, Table
 
 Encoding = Literal["tcvn3", "vni"]
@@ -39,6 +40,7 @@ def _symbol_tables() -> dict[str, dict[int, str]]:
 
 
 def is_symbol_font(font: str | None) -> bool:
+    """Whether `font` is a symbol font whose codes the vocabulary maps to characters (rules)."""
     return bool(font) and font.strip().lower() in _symbol_tables()
 
 
@@ -273,7 +275,8 @@ def _is_unicode(texts: list[str]) -> bool:
 # ------------------------------------------------------------------ loader hook
 
 def legacy_problem(how: str) -> LoadProblem:
-    return LoadProblem("legacy_encoding_converted", "info",
+    """The legacy_encoding_converted problem, saying how the text was converted (`how`)."""
+    return LoadProblem(ProblemCode.legacy_encoding_converted, Severity.info,
                        f"text typed in a legacy Vietnamese encoding (TCVN3/VNI) was converted to Unicode ({how})")
 
 
@@ -305,6 +308,6 @@ def convert_font_text(raw: RawDocument) -> RawDocument:
             found.add(encoding)
             text = decode_legacy(text, encoding)
         holder.text = text
-    if found and not any(p.code == "legacy_encoding_converted" for p in raw.problems):
+    if found and not any(p.code == ProblemCode.legacy_encoding_converted for p in raw.problems):
         raw.problems.append(legacy_problem("detected from the characters: " + ", ".join(sorted(found))))
     return raw

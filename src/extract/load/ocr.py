@@ -517,6 +517,7 @@ class PageRenderer:
             page.close()
 
     def close(self) -> None:
+        """Close the rendered PDF (safe to call twice)."""
         if self.document is not None:
             self.document.close()
             self.document = None

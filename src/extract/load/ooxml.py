@@ -12,7 +12,7 @@ import zlib
 from lxml import etree
 
 from extract.load import limits
-from extract.load.errors import LoadError
+from extract.load.errors import LoadError, LoadFailure
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{%s}" % W_NS
@@ -92,29 +92,33 @@ class Package:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
         except _ZIP_ERRORS as exc:
-            raise LoadError("corrupt_docx", DAMAGED_DOCX) from exc
+            raise LoadError(LoadFailure.corrupt_docx, DAMAGED_DOCX) from exc
         check_size_records(data, infos)
         check_zip_sizes(infos)
         self.infos = {info.filename: info for info in infos}
 
     def has(self, name: str) -> bool:
+        """Whether the package holds a part of that name."""
         return name in self.infos
 
     def read(self, name: str) -> bytes:
+        """The bytes of a part. Raises LoadError(corrupt_docx) for damaged members."""
         info = self.infos[name]
         try:
             with self.zip.open(info) as member:
                 data = member.read(info.file_size + 1)
         except _ZIP_ERRORS as exc:
-            raise LoadError("corrupt_docx", DAMAGED_DOCX) from exc
+            raise LoadError(LoadFailure.corrupt_docx, DAMAGED_DOCX) from exc
         if len(data) > info.file_size:   # its size record was damaged: the CRC cannot match
-            raise LoadError("corrupt_docx", DAMAGED_DOCX)
+            raise LoadError(LoadFailure.corrupt_docx, DAMAGED_DOCX)
         return transitional(data) if name.endswith((".xml", ".rels")) else data
 
     def xml(self, name: str) -> etree._Element:
+        """A part parsed as XML (see parse_xml). Raises LoadError."""
         return parse_xml(self.read(name), name)
 
     def crc(self, name: str) -> tuple[int, int]:
+        """A part's (CRC-32, uncompressed size) as the ZIP directory records them."""
         info = self.infos[name]
         return info.CRC, info.file_size
 
@@ -135,6 +139,8 @@ class Package:
         return MAIN_PART if self.has(MAIN_PART) else None
 
     def sibling(self, part: str, suffix: str) -> str:
+        """The name of a part in the same folder as `part` (word/document.xml, 'footnotes.xml' ->
+        word/footnotes.xml)."""
         return posixpath.join(posixpath.dirname(part), suffix)
 
 
@@ -157,23 +163,25 @@ def check_size_records(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
         try:
             fields = _LOCAL_HEADER.unpack_from(data, info.header_offset)
         except struct.error as exc:
-            raise LoadError("corrupt_docx", DAMAGED_DOCX) from exc
+            raise LoadError(LoadFailure.corrupt_docx, DAMAGED_DOCX) from exc
         signature, flags, compressed, size = fields[0], fields[2], fields[7], fields[8]
         if signature != b"PK\x03\x04":
-            raise LoadError("corrupt_docx", DAMAGED_DOCX)
+            raise LoadError(LoadFailure.corrupt_docx, DAMAGED_DOCX)
         if flags & 0x8 or 0xFFFFFFFF in (compressed, size):
             continue          # sizes in a data descriptor after the data, or in a ZIP64 extra field
         if (compressed, size) != (info.compress_size, info.file_size):
-            raise LoadError("corrupt_docx", DAMAGED_DOCX)
+            raise LoadError(LoadFailure.corrupt_docx, DAMAGED_DOCX)
 
 
 def check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a ZIP container that would inflate too far: too many members, too many declared bytes,
+    or a compression ratio past limits.ZIP_MAX_RATIO. Raises LoadError(zip_bomb)."""
     if len(infos) > limits.ZIP_MAX_MEMBERS:
-        raise LoadError("zip_bomb", f"the ZIP container has {len(infos)} members (limit {limits.ZIP_MAX_MEMBERS})")
+        raise LoadError(LoadFailure.zip_bomb, f"the ZIP container has {len(infos)} members (limit {limits.ZIP_MAX_MEMBERS})")
     total = sum(info.file_size for info in infos)
     if total > limits.ZIP_MAX_TOTAL_UNCOMPRESSED:
         raise LoadError(
-            "zip_bomb",
+            LoadFailure.zip_bomb,
             f"the ZIP container declares {total} uncompressed bytes (limit {limits.ZIP_MAX_TOTAL_UNCOMPRESSED})",
         )
     compressed = sum(info.compress_size for info in infos)
@@ -182,23 +190,25 @@ def check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.ZIP_MAX_RATIO:
                 raise LoadError(
-                    "zip_bomb",
+                    LoadFailure.zip_bomb,
                     f"{info.filename} would inflate {ratio:.0f}x (limit {limits.ZIP_MAX_RATIO}x)",
                 )
     if total >= limits.ZIP_RATIO_MIN_SIZE and total / max(compressed, 1) > limits.ZIP_MAX_RATIO:
-        raise LoadError("zip_bomb", f"the ZIP container would inflate {total / max(compressed, 1):.0f}x")
+        raise LoadError(LoadFailure.zip_bomb, f"the ZIP container would inflate {total / max(compressed, 1):.0f}x")
 
 
 def parse_xml(data: bytes, name: str) -> etree._Element:
+    """A part's XML parsed safely (no DTDs, entities or network). Raises LoadError(xml_entities) for
+    a DOCTYPE/ENTITY, LoadError(corrupt_docx) for invalid or empty XML."""
     head = data[:4096]
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"<\x00!\x00D\x00O\x00C" in head:
-        raise LoadError("xml_entities", f"{name} declares a DOCTYPE/ENTITY (possible entity expansion bomb)")
+        raise LoadError(LoadFailure.xml_entities, f"{name} declares a DOCTYPE/ENTITY (possible entity expansion bomb)")
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise LoadError("corrupt_docx", f"the DOCX file is damaged: its part {name} is not valid XML; "
+        raise LoadError(LoadFailure.corrupt_docx, f"the DOCX file is damaged: its part {name} is not valid XML; "
                                         "open it in Word and save it again") from exc
     if root is None:
-        raise LoadError("corrupt_docx", f"the DOCX file is damaged: its part {name} is empty; "
+        raise LoadError(LoadFailure.corrupt_docx, f"the DOCX file is damaged: its part {name} is empty; "
                                         "open it in Word and save it again")
     return root

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.load import pdf_limits
-from extract.load.errors import LoadError, scrub_internals
+from extract.load.errors import LoadError, LoadFailure, scrub_internals
 from extract.load.ocr import OcrPage, PageRenderer, has_vowel, low_confidence
 from extract.load.pdf_repair import read_words, split_aligned_tables, wrapped_inside_word
 from extract.load.pdf_report import page_problems
 from extract.rules import load_rules
+from extract.models import ProblemCode, Severity
 from extract.structures import Block, Cell, LoadProblem, Paragraph, RawDocument, Row, Table
 
 # Geometry, in PDF points.
@@ -218,13 +219,30 @@ def _order_columns(lines: list[_Line], zone_left: float, zone_right: float,
     `carry` is a region that ended the previous page: lines at the top of this page that fit
     its columns continue it (a closing table broken by a page break).
     """
-    splits = {index: split for index, line in enumerate(lines)
-              if (split := _split_at_gap(line, zone_left, zone_right)) is not None}
-    side: dict[int, str] = {}
-    regions: list[tuple[int, int, _Region]] = []
+    regions = _Regions(lines, {index: split for index, line in enumerate(lines)
+                               if (split := _split_at_gap(line, zone_left, zone_right)) is not None})
+    if carry is not None and lines:
+        continued_last = regions.grow(carry, -1, 1)
+        if continued_last >= 0:
+            regions.found.append((0, continued_last, carry))
+    regions.grow_from_splits()
+    regions.grow_from_pairs((zone_left + zone_right) / 2)
+    regions.found.sort(key=lambda region: region[0])
+    return _reading_order(regions, carry)
 
-    def add_split(region: _Region, index: int) -> bool:
-        left_words, right_words = splits[index]
+
+@dataclass(slots=True)
+class _Regions:
+    """The column regions of one page as they are found: which line lies in which column."""
+
+    lines: list[_Line]
+    splits: dict[int, tuple[list[dict], list[dict]]]   # line index -> (left words, right words) at a gap
+    side: dict[int, str] = field(default_factory=dict)  # line index -> 'S' (split), 'L' or 'R'
+    found: list[tuple[int, int, _Region]] = field(default_factory=list)   # (first, last line index, region)
+
+    def add_split(self, region: _Region, index: int) -> bool:
+        """Take the split line `index` into `region` when its gap agrees with the region's."""
+        left_words, right_words = self.splits[index]
         if region.left_refs and not (left_words[-1]["x1"] < region.gap_right
                                      and right_words[0]["x0"] > region.gap_left):
             return False
@@ -233,61 +251,64 @@ def _order_columns(lines: list[_Line], zone_left: float, zone_right: float,
             refs.append((x0, (x0 + x1) / 2))
         region.gap_left = max(region.gap_left, left_words[-1]["x1"])
         region.gap_right = min(region.gap_right, right_words[0]["x0"])
-        side[index] = "S"
+        self.side[index] = "S"
         return True
 
-    def grow(region: _Region, start: int, step: int) -> int:
+    def grow(self, region: _Region, start: int, step: int) -> int:
         """Extend from `start` (exclusive) in direction `step`; the last index taken."""
         taken = start
         index = start + step
-        while 0 <= index < len(lines) and index not in side:
-            if index in splits:
-                if not add_split(region, index):
+        while 0 <= index < len(self.lines) and index not in self.side:
+            if index in self.splits:
+                if not self.add_split(region, index):
                     break
             else:
-                kind = region.side(lines[index])
+                kind = region.side(self.lines[index])
                 if kind is None:
                     break
-                side[index] = kind
+                self.side[index] = kind
             taken = index
             index += step
         return taken
 
-    continued_last = -1
-    if carry is not None and lines:
-        continued_last = grow(carry, -1, 1)
-        if continued_last >= 0:
-            regions.append((0, continued_last, carry))
-    for seed in sorted(splits):
-        if seed in side:
-            continue
-        left_part, right_part = splits[seed]
-        region = _Region(left_part[-1]["x1"], right_part[0]["x0"], [], [], lines[seed].top)
-        add_split(region, seed)
-        first = grow(region, seed, -1)
-        last = grow(region, seed, 1)
-        regions.append((first, last, region))
-    # Columns whose baselines do not meet (different font sizes or spacing): a line wholly in
-    # the left half next to a line wholly in the right half, less than a line apart.
-    middle = (zone_left + zone_right) / 2
-    for index in range(len(lines) - 1):
-        a, b = lines[index], lines[index + 1]
-        if index in side or index + 1 in side or b.top - a.top > PAIR_DISTANCE * max(a.height, b.height):
-            continue
-        pair = (a, b) if a.x1 < middle < b.x0 else (b, a) if b.x1 < middle < a.x0 else None
-        if pair is None:
-            continue
-        left_line, right_line = pair
-        region = _Region(left_line.x1, right_line.x0, [(left_line.x0, left_line.center)],
-                         [(right_line.x0, right_line.center)], a.top)
-        side[index], side[index + 1] = ("L", "R") if pair[0] is a else ("R", "L")
-        first = grow(region, index, -1)
-        last = grow(region, index + 1, 1)
-        regions.append((first, last, region))
-    regions.sort(key=lambda region: region[0])
+    def grow_from_splits(self) -> None:
+        """A region around every split line not yet in one."""
+        for seed in sorted(self.splits):
+            if seed in self.side:
+                continue
+            left_part, right_part = self.splits[seed]
+            region = _Region(left_part[-1]["x1"], right_part[0]["x0"], [], [], self.lines[seed].top)
+            self.add_split(region, seed)
+            first = self.grow(region, seed, -1)
+            last = self.grow(region, seed, 1)
+            self.found.append((first, last, region))
 
+    def grow_from_pairs(self, middle: float) -> None:
+        """Columns whose baselines do not meet (different font sizes or spacing): a line wholly
+        in the left half next to a line wholly in the right half, less than a line apart."""
+        lines, side = self.lines, self.side
+        for index in range(len(lines) - 1):
+            a, b = lines[index], lines[index + 1]
+            if index in side or index + 1 in side or b.top - a.top > PAIR_DISTANCE * max(a.height, b.height):
+                continue
+            pair = (a, b) if a.x1 < middle < b.x0 else (b, a) if b.x1 < middle < a.x0 else None
+            if pair is None:
+                continue
+            left_line, right_line = pair
+            region = _Region(left_line.x1, right_line.x0, [(left_line.x0, left_line.center)],
+                             [(right_line.x0, right_line.center)], a.top)
+            side[index], side[index + 1] = ("L", "R") if pair[0] is a else ("R", "L")
+            first = self.grow(region, index, -1)
+            last = self.grow(region, index + 1, 1)
+            self.found.append((first, last, region))
+
+
+def _reading_order(regions: _Regions, carry: _Region | None) -> _Columns:
+    """The page's lines with each region's left column before its right column; sets each
+    column line's `column_width` and marks a region's first line."""
+    lines, side, splits = regions.lines, regions.side, regions.splits
     result = _Columns([])
-    starts = {first: (last, region) for first, last, region in regions}
+    starts = {first: (last, region) for first, last, region in regions.found}
     index = 0
     while index < len(lines):
         if index not in starts:
@@ -639,11 +660,11 @@ def _pdf_error(exc: Exception, doing: str) -> LoadError:
         if isinstance(cause, MemoryError):
             raise cause       # the batch reports out_of_memory (its worker's memory cap)
         if isinstance(cause, PDFPasswordIncorrect):
-            return LoadError("encrypted", "the PDF is encrypted: it needs a password to open")
+            return LoadError(LoadFailure.encrypted, "the PDF is encrypted: it needs a password to open")
         if isinstance(cause, PDFEncryptionError):
-            return LoadError("encrypted", "the PDF is encrypted with a method the reader does not support; "
+            return LoadError(LoadFailure.encrypted, "the PDF is encrypted with a method the reader does not support; "
                                           "save it again without a password")
-    return LoadError("corrupt_pdf", f"{doing}: the PDF file is damaged or truncated; "
+    return LoadError(LoadFailure.corrupt_pdf, f"{doing}: the PDF file is damaged or truncated; "
                                     "export it again from the original document")
 
 
@@ -671,10 +692,12 @@ def _pdfminer_warnings():
         logger.propagate = propagate
 
 
-def load_pdf(data: bytes) -> RawDocument:
+def load_pdf(data: bytes, max_inflated: int = pdf_limits.DEFAULT_MAX_INFLATED) -> RawDocument:
+    """A PDF's pages as a RawDocument (text layer, tables, OCR of scanned pages), reading at
+    most `max_inflated` decoded stream bytes. Raises LoadError (corrupt_pdf, encrypted, too_large)."""
     import pdfplumber
 
-    with pdf_limits.bounded(), _pdfminer_warnings() as warnings:
+    with pdf_limits.bounded(max_inflated), _pdfminer_warnings() as warnings:
         try:
             pdf = pdfplumber.open(io.BytesIO(data))
         except Exception as exc:  # pdfminer raises many unrelated types for broken files
@@ -695,14 +718,14 @@ def load_pdf(data: bytes) -> RawDocument:
     document = _assemble(pages)
     if warnings:
         document.problems.append(LoadProblem(
-            "pdf_damaged", "warning",
+            ProblemCode.pdf_damaged, Severity.warning,
             f"the PDF reader reported {len(warnings)} problem(s) with damaged content, first: {scrub_internals(warnings[0][:200])}"))
     return document
 
 
 def _assemble(pages: list[_PageContent]) -> RawDocument:
     if not pages:
-        raise LoadError("corrupt_pdf", "the PDF has no pages")
+        raise LoadError(LoadFailure.corrupt_pdf, "the PDF has no pages")
     problems = page_problems(pages)
     ocr_used = any(content.ocr is not None for content in pages)
     if not any(content.lines or content.items for content in pages):

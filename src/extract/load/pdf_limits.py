@@ -11,24 +11,22 @@ Python (a 16 MB map takes half a minute). Inside `bounded()`:
 - pdfminer's recovery of a Flate stream with a bad checksum, quadratic in its size, is
   replaced by a linear one.
 
-Exceeding a bound raises `LoadError("too_large", …)` out of `bounded()`, even where pdfminer
+Exceeding a bound raises `LoadError(LoadFailure.too_large, …)` out of `bounded()`, even where pdfminer
 itself would catch the exception and carry on. Outside `bounded()` pdfminer behaves as shipped.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import zlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Iterator
 
-from extract.load.errors import LoadError
+from extract.load.errors import LoadError, LoadFailure
+from extract.load.limits import DEFAULT_MAX_INFLATED, MAX_INFLATED_ENV  # noqa: F401 (documented here)
 
-MAX_INFLATED_ENV = "KEHOACH_PDF_MAX_INFLATED"
-DEFAULT_MAX_INFLATED = 256 * 1024 * 1024
 MAX_CMAP_BYTES = 4 * 1024 * 1024
 _CHUNK = 1 << 20       # compressed bytes fed at a time
 _STEP = 8 << 20        # inflated bytes asked for at a time
@@ -54,28 +52,18 @@ class _Budget:
 _current: ContextVar[_Budget | None] = ContextVar("pdf_budget", default=None)
 
 
-def max_inflated() -> int:
-    """The per-document budget of decoded stream bytes (env KEHOACH_PDF_MAX_INFLATED)."""
-    raw = os.environ.get(MAX_INFLATED_ENV, "").strip()
-    try:
-        value = int(raw) if raw else DEFAULT_MAX_INFLATED
-    except ValueError:
-        return DEFAULT_MAX_INFLATED
-    return value if value > 0 else DEFAULT_MAX_INFLATED
-
-
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB"
 
 
 def _inflation_error(limit: int) -> LoadError:
-    return LoadError("too_large", f"the PDF expands to more than {_megabytes(limit)} of content when opened "
+    return LoadError(LoadFailure.too_large, f"the PDF expands to more than {_megabytes(limit)} of content when opened "
                                   f"(a compression bomb or a damaged file), so it was not read; "
                                   f"export it again from the original document")
 
 
 def _cmap_error(size: int) -> LoadError:
-    return LoadError("too_large", f"the PDF holds a font character map of {_megabytes(size)} "
+    return LoadError(LoadFailure.too_large, f"the PDF holds a font character map of {_megabytes(size)} "
                                   f"(the limit is {_megabytes(MAX_CMAP_BYTES)}), so it was not read; "
                                   f"export it again from the original document")
 
@@ -166,10 +154,10 @@ def _install() -> None:
 
 
 @contextmanager
-def bounded() -> Iterator[None]:
-    """Run pdfminer with this document's limits; raises LoadError('too_large') if one trips."""
+def bounded(limit: int = DEFAULT_MAX_INFLATED) -> Iterator[None]:
+    """Run pdfminer with this document's limits: at most `limit` decoded stream bytes (the run's
+    Limits.max_inflated). Raises LoadError('too_large') if one trips."""
     _install()
-    limit = max_inflated()
     budget = _Budget(limit, limit)
     token = _current.set(budget)
     try:

@@ -21,6 +21,8 @@ OLE_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 def sniff(data: bytes) -> Kind:
+    """The kind of a document from its bytes, never its name: 'pdf', 'docx', 'zip' (a ZIP without a
+    Word part), 'odt', 'ole' (legacy .doc and other OLE2), 'rtf' or 'text'."""
     head = data[:PDF_SEARCH_WINDOW]
     if head.startswith(PDF_MAGIC) or PDF_MAGIC in head:
         return "pdf"

@@ -14,7 +14,7 @@ import codecs
 import re
 from dataclasses import dataclass, field
 
-from extract.load.errors import LoadError
+from extract.load.errors import LoadError, LoadFailure
 from extract.load.fonts import detect_legacy
 from extract.structures import Block, Cell, Format, Paragraph, RawDocument, Row, Table
 
@@ -46,7 +46,7 @@ def decode_text(data: bytes) -> str:
             try:
                 text = data[len(bom):].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise LoadError("not_text", f"the text after its {encoding} byte-order mark is damaged "
+                raise LoadError(LoadFailure.not_text, f"the text after its {encoding} byte-order mark is damaged "
                                             f"(at byte {exc.start}); save it again as UTF-8 text or DOCX") from exc
             break
     else:
@@ -56,12 +56,12 @@ def decode_text(data: bytes) -> str:
             text = _legacy_bytes(data)
             if text is None:
                 raise LoadError(
-                    "not_text",
+                    LoadFailure.not_text,
                     f"not a PDF, DOCX or DOC file and not valid UTF-8 text (at byte {exc.start}), nor TCVN3 or "
                     "VNI text; other legacy encodings such as cp1258 are not supported: save it as DOCX or UTF-8 text",
                 ) from exc
     if _BINARY_CONTROLS.search(text, 0, 65536):
-        raise LoadError("not_text", "the file holds binary data (control characters), not text; "
+        raise LoadError(LoadFailure.not_text, "the file holds binary data (control characters), not text; "
                                     "if it is a document, save it again as DOCX or PDF")
     return text
 
@@ -345,7 +345,10 @@ def parse_text(text: str) -> list[Block]:
 
 
 def load_text(data: bytes, fmt: Format) -> RawDocument:
+    """A text export (`fmt` 'txt' or 'md') as a RawDocument: decoded (UTF-8/16, legacy encodings),
+    paragraphs, Markdown headings and emphasis, tab-separated and pipe tables. Raises
+    LoadError(not_text, empty)."""
     text = decode_text(data)
     if not text.strip():
-        raise LoadError("empty", "the text file contains only whitespace")
+        raise LoadError(LoadFailure.empty, "the text file contains only whitespace")
     return RawDocument(format=fmt, blocks=parse_text(text))

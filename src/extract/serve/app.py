@@ -24,7 +24,7 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Literal
@@ -40,6 +40,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from extract import EXTRACTOR
 from extract.batch import resolve_output, run_batch, walk_inputs
 from extract.load import limits
+from extract.load.limits import Limits
+from extract.load.errors import LoadFailure
 from extract.models import Document
 from extract.serve.review import (
     CorrectionError, ReviewSession, ReviewStore, ReviewSubmission, SavedGolden, page_model, review_rules,
@@ -57,7 +59,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 DOCUMENT_NAME = "document.json"
 
 # HTTP status of a failed document, by reason; every other reason is 422 (the input's fault).
-STATUS_BY_REASON = {"too_large": 413, "doc_unsupported": 415, "internal_error": 500}
+STATUS_BY_REASON = {LoadFailure.too_large: 413, LoadFailure.doc_unsupported: 415, "internal_error": 500}
 
 
 @dataclass
@@ -77,13 +79,22 @@ class Settings:
     keep_batches: int = 20
     max_pages: int = 200             # PDF page images rendered for a review
 
+    def loader_limits(self) -> Limits:
+        """The loaders' limits of this server: `max_bytes` per document, the environment's PDF
+        inflation budget (KEHOACH_PDF_MAX_INFLATED)."""
+        return replace(limits.from_environment(), max_bytes=self.max_bytes)
+
 
 class ErrorBody(BaseModel):
+    """The JSON body of every error response."""
+
     code: str = Field(description="stable reason code (the batch manifest's reasons)")
     message: str
 
 
 class Health(BaseModel):
+    """GET /health: the server is up, its extractor and workers, and their memory."""
+
     status: Literal["ok"]
     extractor: str
     workers: int
@@ -91,6 +102,8 @@ class Health(BaseModel):
 
 
 class ManifestLine(BaseModel):
+    """One line of a batch's manifest (the format of extract.batch's manifest.jsonl)."""
+
     file: str
     status: Literal["ok", "failed", "skipped"]
     reason: str | None = None
@@ -105,6 +118,8 @@ class ManifestLine(BaseModel):
 
 
 class BatchStatus(BaseModel):
+    """GET /batches/{id}: a batch's progress and the manifest lines settled so far."""
+
     id: str
     status: Literal["queued", "running", "done", "failed"]
     total: int = Field(description="files in the batch (manifest lines when done)")
@@ -115,6 +130,8 @@ class BatchStatus(BaseModel):
 
 
 class ApiError(Exception):
+    """An error answered as JSON {code, message} with HTTP `status`."""
+
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
@@ -131,6 +148,8 @@ JSON_ERRORS = {status: {"description": "error", "content": {"application/json": 
 
 @dataclass
 class BatchJob:
+    """A batch started over HTTP: its folder (in/, out/), progress and manifest lines (thread-safe)."""
+
     id: str
     folder: Path
     total: int = 0
@@ -140,10 +159,12 @@ class BatchJob:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, entry: dict) -> None:
+        """Add one settled manifest line (called from the batch's thread)."""
         with self.lock:
             self.entries.append(entry)
 
     def view(self) -> BatchStatus:
+        """The batch's status now, with counts by status."""
         with self.lock:
             entries = list(self.entries)
         counts = {status: sum(1 for e in entries if e["status"] == status) for status in ("ok", "failed", "skipped")}
@@ -162,11 +183,14 @@ class BatchRunner:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kehoach-batch")
 
     def create(self) -> BatchJob:
+        """A new job with an empty private input folder (not yet queued)."""
         job = BatchJob(uuid.uuid4().hex, self.root / uuid.uuid4().hex)
         (job.folder / "in").mkdir(parents=True)
         return job
 
     def submit(self, job: BatchJob) -> None:
+        """Queue a job whose inputs are in place; the oldest finished jobs beyond `keep_batches` are
+        forgotten and their folders removed."""
         job.total = len(walk_inputs(job.folder / "in"))
         with self.lock:
             self.jobs[job.id] = job
@@ -183,7 +207,7 @@ class BatchRunner:
         try:
             result = run_batch(
                 inputs, job.folder / "out", extract_fn=extract_upload,
-                options=UploadOptions(nlp=settings.nlp, root=str(inputs)),
+                options=UploadOptions(nlp=settings.nlp, root=str(inputs), limits=settings.loader_limits()),
                 workers=settings.batch_workers, timeout=settings.timeout,
                 warm=partial(prepare_worker, settings.nlp, settings.memory_mb), context=_fork_method(settings.nlp),
                 on_entry=job.record)
@@ -194,10 +218,12 @@ class BatchRunner:
             job.status, job.message = "failed", f"{type(error).__name__}: {error}"
 
     def get(self, identifier: str) -> BatchJob | None:
+        """The job of that id, or None (unknown or forgotten)."""
         with self.lock:
             return self.jobs.get(identifier)
 
     def close(self) -> None:
+        """Stop taking batches; queued ones are cancelled, a running one is not waited for."""
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
@@ -221,7 +247,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            response = _error_response(413, "too_large", self._message())
+            response = _error_response(413, LoadFailure.too_large, self._message())
             return await response(scope, receive, send)
         received = 0
 
@@ -278,6 +304,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.pool, app.state.work = settings, pool, work
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _add_error_handlers(app)
+    extract_one = _upload_extractor(settings, pool, uploads)
+    _add_api_routes(app, settings, pool, batches, extract_one)
+    _add_review_routes(app, settings, reviews, templates, extract_one)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every error becomes JSON {"code", "message"} with its HTTP status."""
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, error: ApiError):
@@ -313,6 +348,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def internal_error(request: Request, error: Exception):
         return _error_response(500, "internal_error", f"{type(error).__name__} (see the server log)")
 
+
+def _upload_extractor(settings: Settings, pool: ExtractionPool, uploads: Path):
+    """The function that extracts one upload in a worker (see `extract_one`)."""
+
     def extract_one(upload: UploadFile, review: bool) -> tuple[Path, dict]:
         """Save the upload in a new private folder and extract it in a worker; the folder
         and the manifest line. Raises ApiError with the failure's reason."""
@@ -320,7 +359,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         folder.mkdir(parents=True)
         try:
             path = save_upload(upload.file, folder, upload.filename, settings.max_bytes)
-            options = UploadOptions(nlp=settings.nlp, root=str(folder), review=review, max_pages=settings.max_pages)
+            options = UploadOptions(nlp=settings.nlp, root=str(folder), review=review, max_pages=settings.max_pages,
+                                    limits=settings.loader_limits())
             entry = pool.run(path, folder, options, DOCUMENT_NAME)
         except BaseException:
             remove_tree(folder)
@@ -330,6 +370,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             reason = entry["reason"] or "internal_error"
             raise ApiError(STATUS_BY_REASON.get(reason, 422), reason, entry["message"] or reason)
         return path, entry
+
+    return extract_one
+
+
+def _add_api_routes(app: FastAPI, settings: Settings, pool: ExtractionPool, batches: BatchRunner,
+                    extract_one) -> None:
+    """GET /health, POST /extract, and the batches: POST /batches, GET /batches/{id}[/documents/…]."""
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> Health:
@@ -398,7 +445,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ApiError(404, "not_found", f"no batch {batch_id!r}")
         return job
 
-    # ----------------------------------------------------------------- review page
+
+# ----------------------------------------------------------------- review page
+
+def _add_review_routes(app: FastAPI, settings: Settings, reviews: ReviewStore, templates: Environment,
+                       extract_one) -> None:
+    """The review page: GET /, POST /reviews, GET /reviews/{id}[/pages/{n}.png], POST …/golden."""
 
     def html(name: str, status: int = 200, **context) -> HTMLResponse:
         labels = review_rules()
@@ -456,6 +508,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Apply a person's corrections and save the result as a golden file (with who/when)
         in the review folder."""
         return save_golden(_session(review_id), submission, settings.review_dir)
-
-    return app
 

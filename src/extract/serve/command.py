@@ -38,7 +38,7 @@ def serve_command(
         typer.echo(f"kehoach serve needs its extra: pip install -e '.[serve]' ({error})", err=True)
         raise typer.Exit(1)
     if max_bytes is not None:
-        os.environ[limits.MAX_BYTES_ENV] = str(max_bytes)   # read by the loader in every worker
+        os.environ[limits.MAX_BYTES_ENV] = str(max_bytes)   # Settings.max_bytes below; the batch runner reads it too
     work = private_folder()
     # multiprocessing keeps its fork server's socket in a folder of its own, which it removes at
     # exit: settle that folder before the temporary folder is moved below.

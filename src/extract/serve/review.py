@@ -80,6 +80,7 @@ CHOICES = {
 
 
 def review_rules() -> dict:
+    """The review page's labels, field names and choices (rules/review.yaml)."""
     return load_rules("review")
 
 
@@ -96,19 +97,24 @@ class ReviewSession:
 
     @property
     def document_path(self) -> Path:
+        """The path of the extracted document's JSON in the session folder."""
         return self.folder / "document.json"
 
     def document(self) -> dict:
+        """The extracted document as contract JSON (a dict)."""
         return json.loads(self.document_path.read_text(encoding="utf-8"))
 
     def text(self) -> str:
+        """The document text that the document's offsets index."""
         return (self.folder / TEXT_NAME).read_text(encoding="utf-8")
 
     def boxes(self) -> dict[str, list]:
+        """Word boxes of PDF pages for highlighting (page -> boxes); {} when there are none."""
         path = self.folder / BOXES_NAME
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
     def page_image(self, number: int) -> Path | None:
+        """The PNG of page `number` (1-based), None when there is no such page image."""
         path = self.folder / PAGES_DIR / f"{number}.png"
         return path if number >= 1 and path.is_file() else None
 
@@ -123,6 +129,7 @@ class ReviewStore:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, session: ReviewSession) -> None:
+        """Keep a session; the oldest beyond `keep` are dropped and their folders removed."""
         with self.lock:
             self.sessions[session.id] = session
             while len(self.sessions) > self.keep:
@@ -130,6 +137,7 @@ class ReviewStore:
                 remove_tree(old.folder)
 
     def get(self, identifier: str) -> ReviewSession | None:
+        """The session of that id, or None (unknown or dropped)."""
         with self.lock:
             return self.sessions.get(identifier)
 
@@ -263,6 +271,8 @@ class ReviewSubmission(BaseModel):
 
 
 class SavedGolden(BaseModel):
+    """POST /reviews/{id}/golden: where the golden file and its review record were written."""
+
     golden: str = Field(description="path of the golden file written")
     review: str = Field(description="path of its review record")
     corrections: int

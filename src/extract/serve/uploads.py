@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from extract.batch.inputs import safe_component
 from extract.load import limits
+from extract.load.errors import LoadFailure
 
 CHUNK = 1 << 20
 ZIP_MAGIC = b"PK\x03\x04"
@@ -82,7 +83,7 @@ def save_upload(source: BinaryIO, folder: Path, name: str | None, max_bytes: int
     target = unique_path(folder, safe_name(name))
     if copy_limited(source, target, limit) > limit:
         target.unlink()
-        raise UploadRefused("too_large", f"{safe_name(name)} is larger than the limit of {limit} bytes", 413)
+        raise UploadRefused(LoadFailure.too_large, f"{safe_name(name)} is larger than the limit of {limit} bytes", 413)
     return target
 
 
@@ -119,7 +120,7 @@ def unpack_zip(path: Path, folder: Path, max_bytes: int | None = None) -> list[P
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
         if len(members) > MAX_ZIP_MEMBERS:
-            raise UploadRefused("zip_bomb", f"{len(members)} files in the archive; the limit is {MAX_ZIP_MEMBERS}")
+            raise UploadRefused(LoadFailure.zip_bomb, f"{len(members)} files in the archive; the limit is {MAX_ZIP_MEMBERS}")
         for info in members:
             relative = _member_path(info)
             if relative is None:
@@ -128,7 +129,7 @@ def unpack_zip(path: Path, folder: Path, max_bytes: int | None = None) -> list[P
             if os.path.commonpath([root, target]) != str(root):
                 raise UploadRefused("unsafe_zip", f"a member would be written outside the folder: {info.filename!r}")
             if info.flag_bits & 0x1:
-                raise UploadRefused("encrypted", f"the archive member {info.filename!r} is encrypted")
+                raise UploadRefused(LoadFailure.encrypted, f"the archive member {info.filename!r} is encrypted")
             target.parent.mkdir(parents=True, exist_ok=True)
             target = unique_path(target.parent, target.name)
             try:
@@ -139,9 +140,9 @@ def unpack_zip(path: Path, folder: Path, max_bytes: int | None = None) -> list[P
                 raise UploadRefused("corrupt_zip", f"cannot unpack {info.filename!r}: {error}") from error
             total += size
             if size > limits.ZIP_RATIO_MIN_SIZE and size > limits.ZIP_MAX_RATIO * max(info.compress_size, 1):
-                raise UploadRefused("zip_bomb", f"{info.filename!r} expands more than {limits.ZIP_MAX_RATIO} times")
+                raise UploadRefused(LoadFailure.zip_bomb, f"{info.filename!r} expands more than {limits.ZIP_MAX_RATIO} times")
             if total > MAX_ZIP_TOTAL:
-                raise UploadRefused("zip_bomb", f"the archive expands past {MAX_ZIP_TOTAL} bytes")
+                raise UploadRefused(LoadFailure.zip_bomb, f"the archive expands past {MAX_ZIP_TOTAL} bytes")
             written.append(target)
     return written
 
@@ -174,4 +175,5 @@ def _remove_quietly(path: Path) -> None:
 
 
 def remove_tree(path: Path) -> None:
+    """Remove a folder and everything under it; errors (already gone, busy) are ignored."""
     shutil.rmtree(path, ignore_errors=True)

@@ -20,13 +20,14 @@ import re
 import queue
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from extract.batch.pool import kill_process, spawn_process
 from extract.batch.worker import Task, cap_memory, process_document, rss_kb, start_worker, timeout_message
+from extract.load.limits import Limits, from_environment
 from extract.manifest import manifest_entry
 from extract.pipeline import Options, extract_path_with_text, warm
 
@@ -44,13 +45,15 @@ class UploadOptions:
 
     `root`: `source.file` is the upload's path relative to this folder (the name the client
     gave, made safe), never the server's private path. `review`: also write the document text
-    and, for a PDF, its page images (at most `max_pages`) beside the upload.
+    and, for a PDF, its page images (at most `max_pages`) beside the upload. `limits`: the
+    loaders' size limits (the server's settings; default: the environment's).
     """
 
     nlp: bool = True
     root: str = ""
     review: bool = False
     max_pages: int = 200
+    limits: Limits = field(default_factory=from_environment)
 
 
 def extract_upload(path: Path, options: UploadOptions) -> Any:
@@ -60,7 +63,7 @@ def extract_upload(path: Path, options: UploadOptions) -> Any:
     `<upload folder>/text.txt` and `<upload folder>/pages/<n>.png` (1-based) for the review page.
     """
     path = Path(path)
-    document, text = extract_path_with_text(path, Options(nlp=options.nlp))
+    document, text = extract_path_with_text(path, Options(nlp=options.nlp, limits=options.limits))
     relative = os.path.relpath(path, options.root) if options.root else path.name
     document.source.file = Path(relative).as_posix()
     if options.review:
@@ -302,6 +305,8 @@ class ExtractionPool:
         return {str(pid): rss_kb(pid) for pid in pids}
 
     def close(self) -> None:
+        """Stop every worker: each is asked to exit and waited for up to 2 s, then discarded; later
+        runs raise PoolBusy."""
         self.closed = True
         with self.lock:
             workers = list(self.workers.values())

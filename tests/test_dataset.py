@@ -13,7 +13,7 @@ from batch_standins import sample_document, standin_extract
 from extract.batch import run_batch
 from extract.manifest import manifest_entry, write_manifest
 from extract.rules import load_rules
-from extract.tables import TABLES, WORKBOOK_NAME, DATABASE_NAME, build_tables, headers, load_tables
+from extract.dataset import TABLES, WORKBOOK_NAME, DATABASE_NAME, build_tables, headers, load_tables
 from extract.write import document_json
 
 TABLE_NAMES = ["documents", "indicators", "targets", "tasks", "assignments", "agencies", "references", "problems"]

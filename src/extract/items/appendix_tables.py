@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.canonical import parse_deadline, parse_target, split_agencies
-from extract.extract.declared import appendix_name
-from extract.extract.provenance import Provenance
-from extract.models import Agency, Deadline, Indicator, Problem, Source, Task
+from extract.items.declared import appendix_name
+from extract.items.provenance import Provenance
+from extract.models import Agency, Deadline, Indicator, Problem, ProblemCode, Severity, Source, Task
 from extract.rules import alternation, load_rules
-from extract.segment import StitchedTable, TableRow, vocabulary
+from extract.segment import StitchedTable, vocabulary
+from extract.stitch import TableRow
 from extract.structures import CellText
 
 
@@ -91,6 +92,8 @@ def map_columns(header: list[str], plan_year: int | None = None) -> tuple[str | 
 
 @dataclass
 class TableItems:
+    """What the appendix tables give: indicators, tasks, and table_shape problems."""
+
     indicators: list[Indicator] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -172,6 +175,9 @@ def _is_group_row(row: TableRow, mapping: dict[str, int]) -> bool:
 
 def extract_table_items(tables: list[StitchedTable], prov: Provenance, plan_year: int | None,
                         level: str | None) -> TableItems:
+    """Indicators and tasks from every stitched table, each row mapped to its columns by the header
+    (rules/tables.yaml); `plan_year` completes deadlines without a year, `level` the agencies'
+    level."""
     reader = _TableReader(prov, plan_year, level)
     for table in tables:
         reader.read(table)
@@ -214,8 +220,8 @@ class _TableReader:
         for item in self.items.indicators[first_new[0]:] + self.items.tasks[first_new[1]:]:
             item.appendix = appendix
 
-    def _problem(self, code: str, message: str, sources: list[Source]) -> None:
-        self.items.problems.append(Problem(code=code, severity="warning", message=message, sources=sources))
+    def _problem(self, code: ProblemCode, message: str, sources: list[Source]) -> None:
+        self.items.problems.append(Problem(code=code, severity=Severity.warning, message=message, sources=sources))
 
     def _indicator_row(self, row: TableRow, mapping: dict[str, int], group: str | None, numbered: bool,
                        origins: dict[int, CellText]) -> None:
@@ -245,7 +251,7 @@ class _TableReader:
                 previous.sources.extend(sources)
                 return
         if not name:
-            self._problem("table_shape", "indicator row without a name", sources)
+            self._problem(ProblemCode.table_shape, "indicator row without a name", sources)
             return
         target = parse_target(target_text, unit, scope_cell) if target_text else None
         indicator = Indicator(
@@ -277,7 +283,7 @@ class _TableReader:
             previous.sources.extend(sources)
             return
         if not name:
-            self._problem("table_shape", "task row without a name", sources)
+            self._problem(ProblemCode.table_shape, "task row without a name", sources)
             return
         items.tasks.append(Task(
             id=f"task-{len(items.tasks) + 1}", name=name, group=group,

@@ -16,10 +16,13 @@ class Provenance:
         self._starts = [line.start for line in document.lines]
 
     def line_at(self, offset: int) -> Line | None:
+        """The line holding character `offset` of the document text (None before the first line)."""
         index = bisect_right(self._starts, offset) - 1
         return self.document.lines[index] if index >= 0 else None
 
     def span(self, start: int, end: int) -> Source:
+        """The Source of text[start:end] (offsets in code points), spaces at both ends trimmed, with
+        the page of its line."""
         text = self.document.text
         # trim surrounding spaces so the quote reads cleanly; offsets stay exact
         while start < end and text[start].isspace():
@@ -30,7 +33,9 @@ class Provenance:
         return Source(page=line.page if line else None, quote=text[start:end], start=start, end=end)
 
     def line(self, line: Line) -> Source:
+        """The Source of a whole line."""
         return self.span(line.start, line.end)
 
     def lines(self, lines: list[Line]) -> list[Source]:
+        """The Sources of several lines, in order."""
         return [self.line(line) for line in lines]

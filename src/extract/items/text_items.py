@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from extract.canonical import canonical_agency_name, find_deadlines, parse_deadline, split_agencies
 from extract.canonical.targets import find_targets
-from extract.extract.provenance import Provenance
-from extract.extract.references import find_mentions, patterns as reference_patterns
+from extract.items.provenance import Provenance
+from extract.items.references import find_mentions, patterns as reference_patterns
 from extract.models import Agency, Assignment, Deadline, Indicator, Result, Source, Target, Task
 from extract.rules import alternation, load_rules
 from extract.segment import Segmented, SectionNode
@@ -102,6 +102,8 @@ def _rules() -> _Rules:
 
 @dataclass
 class TextItems:
+    """What the body text gives: indicators, tasks, assignments and results."""
+
     indicators: list[Indicator] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
@@ -599,6 +601,8 @@ class _SectionReader:
 
 def extract_text_items(seg: Segmented, prov: Provenance, plan_year: int | None,
                        level: str | None, nlp: "AgencyTagger | None" = None) -> TextItems:
+    """Indicators, tasks, assignments and results from the body sections' text (the basis and
+    skipped sections left out); `nlp` (or None: rules only) finds agency names the rules miss."""
     rules = _rules()
     reader = _SectionReader(seg, prov, plan_year, level, nlp)
     reader.parents = {node.parent.id for node in seg.sections if node.parent is not None}

@@ -106,6 +106,8 @@ FILE_REASONS_NOT_LISTED = frozenset({"unchanged"})
 
 @dataclass(frozen=True, slots=True)
 class DocumentEntry:
+    """One extracted document of a batch output, as the tables see it."""
+
     document_id: str
     file: str          # the input path relative to the batch folder (source.file without manifest)
     output: str | None  # OUT-relative path of the JSON (None: not written, `kehoach extract --xlsx`)
@@ -263,6 +265,8 @@ def flatten(entry: DocumentEntry) -> dict[str, list[dict]]:
 
 
 def collect_rows(entries: Iterable[DocumentEntry]) -> dict[str, list[dict]]:
+    """Every table's rows over all entries (table name -> list of row dicts in TABLES column order).
+    Raises RuntimeError when a row's keys differ from its table's columns (a programming error)."""
     tables: dict[str, list[dict]] = {name: [] for name in TABLES}
     for entry in entries:
         for name, rows in flatten(entry).items():
@@ -285,6 +289,8 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def typed(value: Any, kind: str) -> Any:
+    """A cell value converted to its column kind ('date': a datetime.date or None when not ISO;
+    'float'); other kinds and None pass through."""
     if value is None:
         return None
     if kind == "date":
@@ -358,6 +364,8 @@ def _csv_cell(value: Any) -> Any:
 
 
 def write_csv(path: Path, table: str, rows: list[dict]) -> None:
+    """One table as CSV: UTF-8 with BOM (Excel opens it as Unicode), CRLF line ends, a header row;
+    written atomically."""
     columns = [column for column, _ in TABLES[table]]
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -368,6 +376,7 @@ def write_csv(path: Path, table: str, rows: list[dict]) -> None:
 
 
 def arrow_schema(table: str):
+    """The pyarrow schema of a table (column types from TABLES: str, int, float, bool, date)."""
     import pyarrow as pa
 
     types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
@@ -376,6 +385,7 @@ def arrow_schema(table: str):
 
 
 def write_parquet(path: Path, table: str, rows: list[dict]) -> None:
+    """One table as Parquet with its fixed schema (typed values), written atomically."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -564,6 +574,8 @@ class TablesReport(dict):
         self.unreadable: list[str] = []
 
     def as_dict(self) -> dict[str, Any]:
+        """Rows written per table, the tables that failed (name -> reason) and the unreadable JSON
+        files, as a JSON-ready dict."""
         return {"rows": dict(self), "failed": dict(sorted(self.failed.items())), "unreadable": self.unreadable}
 
 

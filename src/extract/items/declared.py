@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extract.extract.provenance import Provenance
-from extract.models import Declared, Problem, TaskGroupCount
+from extract.items.provenance import Provenance
+from extract.models import Declared, Problem, ProblemCode, Severity, TaskGroupCount
 from extract.rules import load_rules
 from extract.segment import Segmented
 
@@ -104,18 +104,18 @@ def extract_declared(seg: Segmented, prov: Provenance, counts: dict[str, int]) -
     present = {appendix_number(a.number) for a in seg.appendices}
     for number, (label, where) in sorted(appendix_labels.items()):
         if number not in present:
-            problems.append(Problem(code="appendix_missing", severity="error",
+            problems.append(Problem(code=ProblemCode.appendix_missing, severity=Severity.error,
                                     message=f"{label} is referred to but not attached", sources=where[:1]))
     for name in ("indicators", "tasks"):
         expected = getattr(declared, name)
         if expected is not None and expected != counts.get(name, 0):
             problems.append(Problem(
-                code="declared_count_mismatch", severity="warning",
+                code=ProblemCode.declared_count_mismatch, severity=Severity.warning,
                 message=f"the plan declares {expected} {name} but {counts.get(name, 0)} were found",
                 sources=sources.get(name, [])))
     total = sum(g.count for g in declared.task_groups)
     if declared.task_groups and declared.tasks is not None and total != declared.tasks:
-        problems.append(Problem(code="declared_count_mismatch", severity="info",
+        problems.append(Problem(code=ProblemCode.declared_count_mismatch, severity=Severity.info,
                                 message=f"task groups add up to {total}, not the declared {declared.tasks}",
                                 sources=sources.get("tasks", [])))
     return declared, problems

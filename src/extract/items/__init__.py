@@ -3,26 +3,26 @@ appendix table rows, body text items, assignments and declared contents."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from extract.extract.declared import extract_declared
-from extract.extract.merge import merge_indicators
-from extract.extract.metadata import extract_metadata
-from extract.extract.provenance import Provenance
-from extract.extract.references import extract_references
-from extract.extract.sections import extract_sections
-from extract.extract.tables import extract_table_items
-from extract.extract.text_items import extract_text_items
+from extract.items.appendix_tables import extract_table_items
+from extract.items.declared import extract_declared
+from extract.items.merge import merge_indicators
+from extract.items.metadata import extract_metadata
+from extract.items.provenance import Provenance
+from extract.items.references import extract_references
+from extract.items.sections import extract_sections
+from extract.items.text_items import extract_text_items
 from extract.models import Document, DocumentSource, Note, Problem
 from extract.normalize import normalize_text
 from extract.nlp import agency_tagger
+from extract.options import Options
 from extract.segment import Segmented
 
-if TYPE_CHECKING:
-    from extract.pipeline import Options
 
-
-def extract_items(seg: Segmented, source: DocumentSource, options: "Options") -> Document:
+def extract_items(seg: Segmented, source: DocumentSource, options: Options) -> Document:
+    """The contract Document of a segmented document: metadata and references, sections, indicators
+    and tasks from the appendix tables and the text (merged, numbered ind-N / task-N),
+    assignments, results, declared counts, notes, and the problems found so far (validate adds
+    the rest). `options.nlp` decides whether the NLP agency tagger is used."""
     prov = Provenance(seg.text)
     meta = extract_metadata(seg)
     meta.references = extract_references(seg, prov, meta.number)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extract.extract.provenance import Provenance
+from extract.items.provenance import Provenance
 from extract.models import Reference
 from extract.rules import alternation, load_rules
 from extract.segment import Segmented
@@ -49,6 +49,8 @@ _NUMBER = r"\d{1,5}[a-zA-Z]?(?:\s*/\s*\d{4})?\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*(
 
 @cache
 def patterns() -> _Patterns:
+    """The compiled reference patterns (document types, symbol codes, issuer stops) of
+    rules/references.yaml, built once."""
     rules = load_rules("references")
     types = {k: v for k, v in rules["types"].items() if v != "luat"}
     law_words = alternation(k for k, v in rules["types"].items() if v == "luat")

@@ -293,6 +293,9 @@ def _recipients(seg: Segmented) -> list[str]:
 
 
 def extract_metadata(seg: Segmented) -> DocumentMeta:
+    """The document's metadata from its header, title, closing and signature: number, symbol, date
+    and place, type, issuer, title, plan year, signer and recipients (references are added by the
+    caller)."""
     vocab = _vocab()
     number, serial, symbol = _number_parts(seg)
     place, date = _date(seg)
