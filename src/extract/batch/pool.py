@@ -116,7 +116,13 @@ class WorkerPool:
                 self._feed(queue)
                 if queue.done() and not any(worker.assigned for worker in self.workers):
                     return
-                self._wait()
+                try:
+                    self._wait()
+                except KeyboardInterrupt:
+                    # documents finished before the Ctrl-C are written: their lines must say so
+                    for worker in self.workers:
+                        self._drain(worker, on_result)
+                    raise
                 for slot, worker in enumerate(self.workers):
                     self._check(slot, worker, queue, on_result)
         finally:
