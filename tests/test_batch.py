@@ -260,3 +260,13 @@ def test_smoke_real_pipeline_over_corpus(tmp_path):
         pytest.skip("a pipeline stage is not implemented yet")
     assert not not_done, not_done
     assert all(entry["counts"]["sections"] > 0 for entry in entries)
+
+
+def test_every_manifest_reason_is_documented_for_analysts():
+    from extract.manifest import RunFailure, SkipReason
+
+    guide = (ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")
+    documented = [reason for reason in (*SkipReason, *RunFailure) if f"`{reason.value}`" in guide]
+    assert documented == [*SkipReason, *RunFailure]
+    # the loader's codes are listed by example; the guide names the common ones
+    assert all(f"`{code}`" in guide for code in ("empty", "too_large", "corrupt_pdf", "encrypted"))

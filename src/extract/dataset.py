@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from extract.manifest import DOCS_DIR, MANIFEST_NAME, TABLES_DIR, read_manifest
+from extract.manifest import DOCS_DIR, MANIFEST_NAME, TABLES_DIR, SkipReason, read_manifest
 from extract.load.errors import scrub_internals
 from extract.models import Agency, Deadline, Document, Issuer, Source
 from extract.rules import load_rules
@@ -100,7 +100,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 # The workbook's sheet of files not extracted (rules/tables.yaml: files_sheet).
 FILE_COLUMNS = (("file", "str"), ("status", "str"), ("reason", "str"), ("message", "str"))
 # Reasons for which a file is not listed there: its document is in the tables all the same.
-FILE_REASONS_NOT_LISTED = frozenset({"unchanged"})
+FILE_REASONS_NOT_LISTED = frozenset({SkipReason.unchanged})
 
 # ------------------------------------------------------------------ documents in
 

@@ -13,14 +13,52 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from enum import StrEnum
 from typing import Any, Iterable
 
+from extract.load.errors import LoadFailure
 from extract.models import Document
 
 MANIFEST_NAME = "manifest.jsonl"
 DOCS_DIR = "docs"
 TABLES_DIR = "tables"
 COUNT_KEYS = ("sections", "indicators", "targets", "tasks", "assignments", "references", "problems")
+
+
+class Status(StrEnum):
+    """A manifest line's `status`."""
+
+    ok = "ok"              # extracted; its JSON is `output`
+    failed = "failed"      # no JSON: `reason` says why (a LoadFailure or a RunFailure)
+    skipped = "skipped"    # not extracted on purpose: `reason` is a SkipReason
+
+
+class SkipReason(StrEnum):
+    """Why an input was listed without being extracted (status `skipped`)."""
+
+    hidden = "hidden"                                  # its name, or a folder's, starts with a dot
+    outside_input = "outside_input"                    # a symbolic link to a file outside DIR
+    output_folder = "output_folder"                    # this run's or another batch's output folder
+    unsupported_extension = "unsupported_extension"    # not a document, by its extension
+    office_lock_file = "office_lock_file"              # '~$plan.docx' and the like
+    symlink_to_folder = "symlink_to_folder"            # never followed
+    not_a_regular_file = "not_a_regular_file"          # FIFO, socket, device
+    unchanged = "unchanged"                            # --resume: its verified JSON is kept
+    interrupted = "interrupted"                        # Ctrl-C before it was reached
+
+
+class RunFailure(StrEnum):
+    """Why a document failed in the run itself rather than in reading it (status `failed`;
+    reading failures are extract.load.LoadFailure values)."""
+
+    timeout = "timeout"                      # past --timeout (the worker may have been stopped)
+    out_of_memory = "out_of_memory"          # past the worker's memory budget
+    worker_crashed = "worker_crashed"        # the worker process died on it
+    internal_error = "internal_error"        # a bug in the extractor
+    output_outside = "output_outside"        # its JSON would land outside OUT through a link
+
+
+Reason = LoadFailure | SkipReason | RunFailure
 
 
 def document_counts(document: Document) -> dict[str, int]:
@@ -36,7 +74,7 @@ def document_counts(document: Document) -> dict[str, int]:
     }
 
 
-def manifest_entry(file: str, status: str, *, reason: str | None = None, message: str | None = None,
+def manifest_entry(file: str, status: Status, *, reason: Reason | None = None, message: str | None = None,
                    output: str | None = None, sha256: str | None = None, format: str | None = None,
                    pages: int | None = None, counts: dict | None = None,
                    seconds: float | None = None, output_sha256: str | None = None) -> dict[str, Any]:

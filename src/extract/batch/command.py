@@ -12,6 +12,7 @@ from extract.batch.folders import FolderError
 from extract.batch.run import run_batch
 from extract.batch.summary import format_summary, write_stats
 from extract.batch.worker import DEFAULT_MAX_MEMORY_MB, MAX_MEMORY_ENV, clerk_message
+from extract.manifest import Status
 
 
 def batch_command(
@@ -78,7 +79,7 @@ def batch_command(
         if quiet:
             typer.echo(summary.splitlines()[-1])
         raise typer.Exit(130)
-    if strict and result.counts()["failed"]:
+    if strict and result.counts()[Status.failed]:
         raise typer.Exit(1)
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-from extract.manifest import DOCS_DIR, MANIFEST_NAME
+from extract.load.errors import LoadFailure
+from extract.manifest import DOCS_DIR, MANIFEST_NAME, SkipReason
 from extract.rules import load_rules
 
 # Characters kept in output file names besides letters and digits (any script).
@@ -27,13 +28,13 @@ HASH_SEPARATOR = "~"
 MAX_NAME_BYTES = 180
 
 SKIP_MESSAGES = {
-    "hidden": "a hidden file or folder (its name starts with a dot); rename it to include it",
-    "outside_input": "a symbolic link to a file outside the input folder (not read); copy the file in instead",
-    "output_folder": "a batch's output folder, this run's or an earlier one's (not read as input)",
-    "unsupported_extension": "not a text document (by its extension)",
-    "office_lock_file": "an office program's lock file, not a document",
-    "symlink_to_folder": "a symbolic link to a folder (not followed)",
-    "not_a_regular_file": "not a regular file (FIFO, socket or device)",
+    SkipReason.hidden: "a hidden file or folder (its name starts with a dot); rename it to include it",
+    SkipReason.outside_input: "a symbolic link to a file outside the input folder (not read); copy the file in instead",
+    SkipReason.output_folder: "a batch's output folder, this run's or an earlier one's (not read as input)",
+    SkipReason.unsupported_extension: "not a text document (by its extension)",
+    SkipReason.office_lock_file: "an office program's lock file, not a document",
+    SkipReason.symlink_to_folder: "a symbolic link to a folder (not followed)",
+    SkipReason.not_a_regular_file: "not a regular file (FIFO, socket or device)",
 }
 
 
@@ -44,8 +45,8 @@ class InputFile:
     relative: str                   # path relative to DIR, '/'-separated, as the OS gave it
     path: Path                      # the path to open
     output: str | None = None       # OUT-relative path of its JSON ('docs/...json')
-    skip: str | None = None         # reason to list it without opening it
-    fail: tuple[str, str] | None = None  # (reason, message) known before opening it
+    skip: SkipReason | None = None  # reason to list it without opening it
+    fail: tuple[LoadFailure, str] | None = None  # (reason, message) known before opening it
 
     @property
     def display(self) -> str:
@@ -62,13 +63,13 @@ def _batch_rules() -> dict:
     return load_rules("batch")
 
 
-def _skip_reason(name: str) -> str | None:
+def _skip_reason(name: str) -> SkipReason | None:
     rules = _batch_rules()
     if any(name.startswith(prefix) for prefix in rules["lock_file_prefixes"]):
-        return "office_lock_file"
+        return SkipReason.office_lock_file
     suffix = name.rpartition(".")[2].lower() if "." in name else ""
     if suffix in rules["not_documents"]:
-        return "unsupported_extension"
+        return SkipReason.unsupported_extension
     return None
 
 
@@ -104,7 +105,7 @@ def walk_inputs(directory: Path, exclude: Iterable[Path] = ()) -> list[InputFile
                 entries = sorted(scan, key=lambda entry: entry.name)
         except OSError as error:
             found.append(InputFile(prefix.rstrip("/") or ".", folder,
-                                   fail=("unreadable", f"cannot list the folder: {error.strerror}")))
+                                   fail=(LoadFailure.unreadable, f"cannot list the folder: {error.strerror}")))
             return
         for entry in entries:
             relative = prefix + entry.name
@@ -112,31 +113,31 @@ def walk_inputs(directory: Path, exclude: Iterable[Path] = ()) -> list[InputFile
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if _identity(path) in excluded:     # this batch's own OUT: listed, never read
-                        found.append(InputFile(relative, path, skip="output_folder"))
+                        found.append(InputFile(relative, path, skip=SkipReason.output_folder))
                         continue
                     if entry.name.startswith("."):
-                        found.append(InputFile(relative, path, skip="hidden"))
+                        found.append(InputFile(relative, path, skip=SkipReason.hidden))
                     elif _is_output_folder(path):
-                        found.append(InputFile(relative, path, skip="output_folder"))
+                        found.append(InputFile(relative, path, skip=SkipReason.output_folder))
                     else:
                         visit(path, relative + "/")
                     continue
                 if entry.name.startswith("."):
-                    found.append(InputFile(relative, path, skip="hidden"))
+                    found.append(InputFile(relative, path, skip=SkipReason.hidden))
                     continue
                 if entry.is_symlink() and not inside(os.path.realpath(path), root):
-                    found.append(InputFile(relative, path, skip="outside_input"))
+                    found.append(InputFile(relative, path, skip=SkipReason.outside_input))
                     continue
                 if entry.is_symlink() and path.is_dir():
-                    found.append(InputFile(relative, path, skip="symlink_to_folder"))
+                    found.append(InputFile(relative, path, skip=SkipReason.symlink_to_folder))
                     continue
                 if entry.is_file() or (entry.is_symlink() and not path.exists()):
                     found.append(InputFile(relative, path, skip=_skip_reason(entry.name)))
                     continue
             except OSError as error:
-                found.append(InputFile(relative, path, fail=("unreadable", f"cannot read: {error.strerror}")))
+                found.append(InputFile(relative, path, fail=(LoadFailure.unreadable, f"cannot read: {error.strerror}")))
                 continue
-            found.append(InputFile(relative, path, skip="not_a_regular_file"))
+            found.append(InputFile(relative, path, skip=SkipReason.not_a_regular_file))
 
     visit(directory, "")
     found.sort(key=lambda item: item.relative)

@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 
 from extract.batch.folders import remove_output
 from extract.batch.worker import ExtractFn, Task, timeout_message, worker_main
-from extract.manifest import manifest_entry
+from extract.manifest import Reason, RunFailure, Status, manifest_entry
 
 
 def spawn_process(context, target: Callable, args: tuple, name: str) -> tuple[Any, Any]:
@@ -161,7 +161,7 @@ class WorkerPool:
                 return
             self._kill(worker)
             if worker.ready:
-                self._fail_head(worker, on_result, "timeout",
+                self._fail_head(worker, on_result, RunFailure.timeout,
                                 timeout_message(self.timeout) + "; the worker was stopped")
                 queue.give_back(worker.assigned, skip_head=True)
             else:
@@ -173,7 +173,7 @@ class WorkerPool:
         worker.process.join(5)
         code = worker.process.exitcode
         if worker.ready and worker.assigned:
-            self._fail_head(worker, on_result, "worker_crashed",
+            self._fail_head(worker, on_result, RunFailure.worker_crashed,
                             f"the extractor stopped unexpectedly on this document (exit code {code}); "
                             f"try the file alone with kehoach extract and report it if it fails again")
             queue.give_back(worker.assigned, skip_head=True)
@@ -184,12 +184,12 @@ class WorkerPool:
         self._kill(worker)
         self._replace(slot)
 
-    def _fail_head(self, worker: _Worker, on_result: Callable[[int, dict], None], reason: str,
+    def _fail_head(self, worker: _Worker, on_result: Callable[[int, dict], None], reason: Reason,
                    message: str) -> None:
         """The document a lost worker was on fails; the others it held go to another worker."""
         head = worker.assigned[0]
         remove_output(self.args[0], head.output)
-        on_result(head.index, manifest_entry(head.file, "failed", reason=reason, message=message,
+        on_result(head.index, manifest_entry(head.file, Status.failed, reason=reason, message=message,
                                              sha256=head.sha256, seconds=time.monotonic() - worker.started))
 
     def _deadline(self, worker: _Worker) -> float | None:

@@ -25,7 +25,8 @@ from extract.batch.inputs import SKIP_MESSAGES, InputFile, walk_inputs
 from extract.batch.pool import WorkerPool, WorkerStats
 from extract.batch.worker import ExtractFn, Task, max_memory_mb
 from extract.load import file_sha256, limits
-from extract.manifest import document_counts, manifest_entry, read_manifest, write_manifest
+from extract.load.errors import LoadFailure
+from extract.manifest import SkipReason, Status, document_counts, manifest_entry, read_manifest, write_manifest
 from extract.models import Document
 
 
@@ -96,7 +97,7 @@ def _resumed_entry(item: InputFile, sha256: str, out: Path, previous: dict[str, 
         return None
     if document.source.sha256 != sha256:
         return None
-    return manifest_entry(item.display, "skipped", reason="unchanged", output=item.output, output_sha256=digest,
+    return manifest_entry(item.display, Status.skipped, reason=SkipReason.unchanged, output=item.output, output_sha256=digest,
                           sha256=sha256, counts=document_counts(document), format=document.source.format,
                           pages=document.source.pages)
 
@@ -110,21 +111,21 @@ def settle_input(index: int, item: InputFile, out: Path, previous: dict[str, dic
     last manifest's lines by file: `--resume`) is given, unchanged with a verified JSON in OUT.
     """
     if item.fail is not None:
-        return manifest_entry(item.display, "failed", reason=item.fail[0], message=item.fail[1])
+        return manifest_entry(item.display, Status.failed, reason=item.fail[0], message=item.fail[1])
     if item.skip is not None:
-        return manifest_entry(item.display, "skipped", reason=item.skip, message=SKIP_MESSAGES.get(item.skip))
+        return manifest_entry(item.display, Status.skipped, reason=item.skip, message=SKIP_MESSAGES.get(item.skip))
     try:
         size, limit = item.path.stat().st_size, max_bytes
         if size > limit:
             remove_output(out, item.output)
             return manifest_entry(
-                item.display, "failed", reason="too_large",
+                item.display, Status.failed, reason=LoadFailure.too_large,
                 message=f"the file is {size} bytes, above the limit of {limit} bytes; if it is genuine, "
                         f"raise the limit with --max-bytes or {limits.MAX_BYTES_ENV}")
         sha256 = file_sha256(item.path)
     except OSError as error:
         remove_output(out, item.output)
-        return manifest_entry(item.display, "failed", reason="unreadable",
+        return manifest_entry(item.display, Status.failed, reason=LoadFailure.unreadable,
                               message=f"cannot read the file: {error.strerror or error}")
     if previous is not None:
         entry = _resumed_entry(item, sha256, out, previous)
@@ -152,7 +153,7 @@ class ManifestLines:
             self.on_entry(entry)
         if self.bar is not None:
             self.bar.set_postfix_str(", ".join(f"{status} {self.tally[status]}"
-                                               for status in ("ok", "failed", "skipped")), refresh=False)
+                                               for status in Status), refresh=False)
             self.bar.update(1)
 
     def tasks(self, out: Path, previous: dict[str, dict] | None, max_bytes: int) -> Callable[[], Optional[Task]]:
@@ -181,7 +182,7 @@ class ManifestLines:
         for index, entry in enumerate(self.entries):
             if entry is None:
                 self.entries[index] = manifest_entry(
-                    self.inputs[index].display, "skipped", reason="interrupted",
+                    self.inputs[index].display, Status.skipped, reason=SkipReason.interrupted,
                     message="the batch was stopped before this file; "
                             "run the same command with --resume to continue")
         return self.entries

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from extract.batch.inputs import display_name
 from extract.batch.run import BatchResult
-from extract.manifest import DOCS_DIR, MANIFEST_NAME, TABLES_DIR
+from extract.manifest import DOCS_DIR, MANIFEST_NAME, TABLES_DIR, SkipReason, Status
 
 
 def format_summary(result: BatchResult, slowest: int = 5) -> str:
@@ -28,7 +28,7 @@ def format_summary(result: BatchResult, slowest: int = 5) -> str:
     if extracted:
         lines.append("Extracted: " + ", ".join(f"{extracted[name]} {name}" for name in (
             "indicators", "targets", "tasks", "assignments", "references", "problems") if name in extracted))
-    for status in ("failed", "skipped"):
+    for status in (Status.failed, Status.skipped):
         reasons = Counter(entry["reason"] for entry in result.entries if entry["status"] == status)
         if reasons:
             lines.append(f"{status.capitalize()} by reason:")
@@ -49,7 +49,7 @@ def format_summary(result: BatchResult, slowest: int = 5) -> str:
     lines.append(f"Manifest: {display_name(str(result.out / MANIFEST_NAME))}")
     lines.append(f"Documents (JSON): {display_name(str(result.out / DOCS_DIR))}/")
     if result.interrupted:
-        not_done = sum(1 for entry in result.entries if entry["reason"] == "interrupted")
+        not_done = sum(1 for entry in result.entries if entry["reason"] == SkipReason.interrupted)
         lines.append(f"Interrupted: {not_done} file(s) not processed; the manifest lists the documents "
                      f"written. To continue, run the same command again with --resume.")
     return "\n".join(lines)
@@ -62,7 +62,7 @@ def write_stats(path: Path, result: BatchResult) -> None:
         "workers": result.workers,
         "counts": dict(result.counts()),
         "document_seconds": sum(entry["seconds"] or 0 for entry in result.entries),
-        "pages": sum(entry["pages"] or 0 for entry in result.entries if entry["status"] == "ok"),
+        "pages": sum(entry["pages"] or 0 for entry in result.entries if entry["status"] == Status.ok),
         "peak_rss_kb": {str(pid): kb for pid, kb in result.stats.peak_rss_kb.items()},
         "rss_trace": result.stats.rss_trace,
         "workers_replaced": result.stats.replaced,

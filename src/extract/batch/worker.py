@@ -22,7 +22,7 @@ from typing import Any, Callable
 from extract.batch.folders import OutputPathError, resolve_output
 from extract.load import LoadError
 from extract.load.errors import scrub_internals
-from extract.manifest import document_counts, manifest_entry, remove_file, write_atomically
+from extract.manifest import RunFailure, Status, document_counts, manifest_entry, remove_file, write_atomically
 from extract.models import Document
 from extract.write import document_json  # the same bytes as `kehoach extract -o`
 
@@ -108,7 +108,7 @@ def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any,
     try:
         target = resolve_output(out, task.output)
     except OutputPathError:
-        return manifest_entry(task.file, "failed", reason="output_outside", seconds=0.0, message=(
+        return manifest_entry(task.file, Status.failed, reason=RunFailure.output_outside, seconds=0.0, message=(
             "its output would be written outside the output folder through a symbolic link; "
             "remove the link inside the output folder and run again"), **common)
     if timeout > 0:
@@ -119,26 +119,26 @@ def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any,
         if timeout > 0:
             signal.setitimer(signal.ITIMER_REAL, 0)
         write_atomically(target, text)
-        return manifest_entry(task.file, "ok", output=task.output, format=document.source.format,
+        return manifest_entry(task.file, Status.ok, output=task.output, format=document.source.format,
                               pages=document.source.pages, counts=document_counts(document),
                               seconds=time.perf_counter() - started,
                               output_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), **common)
     except DocumentTimeout:
-        failure = ("timeout", timeout_message(timeout))
+        failure = (RunFailure.timeout, timeout_message(timeout))
     except LoadError as error:
         failure = (error.code, error.message)
     except MemoryError:
-        failure = ("out_of_memory", memory_message(memory_mb))
+        failure = (RunFailure.out_of_memory, memory_message(memory_mb))
     except Exception as error:  # one document's bug must not stop the batch
-        failure = ("internal_error", INTERNAL_ERROR_MESSAGE)
+        failure = (RunFailure.internal_error, INTERNAL_ERROR_MESSAGE)
         if os.environ.get(DEBUG_ENV):
-            failure = ("internal_error", f"{INTERNAL_ERROR_MESSAGE} ({type(error).__name__}: {error}"
+            failure = (RunFailure.internal_error, f"{INTERNAL_ERROR_MESSAGE} ({type(error).__name__}: {error}"
                                          f"{_error_location(error)})")
     finally:
         if timeout > 0:
             signal.setitimer(signal.ITIMER_REAL, 0)
     remove_file(target)  # no stale JSON from an earlier run beside a failed line
-    return manifest_entry(task.file, "failed", reason=failure[0], message=clerk_message(failure[1]),
+    return manifest_entry(task.file, Status.failed, reason=failure[0], message=clerk_message(failure[1]),
                           seconds=time.perf_counter() - started, **common)
 
 
@@ -208,10 +208,10 @@ def worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: f
             try:
                 entry = process_document(task, out, extract_fn, options, timeout, memory_mb)
             except DocumentTimeout:  # the alarm fired between two statements of the handler
-                entry = manifest_entry(task.file, "failed", reason="timeout", sha256=task.sha256,
+                entry = manifest_entry(task.file, Status.failed, reason=RunFailure.timeout, sha256=task.sha256,
                                        message=timeout_message(timeout))
             except MemoryError:     # raised while the handler itself allocated
-                entry = manifest_entry(task.file, "failed", reason="out_of_memory", sha256=task.sha256,
+                entry = manifest_entry(task.file, Status.failed, reason=RunFailure.out_of_memory, sha256=task.sha256,
                                        message=memory_message(memory_mb))
             conn.send(("done", task.index, entry, rss_kb(),
                        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))

@@ -42,6 +42,7 @@ from extract.batch import resolve_output, run_batch, walk_inputs
 from extract.load import limits
 from extract.load.limits import Limits
 from extract.load.errors import LoadFailure
+from extract.manifest import RunFailure
 from extract.models import Document
 from extract.serve.review import (
     CorrectionError, ReviewSession, ReviewStore, ReviewSubmission, SavedGolden, page_model, review_rules,
@@ -59,7 +60,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 DOCUMENT_NAME = "document.json"
 
 # HTTP status of a failed document, by reason; every other reason is 422 (the input's fault).
-STATUS_BY_REASON = {LoadFailure.too_large: 413, LoadFailure.doc_unsupported: 415, "internal_error": 500}
+STATUS_BY_REASON = {LoadFailure.too_large: 413, LoadFailure.doc_unsupported: 415, RunFailure.internal_error: 500}
 
 
 @dataclass

@@ -28,7 +28,7 @@ from typing import Any
 from extract.batch.pool import kill_process, spawn_process
 from extract.batch.worker import Task, cap_memory, process_document, rss_kb, start_worker, timeout_message
 from extract.load.limits import Limits, from_environment
-from extract.manifest import manifest_entry
+from extract.manifest import RunFailure, Status, manifest_entry
 from extract.pipeline import Options, extract_path_with_text, warm
 
 NLP_ENV = "KEHOACH_SERVE_NLP"          # read by extract.serve.warmed in the fork server
@@ -286,16 +286,16 @@ class ExtractionPool:
                 entry = worker.conn.recv()
                 self.idle.put(worker)
                 return entry
-            reason, message = "timeout", timeout_message(self.timeout) + "; the worker was stopped"
+            reason, message = RunFailure.timeout, timeout_message(self.timeout) + "; the worker was stopped"
         except (EOFError, OSError):
             worker.process.join(1)
-            reason = "worker_crashed"
+            reason = RunFailure.worker_crashed
             message = f"the worker process ended (exit code {worker.process.exitcode}) on this document"
         self._discard(worker)
         self.replaced += 1
         if not self.closed:
             self.idle.put(self._spawn())
-        return manifest_entry(task.file, "failed", reason=reason, message=message,
+        return manifest_entry(task.file, Status.failed, reason=reason, message=message,
                               seconds=time.monotonic() - started)
 
     def memory(self) -> dict[str, int]:
