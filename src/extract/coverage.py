@@ -645,7 +645,7 @@ def write_coverage_tables(folder: Path, coverages: list[Coverage]) -> list[Path]
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from extract.dataset import _csv_cell, _write_bytes, typed
+    from extract.dataset import csv_cell, write_bytes_atomically, typed
 
     folder.mkdir(parents=True, exist_ok=True)
     tables = coverage_rows(coverages)
@@ -661,8 +661,8 @@ def write_coverage_tables(folder: Path, coverages: list[Coverage]) -> list[Path]
             buffer = io.StringIO(newline="")
             writer = csv.writer(buffer, lineterminator="\r\n")
             writer.writerow(names)
-            writer.writerows([[_csv_cell(row[n]) for n in names] for row in rows])
-            _write_bytes(folder / f"{table}.csv", buffer.getvalue().encode("utf-8-sig"))
+            writer.writerows([[csv_cell(row[n]) for n in names] for row in rows])
+            write_bytes_atomically(folder / f"{table}.csv", buffer.getvalue().encode("utf-8-sig"))
             schema = pa.schema([pa.field(name, types[kind]) for name, kind in columns])
             data = pa.Table.from_pydict({n: [typed(row[n], k) for row in rows] for n, k in columns}, schema=schema)
             pq.write_table(data, folder / f"{table}.parquet", compression="zstd")
@@ -692,7 +692,7 @@ def _write_matrix_workbook(path: Path, coverages: list[Coverage]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from extract.dataset import _deterministic_zip, _write_bytes
+    from extract.dataset import deterministic_zip, write_bytes_atomically
 
     rules = vocabulary().rules
     labels, statuses = rules["labels"], rules["statuses"]
@@ -735,7 +735,7 @@ def _write_matrix_workbook(path: Path, coverages: list[Coverage]) -> None:
     workbook.properties.creator = "kehoach-extract"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    _write_bytes(path, _deterministic_zip(buffer.getvalue()))
+    write_bytes_atomically(path, deterministic_zip(buffer.getvalue()))
 
 
 def heatmap_html(coverages: list[Coverage]) -> str:

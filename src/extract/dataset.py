@@ -355,7 +355,8 @@ def headers(table: str) -> tuple[str, list[str]]:
     return spec["sheet"], [overrides.get(column) or common[column] for column, _ in TABLES[table]]
 
 
-def _csv_cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: None empty, booleans as true/false, the rest as it is."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -371,8 +372,8 @@ def write_csv(path: Path, table: str, rows: list[dict]) -> None:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_cell(row[column]) for column in columns])
-    _write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
+        writer.writerow([csv_cell(row[column]) for column in columns])
+    write_bytes_atomically(path, buffer.getvalue().encode("utf-8-sig"))
 
 
 def arrow_schema(table: str):
@@ -424,7 +425,7 @@ def write_xlsx(path: Path, tables: dict[str, list[dict]], files: list[dict] = ()
     workbook.properties.creator = "kehoach-extract"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    _write_bytes(path, _deterministic_zip(buffer.getvalue()))
+    write_bytes_atomically(path, deterministic_zip(buffer.getvalue()))
 
 
 def _write_sheet(workbook, sheet_name: str, columns: tuple[tuple[str, str], ...], labels: list[str],
@@ -507,8 +508,9 @@ def _column_width(header: str, kind: str, values: Iterable[Any]) -> float:
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
-def _deterministic_zip(data: bytes) -> bytes:
-    """The same workbook with fixed member times and document properties times."""
+def deterministic_zip(data: bytes) -> bytes:
+    """The same workbook (XLSX bytes) with fixed member times and document properties times,
+    so that the same tables give the same bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -550,7 +552,8 @@ def _temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file and a rename (no half-written table)."""
     temporary = _temporary(path)
     temporary.write_bytes(data)
     os.replace(temporary, path)
@@ -619,7 +622,7 @@ def build_tables(out_dir: Path, *, xlsx: bool = True, duckdb: bool = True) -> Ta
         _write_isolated(report, target / WORKBOOK_NAME, write_xlsx, tables, files)
     if duckdb:
         _write_isolated(report, target / DATABASE_NAME, write_duckdb, parquet_files)
-    _write_bytes(target / report.REPORT_NAME,
+    write_bytes_atomically(target / report.REPORT_NAME,
                  (json.dumps(report.as_dict(), ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return report
 
