@@ -30,6 +30,7 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
+from extract.matching import fold_accents
 from extract.rules import alternation, word_alternation
 from extract.models import Agency
 from extract.normalize import fix_known_typos, fix_tone_marks, normalize_text
@@ -43,12 +44,6 @@ def _key(text: str) -> str:
     """Lookup key: NFC, tone marks fixed, case-folded, '&' as 'và', words only."""
     folded = fix_tone_marks(unicodedata.normalize("NFC", text)).casefold().replace("&", " và ")
     return " ".join(re.findall(r"\w+", folded))
-
-
-def _ascii(text: str) -> str:
-    """A key without diacritics ("sở khoa học" -> "so khoa hoc")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
@@ -138,7 +133,7 @@ def _gazetteer() -> _Gazetteer:
             for form in (spelling, expanded(spelling)):
                 key = _key(form)
                 by_key.setdefault(key, entry)
-                folded = _ascii(key)
+                folded = fold_accents(key)
                 if by_ascii.get(folded, entry) != entry:
                     by_ascii[folded] = None
                 else:
@@ -306,7 +301,7 @@ def _known(text: str) -> _Entry | None:
     key = _key(text)
     entry = g.by_key.get(key)
     if entry is None:
-        entry = g.by_ascii.get(_ascii(key))
+        entry = g.by_ascii.get(fold_accents(key))
     return entry
 
 
@@ -314,7 +309,7 @@ def _fuzzy(text: str) -> _Entry | None:
     """A near miss of a gazetteer spelling: high score, same head word, same numbers, and
     clearly better than any other entry."""
     g = _gazetteer()
-    query = _ascii(_key(text))
+    query = fold_accents(_key(text))
     if not query:
         return None
     head = query.split(" ")[0]
