@@ -27,10 +27,26 @@ def rules_dir() -> Path:
 
 @cache
 def load_rules(name: str) -> Any:
-    """The parsed content of rules/<name>.yaml (cached: parse once per process)."""
+    """The parsed content of rules/<name>.yaml (cached: parse and check once per process).
+
+    The content is checked against the file's schema (extract.rules_schema) and returned as
+    parsed (dicts, lists, strings). Raises RulesError ("rules/units.yaml: counted[3]: expected
+    a list of strings") for a file that is not YAML or not of its schema; OSError where the
+    file cannot be read.
+    """
+    from extract.rules_schema import RulesError, validate_rules
+
     path = rules_dir() / f"{name}.yaml"
+    shown_as = f"rules/{name}.yaml" if not os.environ.get("KEHOACH_RULES") else str(path)
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        try:
+            data = yaml.safe_load(handle)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+            raise RulesError(f"{shown_as}: not valid YAML: {where}{getattr(error, 'problem', None) or error}") from None
+    validate_rules(name, data, shown_as)
+    return data
 
 
 # ---------------------------------------------------------------- word lists as regexes
