@@ -7,6 +7,7 @@ import shutil
 import pytest
 import yaml
 
+import extract.rules
 import extract.rules_schema as rules_schema
 from extract.rules import load_rules, rules_dir
 from extract.rules_schema import SCHEMAS, RulesError
@@ -109,7 +110,7 @@ def test_the_default_folder_is_named_rules(monkeypatch):
 def test_rules_are_parsed_and_checked_once_per_process(rules_copy, monkeypatch):
     calls = []
     real = rules_schema.validate_rules
-    monkeypatch.setattr(rules_schema, "validate_rules", lambda *a: calls.append(a[0]) or real(*a))
+    monkeypatch.setattr(extract.rules, "validate_rules", lambda *a: calls.append(a[0]) or real(*a))
     first = load_rules("units")
     assert load_rules("units") is first
     assert calls == ["units"]

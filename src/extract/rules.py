@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from extract.rules_schema import RulesError, validate_rules
+
 
 def rules_dir() -> Path:
     """The vocabulary folder shipped inside the package (extract/vocabulary/, which the
@@ -34,8 +36,6 @@ def load_rules(name: str) -> Any:
     a list of strings") for a file that is not YAML or not of its schema; OSError where the
     file cannot be read.
     """
-    from extract.rules_schema import RulesError, validate_rules
-
     path = rules_dir() / f"{name}.yaml"
     shown_as = f"rules/{name}.yaml" if not os.environ.get("KEHOACH_RULES") else str(path)
     with path.open(encoding="utf-8") as handle:
