@@ -62,6 +62,7 @@ BROKEN = [
     ("text_items", lambda d: d.update(scope_after="(cấp"), "scope_after: not a valid regular expression"),
     ("typos", lambda d: d.update(BCD=["BCĐ"]), "BCD: expected a string"),
     ("units", lambda d: d["counted"].insert(3, 100), "counted: expected a list of strings"),
+    ("warm_up", lambda d: d.pop("agency_phrase"), "agency_phrase: missing (required)"),
 ]
 
 

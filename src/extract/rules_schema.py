@@ -421,6 +421,11 @@ class Typos(RootModel[Names]):
     pass
 
 
+class WarmUp(_Schema):
+    plan: Annotated[str, Field(min_length=1)]
+    agency_phrase: str
+
+
 class Units(_Schema):
     percent: Words
     percent_after: Words
@@ -433,7 +438,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "legacy_encodings": LegacyEncodings, "markup": Markup, "nlp": Nlp, "ocr": Ocr,
     "references": References, "review": Review, "symbol_fonts": SymbolFonts,
     "table_columns": TableColumns, "tables": Tables, "text_items": TextItems, "typos": Typos,
-    "units": Units,
+    "units": Units, "warm_up": WarmUp,
 }
 
 
