@@ -2,7 +2,11 @@
 broken copy (KEHOACH_RULES pointing to another folder) gives a message naming the file and
 the key path, before any stage runs."""
 
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -115,3 +119,25 @@ def test_rules_are_parsed_and_checked_once_per_process(rules_copy, monkeypatch):
     first = load_rules("units")
     assert load_rules("units") is first
     assert calls == ["units"]
+
+
+def test_the_command_line_says_what_is_broken_and_exits_2(rules_copy, tmp_path):
+    from typer.testing import CliRunner
+
+    from extract.cli import app
+
+    _edit(rules_copy, "document", lambda d: d.update(number_label=["Số"]))
+    plan = tmp_path / "in" / "plan.txt"
+    plan.parent.mkdir()
+    plan.write_text("KẾ HOẠCH\nChuyển đổi số\n- Phấn đấu 100% thôn có sóng 4G.\n", encoding="utf-8")
+    # a fresh process, as a user runs it (in this one the stages hold their compiled rules)
+    kehoach = str(Path(sys.executable).with_name("kehoach"))
+    single = subprocess.run([kehoach, "extract", str(plan)], capture_output=True,
+                            text=True, env={**os.environ, "KEHOACH_RULES": str(rules_copy)}, timeout=120)
+    assert single.returncode == 2, single.stderr
+    assert f"{rules_copy / 'document.yaml'}: number_label: expected a string" in single.stderr
+    assert "Traceback" not in single.stderr
+    # a batch stops before it starts: no document is tried, no output folder is made
+    batch = CliRunner().invoke(app, ["batch", str(plan.parent), "-o", str(tmp_path / "out")])
+    assert batch.exit_code == 2 and "document.yaml: number_label: expected a string" in batch.output
+    assert not (tmp_path / "out").exists()

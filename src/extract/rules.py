@@ -49,6 +49,14 @@ def load_rules(name: str) -> Any:
     return data
 
 
+def check_all_rules() -> None:
+    """Load (parse and check) every vocabulary file of the folder now, so that a long run
+    (`kehoach batch`, `kehoach serve`) stops at once on a broken one instead of failing each
+    document in its workers. Raises RulesError like `load_rules`."""
+    for path in sorted(rules_dir().glob("*.yaml")):
+        load_rules(path.stem)
+
+
 # ---------------------------------------------------------------- word lists as regexes
 
 
