@@ -155,7 +155,9 @@ def test_held_out_recall_with_and_without_nlp(tagger):
     found_rules = sum(s[1] for s in rules_only.values())
     expected = sum(s[0] for s in with_nlp.values())
     assert found / expected >= 0.8
-    assert found_rules / expected <= 0.3
+    # rules alone: the head words of rules/agencies.yaml (one list since #13, which lets the lead
+    # rule see "Hợp tác xã", "Viện", "Đội" … too: 7 of the 23 held-out names)
+    assert found_rules / expected <= 0.35
     assert sum(s[2] for s in with_nlp.values()) < sum(s[2] for s in rules_only.values())
 
 

@@ -32,9 +32,32 @@ LAZY_COMMANDS = {
     "serve": ("extract.serve.command", "serve_command"),   # FastAPI is imported only when it starts
 }
 
+# Long runs whose every document would fail on a broken vocabulary file: checked before they start.
+CHECK_VOCABULARY_FIRST = {"batch", "serve"}
+
 
 class _LazyGroup(TyperGroup):
-    """A command group that imports the modules of LAZY_COMMANDS on first use."""
+    """A command group that imports the modules of LAZY_COMMANDS on first use, and reports a
+    broken vocabulary file (extract.rules_schema.RulesError) as a message, exit code 2."""
+
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        if name in CHECK_VOCABULARY_FIRST and not ctx.resilient_parsing:
+            from extract.rules import check_all_rules
+
+            check_all_rules()
+        return name, command, rest
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ValueError as error:
+            from extract.rules_schema import RulesError     # pydantic only when there is an error
+
+            if not isinstance(error, RulesError):
+                raise
+            typer.echo(f"kehoach: the vocabulary cannot be used:\n{error}", err=True)
+            raise typer.Exit(2) from None
 
     def list_commands(self, ctx):
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})

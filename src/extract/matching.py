@@ -10,7 +10,8 @@ result is deterministic). What a score means stays with the caller.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from rapidfuzz import fuzz
@@ -42,15 +43,52 @@ def pair_matrix(matrix, threshold: float) -> dict[int, tuple[int, float]]:
         return {}
     rows, cols = np.nonzero(scores >= threshold)
     values = scores[rows, cols]
+    return pair_scored((int(li), int(ri), float(value)) for li, ri, value in zip(rows, cols, values))
+
+
+def pair_scored(candidates: Iterable[tuple[int, int, float]]) -> dict[int, tuple[int, float]]:
+    """The greedy one-to-one choice among already accepted pairs (left index, right index,
+    score), for callers that score only some pairs (merge: rows sharing a word with a text
+    mention) or accept a pair by a rule of their own (merge: a lower bar where values agree).
+
+    Returns {left index: (right index, score)}: a higher score first, then the earlier left
+    item, then the earlier right item; each index is used at most once.
+    """
     pairs: dict[int, tuple[int, float]] = {}
     used: set[int] = set()
-    for index in np.lexsort((cols, rows, -values)):
-        li, ri = int(rows[index]), int(cols[index])
+    for li, ri, value in sorted(candidates, key=lambda c: (-c[2], c[0], c[1])):
         if li in pairs or ri in used:
             continue
-        pairs[li] = (ri, float(values[index]))
+        pairs[li] = (ri, value)
         used.add(ri)
     return pairs
+
+
+def _stroke_letters() -> dict[int, str]:
+    """Latin letters with a stroke, which NFD does not decompose, mapped to their base letter
+    (U+0111 LATIN SMALL LETTER D WITH STROKE -> "d"), from the Unicode names."""
+    table = {}
+    for code in range(0x00C0, 0x0250):
+        name = unicodedata.name(chr(code), "")
+        if name.endswith(" WITH STROKE"):
+            try:
+                base = unicodedata.lookup(name.removesuffix(" WITH STROKE"))
+            except KeyError:        # "LATIN SMALL LETTER LAMBDA WITH STROKE": no plain letter
+                continue
+            if base.isascii():
+                table[code] = base
+    return table
+
+
+_STROKE_LETTERS = _stroke_letters()
+
+
+def fold_accents(text: str) -> str:
+    """`text` without diacritics, for comparing names typed with and without them
+    ("Sở Khoa học" -> "So Khoa hoc"): combining marks dropped after NFD, letters with a
+    stroke replaced by their base letter; case and everything else kept."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_STROKE_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def expand_words(text: str, expansions: Mapping[str, str]) -> str:

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from extract.canonical import canonical_agency_name
+from extract.patterns import list_joiner, list_joiners
 from extract.rules import load_rules, word_alternation
 
 _MAX_VARIANTS = 64      # abbreviated spellings generated per gazetteer form
@@ -68,6 +69,7 @@ class _Vocabulary:
     clause_ends: frozenset[str]     # verbs that end an agency phrase or assign to one (text_items.yaml)
     name_words: frozenset[str]      # verb-looking words that occur inside agency names
     connectors: frozenset[str]      # words joining two parts of one name or two names
+    joiners: frozenset[str]         # words joining a list's last name ("và")
     document_words: frozenset[str]  # document types ("Kế hoạch"): never part of an agency name
     nominal_tags: frozenset[str]
     verb_tags: frozenset[str]
@@ -99,8 +101,8 @@ def _form_pattern(form: str) -> str:
         if word in ("-", "–"):
             joiner = r"\s*[-–]\s*"
             continue
-        if word.casefold() in ("và", "&"):
-            joiner = r"(?:\s+và\s+|\s*&\s*)"
+        if word.casefold() in (*list_joiners(), "&"):
+            joiner = rf"(?:\s+{list_joiner()}\s+|\s*&\s*)"
             continue
         if parts:
             parts.append(joiner)
@@ -149,7 +151,8 @@ def _vocabulary() -> _Vocabulary:
         level_words=re.compile(word_alternation(str(lv["word"]) for lv in agencies["levels"])),
         clause_ends=frozenset(e for e in ends if e),
         name_words=frozenset(name_words),
-        connectors=frozenset({",", "-", "–", "&", "và"}),
+        connectors=frozenset({",", "-", "–", "&", *list_joiners()}),
+        joiners=frozenset(list_joiners()),
         document_words=frozenset(load_rules("references")["types"]),
         nominal_tags=frozenset(nlp["nominal_tags"]),
         verb_tags=frozenset(nlp["verb_tags"]),
@@ -391,7 +394,7 @@ class _Sentence:
         following = connector + 1
         if self._capitalised_word(following):
             return not (self.is_head(following) or following in self.known_starts or self._stops_name(following))
-        return self._lower(connector) == "và" and self._closes_with_level(following)
+        return self._lower(connector) in _vocabulary().joiners and self._closes_with_level(following)
 
     def name_end(self, index: int) -> int:
         """The index after the agency name that opens at token `index` (a head or a gazetteer
@@ -433,7 +436,7 @@ def _may_hold_a_verb(text: str) -> bool:
     than "và" (in the middle of a sentence a verb is written in lower case)."""
     vocab = _vocabulary()
     rest = vocab.level_words.sub(" ", vocab.gazetteer.sub(" ", text))
-    return any(word[:1].islower() and word != "và" for word in re.findall(r"\w+", rest))
+    return any(word[:1].islower() and word not in vocab.joiners for word in re.findall(r"\w+", rest))
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
@@ -498,7 +501,7 @@ class AgencyTagger:
         for span_start, span_end, _ in reversed(self.find_agencies(text)):
             if span_end > end:
                 continue
-            if text[span_end:end if start is None else start].strip(" ,") not in ("", "và"):
+            if text[span_end:end if start is None else start].strip(" ,") not in ("", *_vocabulary().joiners):
                 break
             start = span_start
         return start

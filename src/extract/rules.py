@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from extract.rules_schema import RulesError, validate_rules
+
 
 def rules_dir() -> Path:
     """The vocabulary folder shipped inside the package (extract/vocabulary/, which the
@@ -27,10 +29,32 @@ def rules_dir() -> Path:
 
 @cache
 def load_rules(name: str) -> Any:
-    """The parsed content of rules/<name>.yaml (cached: parse once per process)."""
+    """The parsed content of rules/<name>.yaml (cached: parse and check once per process).
+
+    The content is checked against the file's schema (extract.rules_schema) and returned as
+    parsed (dicts, lists, strings). Raises RulesError ("rules/units.yaml: counted[3]: expected
+    a list of strings") for a file that is not YAML or not of its schema; OSError where the
+    file cannot be read.
+    """
     path = rules_dir() / f"{name}.yaml"
+    shown_as = f"rules/{name}.yaml" if not os.environ.get("KEHOACH_RULES") else str(path)
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        try:
+            data = yaml.safe_load(handle)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+            raise RulesError(f"{shown_as}: not valid YAML: {where}{getattr(error, 'problem', None) or error}") from None
+    validate_rules(name, data, shown_as)
+    return data
+
+
+def check_all_rules() -> None:
+    """Load (parse and check) every vocabulary file of the folder now, so that a long run
+    (`kehoach batch`, `kehoach serve`) stops at once on a broken one instead of failing each
+    document in its workers. Raises RulesError like `load_rules`."""
+    for path in sorted(rules_dir().glob("*.yaml")):
+        load_rules(path.stem)
 
 
 # ---------------------------------------------------------------- word lists as regexes

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from extract.patterns import bullet_class, date_words, letter_class
 from extract.rules import alternation, load_rules
 from extract.stitch import TableRow, append_table_line, grid_cells, group_fragments, stitch_page_broken_rows
 from extract.structures import Line, TextDocument
@@ -128,24 +129,21 @@ def vocabulary() -> _Vocabulary:
         attached_line=re.compile(rf"^\(?\s*(?:{alternation(rules['attached_line_openers'])})\b", re.IGNORECASE),
         motto=re.compile(rf"^(?:{alternation(rules['motto_prefixes'])})", re.IGNORECASE),
         scope=re.compile("|".join(f"(?:{p})" for p in rules["scope_patterns"])),
-        date_line=re.compile(rules["date_line"], re.IGNORECASE),
-        number_line=re.compile(rules["number_line"]),
+        date_line=_date_line(),
+        number_line=re.compile(rf"^{re.escape(rules['number_label'])}\s*[:.]"),
     )
+
+
+def _date_line() -> re.Pattern[str]:
+    """A header's place-and-date line, loosely: ", ngày … năm 2025" (blanks, any spacing, the
+    month word typed for the year word), words from rules/deadlines.yaml."""
+    day, month, year = date_words()
+    return re.compile(rf",\s*{day}\b.*\b(?:{year}|{month})\s*\d{{4}}", re.IGNORECASE)
 
 
 # ------------------------------------------------------------------ headings
 
 _ROMAN = r"[IVXLC]+"
-_LABELS: list[tuple[str, re.Pattern[str]]] = [
-    ("part", None),  # "Phần I: …", built from rules/document.yaml in _label_patterns()
-    ("roman", re.compile(rf"^({_ROMAN})[.)]\s+(?=\S)")),
-    ("decimal", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?=\S)")),
-    ("arabic", re.compile(r"^(\d{1,2})[.]\s+(?=\S)")),
-    ("arabic_paren", re.compile(r"^(\d{1,2})\)\s+(?=\S)")),
-    ("letter", re.compile(r"^([a-zđ])[).]\s+(?=\S)")),
-    ("paren", re.compile(r"^(\((?:\d{1,2}|[a-zđ])\))\s*(?=\S)")),
-]
-_BULLET = re.compile(r"^[-+*•–]\s*(?=\S)")
 _MAX_HEADING_WORDS = 40
 _MAX_COLON_HEADING_WORDS = 12
 _MAX_BOLD_HEADING_WORDS = 14
@@ -153,10 +151,24 @@ _MAX_BOLD_HEADING_WORDS = 14
 
 @cache
 def _label_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    """The label patterns, a part word ("Phần I:", "PHẦN II -") first: it is a Roman part."""
+    """The label patterns by kind, a part word ("Phần I:", "PHẦN II -") first: it is a Roman
+    part. Letters of letter labels from rules/markup.yaml."""
     words = alternation(load_rules("document")["part_words"])
-    part = re.compile(rf"^{words}\s+({_ROMAN}|\d{{1,2}})\s*[.:)\-–]?\s+(?=\S)")
-    return [("roman" if kind == "part" else kind, part if pattern is None else pattern) for kind, pattern in _LABELS]
+    letter = letter_class()
+    return [
+        ("roman", re.compile(rf"^{words}\s+({_ROMAN}|\d{{1,2}})\s*[.:)\-–]?\s+(?=\S)")),
+        ("roman", re.compile(rf"^({_ROMAN})[.)]\s+(?=\S)")),
+        ("decimal", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+(?=\S)")),
+        ("arabic", re.compile(r"^(\d{1,2})[.]\s+(?=\S)")),
+        ("arabic_paren", re.compile(r"^(\d{1,2})\)\s+(?=\S)")),
+        ("letter", re.compile(rf"^({letter})[).]\s+(?=\S)")),
+        ("paren", re.compile(rf"^(\((?:\d{{1,2}}|{letter})\))\s*(?=\S)")),
+    ]
+
+
+@cache
+def _bullet() -> re.Pattern[str]:
+    return re.compile(rf"^{bullet_class()}\s*(?=\S)")
 
 
 def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, int | None] | None:
@@ -171,7 +183,7 @@ def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, i
             kind = f"decimal{number.count('.') + 1}"
         rest_start = match.end()
         return _split_heading(text, rest_start, kind, number)
-    bullet = _BULLET.match(text)
+    bullet = _bullet().match(text)
     if bullet and (line.italic or line.bold) and not text.rstrip().endswith((".", ";")):
         parts = _split_heading(text, bullet.end(), "bullet", None)
         if parts and len(parts[2].split()) <= 20:
@@ -433,7 +445,7 @@ def _read_closing(closing: list[Line], tree: _TreeBuilder) -> tuple[Line | None,
             if rest:
                 recipients.append(line)
             continue
-        if in_recipients and _BULLET.match(line.text):
+        if in_recipients and _bullet().match(line.text):
             recipients.append(line)
             continue
         if vocab.capacity.match(line.text) or vocab.signature_title.match(line.text) or signature:

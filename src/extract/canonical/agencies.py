@@ -30,6 +30,8 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
+from extract.matching import fold_accents
+from extract.patterns import bullet_class, letter_class, list_joiner, list_joiners
 from extract.rules import alternation, word_alternation
 from extract.models import Agency
 from extract.normalize import fix_known_typos, fix_tone_marks, normalize_text
@@ -41,14 +43,8 @@ _FUZZY_MARGIN = 3       # the best entry must beat any other entry by this much
 
 def _key(text: str) -> str:
     """Lookup key: NFC, tone marks fixed, case-folded, '&' as 'và', words only."""
-    folded = fix_tone_marks(unicodedata.normalize("NFC", text)).casefold().replace("&", " và ")
+    folded = fix_tone_marks(unicodedata.normalize("NFC", text)).casefold().replace("&", f" {list_joiners()[0]} ")
     return " ".join(re.findall(r"\w+", folded))
-
-
-def _ascii(text: str) -> str:
-    """A key without diacritics ("sở khoa học" -> "so khoa hoc")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
@@ -138,7 +134,7 @@ def _gazetteer() -> _Gazetteer:
             for form in (spelling, expanded(spelling)):
                 key = _key(form)
                 by_key.setdefault(key, entry)
-                folded = _ascii(key)
+                folded = fold_accents(key)
                 if by_ascii.get(folded, entry) != entry:
                     by_ascii[folded] = None
                 else:
@@ -173,11 +169,34 @@ def _gazetteer() -> _Gazetteer:
 
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 _OPEN_PARENTHESIS = re.compile(r"\s*\([^()]*$")
-_LIST_PUNCTUATION_START = re.compile(r"^(?:[-+•*·–—]+|\d{1,2}[.)]|[a-zđ]\))\s*")
 _LIST_PUNCTUATION_END = re.compile(r"[\s;,.:/]+$")
 _DASH = re.compile(r"\s*[-–—]\s*")
 _COMMA = re.compile(r"\s*,\s*")
 _AMPERSAND = re.compile(r"\s*&\s*")
+
+
+@dataclass(frozen=True)
+class _ListPatterns:
+    item_marker: re.Pattern[str]    # "- ", "•", "1.", "a)" before an item
+    line_marker: re.Pattern[str]    # "- ", "1." opening a line of a cell (a new agency)
+    separator: re.Pattern[str]      # "," or " và " (any case) between agencies
+    joiner: re.Pattern[str]         # " và " (as written) inside one item
+
+
+@cache
+def _list_patterns() -> _ListPatterns:
+    """List markers (rules/markup.yaml) and joiners (rules/document.yaml) as agencies use them."""
+    bullets, joiner = bullet_class(), list_joiner()
+    return _ListPatterns(
+        item_marker=re.compile(rf"^(?:{bullets}+|\d{{1,2}}[.)]|{letter_class()}\))\s*"),
+        line_marker=re.compile(rf"^(?:{bullets}|\d{{1,2}}[.)])\s*"),
+        separator=re.compile(rf"\s*,\s*|\s+{joiner}\s+", re.IGNORECASE),
+        joiner=re.compile(rf"\s+{joiner}\s+"))
+
+
+def _joined(item: str) -> list[str]:
+    """The parts of an item that " và " joins ("Tư pháp và Nội vụ" -> ["Tư pháp", "Nội vụ"])."""
+    return _list_patterns().joiner.split(item)
 
 
 def _strip_list_punctuation(text: str) -> str:
@@ -185,7 +204,7 @@ def _strip_list_punctuation(text: str) -> str:
     previous = None
     while previous != text:
         previous = text
-        text = _LIST_PUNCTUATION_START.sub("", text)
+        text = _list_patterns().item_marker.sub("", text)
         text = _LIST_PUNCTUATION_END.sub("", text)
     return text
 
@@ -227,7 +246,7 @@ def _clean(text: str, collective: bool) -> str:
         text = _lowered(text)
     text = _COMMA.sub(", ", _dashes(text))
     if not collective:
-        text = _AMPERSAND.sub(" và ", text)
+        text = _AMPERSAND.sub(f" {list_joiners()[0]} ", text)
     text = " ".join(text.split()).strip(" ,;:")
     return _capitalised(text)
 
@@ -306,7 +325,7 @@ def _known(text: str) -> _Entry | None:
     key = _key(text)
     entry = g.by_key.get(key)
     if entry is None:
-        entry = g.by_ascii.get(_ascii(key))
+        entry = g.by_ascii.get(fold_accents(key))
     return entry
 
 
@@ -314,7 +333,7 @@ def _fuzzy(text: str) -> _Entry | None:
     """A near miss of a gazetteer spelling: high score, same head word, same numbers, and
     clearly better than any other entry."""
     g = _gazetteer()
-    query = _ascii(_key(text))
+    query = fold_accents(_key(text))
     if not query:
         return None
     head = query.split(" ")[0]
@@ -449,8 +468,6 @@ def _opens_agency(text: str) -> bool:
     return head[:1].isupper() or following[:1].isupper()
 
 
-_SEPARATOR = re.compile(r"\s*,\s*|\s+và\s+", re.IGNORECASE)
-_BULLET = re.compile(r"^(?:[-+•*·–—]|\d{1,2}[.)])\s*")
 
 
 def _logical_lines(text: str) -> list[str]:
@@ -460,7 +477,7 @@ def _logical_lines(text: str) -> list[str]:
         line = raw.strip()
         if not line:
             continue
-        if lines and not (_BULLET.match(line) or _opens_agency(line) or lines[-1].endswith((";", "."))):
+        if lines and not (_list_patterns().line_marker.match(line) or _opens_agency(line) or lines[-1].endswith((";", "."))):
             lines[-1] = f"{lines[-1]} {line}"
         else:
             lines.append(line)
@@ -497,7 +514,7 @@ def _split_outside_parentheses(text: str, separator: str) -> list[str]:
 def _piece_spans(chunk: str) -> list[tuple[int, int]]:
     """Spans of the agencies in one chunk: cut at ',' / ' và ' where an agency starts
     (outside parentheses), never inside a known name."""
-    cuts = [m for m in _SEPARATOR.finditer(chunk)
+    cuts = [m for m in _list_patterns().separator.finditer(chunk)
             if _opens_agency(chunk[m.end():]) and _outside_parentheses(chunk, m.start())]
     bounds = [0]
     for cut in cuts:
@@ -521,7 +538,7 @@ def _shared_head(piece: str) -> list[tuple[str, str]] | None:
     """'Sở Tư pháp, Nội vụ và Tài chính' -> (as written, full name) of each, where every one
     is a known name: [("Sở Tư pháp", "Sở Tư pháp"), ("Nội vụ", "Sở Nội vụ"), …]."""
     match = _gazetteer().head.match(piece)
-    if not match or not _SEPARATOR.search(piece):
+    if not match or not _list_patterns().separator.search(piece):
         return None
     head = match.group("head")
     items = [s for s in re.split(r"\s*,\s*", piece) if s]
@@ -531,7 +548,7 @@ def _shared_head(piece: str) -> list[tuple[str, str]] | None:
         if _is_known_name(full):
             named.append((item, full))
             continue
-        parts = [p for p in re.split(r"\s+và\s+", item) if p]
+        parts = [p for p in _joined(item) if p]
         if index == 0 or len(parts) < 2 or not all(_is_known_name(f"{head} {p}") for p in parts):
             return None
         named.extend((p, f"{head} {p}") for p in parts)
@@ -555,7 +572,7 @@ def _list_items(chunk: str, issuer_level: str | None) -> list[Agency] | None:
             continue
         parts = [item]
         if not _item_known(item, prefix):
-            split = [p for p in re.split(r"\s+và\s+", item) if p]
+            split = [p for p in _joined(item) if p]
             if len(split) > 1 and all(_item_known(p, prefix) for p in split):
                 parts = split
         for part in parts:

@@ -27,6 +27,7 @@ from functools import cache, lru_cache
 
 from extract.rules import alternation, word_alternation
 from extract.models import Deadline, Recurrence
+from extract.patterns import bullet_class
 from extract.rules import load_rules
 
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
@@ -57,6 +58,8 @@ class _Patterns:
     recurring_weekday: re.Pattern[str]
     ongoing: re.Pattern[str]
     find_cue: re.Pattern[str]
+    reference_after: re.Pattern[str]  # ", của …" after a date: a cited document's date
+    clause_start: re.Pattern[str]     # punctuation or a list bullet just before (anchored at $)
     quarter_numbers: dict[str, int]
     frequencies: dict[str, str]
     months_to_freq: dict[int, str]
@@ -187,6 +190,8 @@ def _patterns() -> _Patterns:
         recurring_weekday=re.compile(recurring_weekday, flags),
         ongoing=re.compile(v["ongoing"], flags),
         find_cue=re.compile(rf"{word_alternation(rules['find_cues'])}\s*:?\s*$", flags),
+        reference_after=re.compile(rf"\s*,?\s*{alternation(rules['of'])}(?!\w)", flags),
+        clause_start=re.compile(rf"(?:^|[.;:(\n]|{bullet_class()})\s*$"),
         quarter_numbers={_key(str(k)): int(n) for k, n in rules["quarter_numbers"].items()},
         frequencies=frequencies,
         months_to_freq={int(k): f for k, f in rules["months_to_freq"].items()},
@@ -313,8 +318,6 @@ class _Found:
 
 
 _REFERENCE_BEFORE = re.compile(r"\d[\w\-.]*/[\w\-./]*\s*,?\s*$")
-_REFERENCE_AFTER = re.compile(r"\s*,?\s*của(?!\w)", re.IGNORECASE)
-_CLAUSE_START = re.compile(r"(?:^|[.;:(\n•+\-–])\s*$")
 # Patterns anchored at `$` are searched only this far back from where they must end: a
 # search from 0 on every phrase is quadratic on a 200,000-word line.
 _CUE_REACH = 64
@@ -333,7 +336,7 @@ def _plain(m: re.Match[str], plan_year: int | None, text: str) -> _Found | None:
         return _Found(m.start(), m.end(), 3, "unspecified")
     if period.kind == "date" and m.group("ddx") and (
             _REFERENCE_BEFORE.search(text, max(0, m.start() - 40), m.start())
-            or _REFERENCE_AFTER.match(text, m.end())):
+            or _patterns().reference_after.match(text, m.end())):
         return None  # the date of a cited document ("số 57-NQ/TW ngày 22/12/2024 của …")
     start = None if period.kind == "date" else period.start
     needs_cue = period.kind in ("date", "month", "year") and not m.group("cue")
@@ -447,7 +450,7 @@ def _recurring_weekday(m: re.Match[str], plan_year: int | None, text: str) -> _F
 
 def _ongoing(m: re.Match[str], plan_year: int | None, text: str) -> _Found | None:
     # in running text, "liên tục" inside a sentence is an adverb; at a clause start it times the duty
-    needs_cue = not _ends_at(_CLAUSE_START, text, m.start())
+    needs_cue = not _ends_at(_patterns().clause_start, text, m.start())
     return _Found(m.start(), m.end(), 4, "ongoing", needs_cue=needs_cue)
 
 

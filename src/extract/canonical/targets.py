@@ -39,9 +39,9 @@ def _numbered_name_window() -> int:
 @cache
 def _numbered_names() -> re.Pattern[str]:
     """Words before a number that make it part of a name ("Nghị quyết 57", "Đề án 06")."""
-    types = load_rules("references")["types"]
-    alternation = "|".join(re.escape(t) for t in sorted(types, key=len, reverse=True))
-    return re.compile(rf"(?:{alternation})(?:\s+số)?\s*$", re.IGNORECASE)
+    rules = load_rules("references")
+    types = "|".join(re.escape(t) for t in sorted(rules["types"], key=len, reverse=True))
+    return re.compile(rf"(?:{types})(?:\s+{re.escape(rules['number_word'])})?\s*$", re.IGNORECASE)
 
 
 def find_targets(text: str) -> list[tuple[int, int, int, Target]]:

@@ -16,6 +16,7 @@ from extract.canonical import parse_deadline, parse_target, split_agencies
 from extract.items.declared import appendix_name
 from extract.items.provenance import Provenance
 from extract.models import Agency, Deadline, Indicator, Problem, ProblemCode, Severity, Source, Task
+from extract.patterns import bullet_class
 from extract.rules import alternation, load_rules
 from extract.segment import StitchedTable, vocabulary
 from extract.stitch import TableRow
@@ -186,7 +187,7 @@ def extract_table_items(tables: list[StitchedTable], prov: Provenance, plan_year
 
 def _scope_of(name: str) -> str | None:
     match = vocabulary().scope.match(name)
-    return re.sub(r"^[-+*•]\s*", "", name).strip(" :") if match else None
+    return re.sub(rf"^{bullet_class()}\s*", "", name).strip(" :") if match else None
 
 
 class _TableReader:

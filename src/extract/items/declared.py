@@ -8,6 +8,7 @@ from functools import cache
 
 from extract.items.provenance import Provenance
 from extract.models import Declared, Problem, ProblemCode, Severity, TaskGroupCount
+from extract.patterns import bullet_class
 from extract.rules import load_rules
 from extract.segment import Segmented
 
@@ -89,7 +90,7 @@ def extract_declared(seg: Segmented, prov: Provenance, counts: dict[str, int]) -
             if group:
                 declared.task_groups.append(TaskGroupCount(name=group.group("name").strip(),
                                                            count=int(group.group("count"))))
-            elif in_task_breakdown and not text.startswith(("-", "+", "•")):
+            elif in_task_breakdown and not re.match(bullet_class(), text):
                 in_task_breakdown = False
         for match in p.appendix.finditer(text):
             number = appendix_number(match.group(1))

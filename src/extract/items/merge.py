@@ -9,11 +9,11 @@ its name, targets and agencies; the text adds its group, and whatever the row la
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 
 from rapidfuzz import fuzz
 
+from extract.matching import fold_accents, pair_scored
 from extract.models import Indicator
 from extract.rules import load_rules
 
@@ -37,9 +37,7 @@ def _name_key(name: str) -> str:
 
 def _fold_tokens(key: str) -> frozenset[str]:
     """Tokens of a name key without diacritics ("hồ sơ" and "ho so" share tokens)."""
-    decomposed = unicodedata.normalize("NFD", key.replace("đ", "d").replace("Đ", "d"))
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return frozenset(_WORD.findall(folded))
+    return frozenset(_WORD.findall(fold_accents(key)))
 
 
 def _candidate_rows(tokens: frozenset[str], postings: dict[str, list[int]]) -> set[int]:
@@ -81,20 +79,14 @@ def merge_indicators(table: list[Indicator], text: list[Indicator]) -> list[Indi
             score = fuzz.token_set_ratio(text_key, row_keys[ri])
             threshold = with_value if not values.isdisjoint(row_values[ri]) else without_value
             if score >= threshold:
-                candidates.append((score, -ti, -ri, ti, ri))
-    candidates.sort(reverse=True)
-    merged_text: set[int] = set()
-    merged_rows: set[int] = set()
-    for _, _, _, ti, ri in candidates:
-        if ti in merged_text or ri in merged_rows:
-            continue
-        merged_text.add(ti)
-        merged_rows.add(ri)
+                candidates.append((ti, ri, score))
+    pairs = pair_scored(candidates)
+    for ti, (ri, _score) in sorted(pairs.items()):
         row, mention = table[ri], text[ti]
         row.group = mention.group or row.group
         row.lead = row.lead or mention.lead
         row.partners = row.partners or mention.partners
         row.deadline = row.deadline or mention.deadline
         row.sources = sorted(row.sources + mention.sources, key=lambda s: s.start)
-    ordered = list(table) + [t for i, t in enumerate(text) if i not in merged_text]
+    ordered = list(table) + [t for i, t in enumerate(text) if i not in pairs]
     return ordered

@@ -9,18 +9,11 @@ from functools import cache
 
 from extract.models import DateValue, DocumentMeta, Issuer, Signer
 from extract.normalize import fix_known_typos
+from extract.patterns import bullet_class, written_date
 from extract.rules import alternation, load_rules
 from extract.segment import Segmented, vocabulary
 from extract.structures import Line
 
-_NUMBER_LINE = re.compile(
-    r"^Số\s*[:.]?\s*(?P<serial>\d+[a-zA-Z]?)?\s*(?P<sep>[/-])?\s*(?P<symbol>[A-ZĐ][A-Za-zĐđ0-9&.]*(?:\s*[/-]\s*[A-Za-zĐđ0-9&.]+)*)",
-)
-_DATE_LINE = re.compile(
-    # "tháng" typed again for "năm" ("ngày 19 tháng 6 tháng 2025") is repaired: a year has 4 digits
-    r"^(?P<place>[^,]{2,60}?)\s*,\s*(?P<text>ngày\s*(?P<day>\d{1,2})?\s*tháng\s*(?P<month>\d{1,2})?\s*(?:năm|tháng)\s*(?P<year>\d{4}))",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -43,6 +36,10 @@ class _Vocab:
     annotations: re.Pattern[str]
     locality_end: re.Pattern[str]
     year_in_title: re.Pattern[str]      # "năm 2026" / "NĂM 2026" in the title: the plan's year
+    number_line: re.Pattern[str]        # "Số: 05-KH/BCĐ": serial, separator, symbol
+    date_line: re.Pattern[str]          # "Bắc Ninh, ngày 19 tháng 6 năm 2025": place and date
+    committee_issues: re.Pattern[str]   # "… ban hành": a preamble line that issues this plan
+    bullet: re.Pattern[str]
 
 
 @cache
@@ -50,10 +47,13 @@ def _vocab() -> _Vocab:
     rules = load_rules("document")
     kinds: dict[str, str] = rules["issuer_kinds"]
     heads = "|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True))
-    levels: dict[str, str] = rules["levels"]
+    # level word -> the issuer's contract level ("thị trấn" -> "xa"), in rules/agencies.yaml
+    levels = {str(lv["word"]): str(lv.get("contract", lv["code"])) for lv in load_rules("agencies")["levels"]}
     level_alt = "|".join(re.escape(k) for k in sorted(levels, key=len, reverse=True))
     province_alt = "|".join(re.escape(w) for w in rules["province_words"])
     committee_alt = "|".join(re.escape(w) for w in rules["committee_heads"])
+    topic_word = load_rules("references")["topic_word"]
+    header_date = written_date(r"\s*", blanks=True)     # "ngày  tháng 4 năm 2026": blanks to fill in
     words = [(re.compile(rf"(?<!\w){re.escape(w)}(?!\w)", re.IGNORECASE), w)
              for w in rules["title_case_words"] + rules["abbreviations"]]
     return _Vocab(
@@ -62,7 +62,7 @@ def _vocab() -> _Vocab:
         symbol_issuer_kinds=rules["symbol_issuer_kinds"], issuer_names=rules["issuer_names"],
         levels=levels, level_alternation=level_alt, level_words=re.compile(rf"(?<!\w)({level_alt})(?!\w)", re.IGNORECASE),
         province=re.compile(rf"(?<!\w)(?:{province_alt})\s+((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wđ]*)(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wđ]*){{0,3}})"),
-        committee=re.compile(rf"(?:{committee_alt})\s+(?:về\s+)?[^;.()]*?(?<!\w)({level_alt})(?!\w)"),
+        committee=re.compile(rf"(?:{committee_alt})\s+(?:{alternation([topic_word])}\s+)?[^;.()]*?(?<!\w)({level_alt})(?!\w)"),
         title_words=words,
         excluded_recipients=tuple(rules["recipient_excluded_prefixes"]),
         placeholder=re.compile(rf"^[(\[]?\s*{alternation(rules['signature_placeholders'])}\s*[)\]]?$", re.IGNORECASE),
@@ -70,6 +70,12 @@ def _vocab() -> _Vocab:
         annotations=re.compile(r"\s*(?:" + "|".join(rules["recipient_annotations"]) + r")", re.IGNORECASE),
         locality_end=re.compile(rf"\s+{alternation(rules['locality_ends'])}(?!\w)|[,;.(]|\s+\d", re.IGNORECASE),
         year_in_title=re.compile(rf"(?<!\w){alternation(rules['year_words'])}\s+(20\d\d)\b", re.IGNORECASE),
+        number_line=re.compile(
+            rf"^{re.escape(rules['number_label'])}\s*[:.]?\s*(?P<serial>\d+[a-zA-Z]?)?\s*(?P<sep>[/-])?\s*"
+            rf"(?P<symbol>[A-ZĐ][A-Za-zĐđ0-9&.]*(?:\s*[/-]\s*[A-Za-zĐđ0-9&.]+)*)"),
+        date_line=re.compile(rf"^(?P<place>[^,]{{2,60}}?)\s*,\s*(?P<text>{header_date})", re.IGNORECASE),
+        committee_issues=re.compile(alternation(rules["committee_issue_verbs"])),
+        bullet=re.compile(rf"^{bullet_class()}\s*"),
     )
 
 
@@ -100,7 +106,7 @@ def _is_upper(text: str) -> bool:
 
 
 def _number_parts(seg: Segmented) -> tuple[str | None, str | None, str | None]:
-    found = _first_match(seg.header + seg.text.lines[:30], _NUMBER_LINE)
+    found = _first_match(seg.header + seg.text.lines[:30], _vocab().number_line)
     if not found:
         return None, None, None
     match = found[1]
@@ -116,7 +122,7 @@ def _date(seg: Segmented) -> tuple[str | None, DateValue | None]:
     for line in seg.header + seg.text.lines[:30]:
         # a PDF can run the motto and the place line together ("Độc lập - Tự do - Hạnh phúc Bắc Ninh, ngày …")
         text = motto.sub("", line.text, count=1).strip() if motto.match(line.text) else line.text
-        match = _DATE_LINE.match(text)
+        match = _vocab().date_line.match(text)
         if match:
             break
     if not match:
@@ -135,8 +141,8 @@ def _issuer_lines(seg: Segmented) -> list[str]:
     lines = []
     for line in seg.header:
         text = line.text.strip()
-        if (not _is_upper(text) or vocab.motto.match(text) or _NUMBER_LINE.match(text)
-                or _DATE_LINE.match(text) or re.fullmatch(r"[-_=. ]+", text)):
+        if (not _is_upper(text) or vocab.motto.match(text) or _vocab().number_line.match(text)
+                or _vocab().date_line.match(text) or re.fullmatch(r"[-_=. ]+", text)):
             continue
         lines.append(text)
     return lines
@@ -249,7 +255,7 @@ def _committee_name(seg: Segmented, locality: str | None) -> str | None:
     names = []
     for line in seg.title_lines + seg.closing_sentence + seg.preamble:
         for match in pattern.finditer(line.text):
-            if line in seg.preamble and not re.search(r"ban hành|xây dựng", line.text[match.end():match.end() + 60]):
+            if line in seg.preamble and not _vocab().committee_issues.search(line.text[match.end():match.end() + 60]):
                 continue
             names.append(match.group(0))
     if not names:
@@ -284,7 +290,7 @@ def _recipients(seg: Segmented) -> list[str]:
     out = []
     for line in seg.recipients:
         text = label.sub("", line.text, count=1).strip()
-        text = re.sub(r"^[-+*•]\s*", "", text)
+        text = vocab.bullet.sub("", text)
         text = vocab.annotations.sub("", text).strip(" ;,.")
         if not text or text.startswith(vocab.excluded_recipients):
             continue

@@ -14,13 +14,12 @@ from functools import cache
 
 from extract.items.provenance import Provenance
 from extract.models import Reference
+from extract.patterns import bullet_class, date_words, list_joiner, list_joiners, written_date
 from extract.rules import alternation, load_rules
 from extract.segment import Segmented
 from extract.structures import Line
 
 _ROLE_STRENGTH = {"mentioned": 0, "basis": 1, "implements": 2, "replaces": 3}
-# "tháng" typed again for "năm" ("ngày 19 tháng 6 tháng 2025") is repaired: a year has 4 digits
-_DATE = r"(?:,\s*|\s+)(?:ban hành\s+)?ngày\s+(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|(\d{1,2})\s+tháng\s+(\d{1,2})\s+(?:năm|tháng)\s+(\d{4}))"
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,8 @@ class _Patterns:
     basis_heading: re.Pattern[str]
     opener: re.Pattern[str]
     list_joint: re.Pattern[str]    # what ends the text between two items of one clause
+    topic_token: str               # " về ": the stop that opens a committee's topic
+    joiner_tokens: frozenset[str]  # " và ": stops that join two names
 
 
 _NUMBER = r"\d{1,5}[a-zA-Z]?(?:\s*/\s*\d{4})?\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*)*"
@@ -57,13 +58,20 @@ def patterns() -> _Patterns:
     type_words = "|".join(re.escape(t) for t in sorted(types, key=len, reverse=True))
     codes = "|".join(re.escape(c) for c in sorted(rules["symbol_codes"], key=len, reverse=True))
     stops = "|".join(re.escape(s) for s in rules["issuer_stops"])
+    number_word = alternation([rules["number_word"]])
+    day, _month, year = date_words()
+    of = alternation([rules["issuer_cue"]])
+    # "ngày 22/12/2024" or "ngày 22 tháng 12 năm 2024", after the number (or "ban hành")
+    date = (rf"(?:,\s*|\s+)(?:{alternation(rules['issued_words'])}\s+)?"
+            rf"(?:{day}\s+(?P<nd>\d{{1,2}})\s*[/.-]\s*(?P<nm>\d{{1,2}})\s*[/.-]\s*(?P<ny>\d{{4}})|{written_date()})")
     return _Patterns(
-        typed=re.compile(rf"(?<!\w)(?P<type>{type_words})(?:\s+số)?\s+(?P<number>{_NUMBER})", re.IGNORECASE),
+        typed=re.compile(rf"(?<!\w)(?P<type>{type_words})(?:\s+{number_word})?\s+(?P<number>{_NUMBER})", re.IGNORECASE),
         bare=re.compile(rf"(?<![\w/-])(?P<number>\d{{1,5}}(?:\s*/\s*\d{{4}})?\s*[/-]\s*(?:{codes})(?:\s*[/-]\s*[A-ZĐ][A-Za-zĐđ0-9&]*)+)"),
         # a law's name can end with its year ("Luật Khoa học, công nghệ và đổi mới sáng tạo năm 2025")
         # ("số" ends the name only before a number: "Luật Chuyển đổi số ngày 14/6/2025")
-        law=re.compile(rf"(?<!\w){law_words}\s+(?P<name>[A-ZĐ][^;:()]*?(?:\s+năm\s+\d{{4}})?)(?=\s+số\s+\d|\s+ngày|\s+của|[;:()]|\.(?:\s|$)|$)"),
-        date=re.compile(_DATE),
+        law=re.compile(rf"(?<!\w){law_words}\s+(?P<name>[A-ZĐ][^;:()]*?(?:\s+{year}\s+\d{{4}})?)"
+                       rf"(?=\s+{number_word}\s+\d|\s+{day}|\s+{of}|[;:()]|\.(?:\s|$)|$)"),
+        date=re.compile(date),
         # case-insensitive: a verb typed with a capital ends the issuer too ("Tỉnh ủy Bắc Ninh Triển khai …")
         issuer_stop=re.compile(rf"{stops}|[;()“”\"]|\.(?:\s|$)|,\s|$", re.IGNORECASE),
         type_of={k.lower(): v for k, v in types.items()},
@@ -78,9 +86,11 @@ def patterns() -> _Patterns:
         glued_symbol=re.compile(rf"(?<=[/-])({codes})({'|'.join(re.escape(c) for c in sorted(rules['issuer_codes'], key=len, reverse=True))})$"),
         basis_heading=re.compile(rf"^(?:{alternation(rules['basis_headings'])})$", re.IGNORECASE),
         # a clause opener at the start of a line or after ";" ("…; căn cứ Luật …")
-        opener=re.compile(rf"(?:^|;)\s*(?:[-+•]\s*)?(?P<opener>{alternation(load_rules('document')['preamble_openers'])})(?!\w)",
+        opener=re.compile(rf"(?:^|;)\s*(?:{bullet_class()}\s*)?(?P<opener>{alternation(load_rules('document')['preamble_openers'])})(?!\w)",
                           re.IGNORECASE),
-        list_joint=re.compile(rf"(?:[;,]|(?<!\w){alternation(rules['list_joiners'])})\s*$"),
+        list_joint=re.compile(rf"(?:[;,]|(?<!\w){list_joiner()})\s*$"),
+        topic_token=f" {rules['topic_word']} ",
+        joiner_tokens=frozenset(f" {word} " for word in list_joiners()),
     )
 
 
@@ -121,15 +131,15 @@ def _read_issuer(text: str, start: int) -> tuple[str | None, int]:
         token = stop.group(0)
         # a committee's name runs on through commas and "và", and through a "về" right after
         # its head ("Ban Chỉ đạo về phát triển …"), up to the next "về" or ";"
-        if committee and token == " về " and not through_topic \
+        if committee and token == patterns().topic_token and not through_topic \
                 and patterns().committee_topic.match(rest, stop.end()):
             through_topic = True
             position = stop.end()
             continue
-        if committee and (token.startswith(",") or token == " và "):
+        if committee and (token.startswith(",") or token in patterns().joiner_tokens):
             position = stop.end()
             continue
-        if token == " và " and not patterns().typed.match(rest, stop.end()):
+        if token in patterns().joiner_tokens and not patterns().typed.match(rest, stop.end()):
             position = stop.end()  # "Sở Khoa học và Công nghệ": "và" ends it only before a citation
             continue
         break
@@ -194,8 +204,8 @@ def _complete(text: str, start: int, number_end: int, kind: str, number: str) ->
     date = None
     date_match = patterns().date.match(text, end)
     if date_match:
-        groups = date_match.groups()
-        date = _iso(*groups[0:3]) if groups[0] else _iso(*groups[3:6])
+        date = (_iso(date_match["nd"], date_match["nm"], date_match["ny"]) if date_match["nd"]
+                else _iso(date_match["day"], date_match["month"], date_match["year"]))
         end = date_match.end()
     issuer, issuer_end = _read_issuer(text, end)
     if issuer:

@@ -21,6 +21,7 @@ from extract.canonical.targets import find_targets
 from extract.items.provenance import Provenance
 from extract.items.references import find_mentions, patterns as reference_patterns
 from extract.models import Agency, Assignment, Deadline, Indicator, Result, Source, Target, Task
+from extract.patterns import bullet_class, date_words, letter_class, list_joiners
 from extract.rules import alternation, load_rules
 from extract.segment import Segmented, SectionNode
 from extract.structures import Line
@@ -28,8 +29,6 @@ from extract.structures import Line
 if TYPE_CHECKING:
     from extract.nlp import AgencyTagger
 
-# bullets and item labels that open a statement ("- ", "+ ", "a) ", "(1) ", "2. ")
-_BULLETS = re.compile(r"^(?:(?:[-+*•–]\s*)+|(?:\(?[a-zđ]\)|\(\d{1,2}\)|\d{1,2}[.)])\s+)")
 
 # A statement longer than this (about 3,000 words; real paragraphs stay under 2,000
 # characters) is not read for items: hostile input must not cost minutes (a 200,000-word line).
@@ -56,6 +55,10 @@ class _Rules:
     containers: frozenset[str]
     task_part: re.Pattern[str]
     agency_head: re.Pattern[str]
+    bullets: re.Pattern[str]
+    year_suffix: re.Pattern[str]        # " năm 2026" closing a heading
+    clause_comma: re.Pattern[str]       # ", " before a small letter: a new clause
+    target_separators: tuple[str, ...]  # ", ", " và ": where two targets' clauses part
     assigning_verb: re.Pattern[str]
     completion_words: str
     empty_action: re.Pattern[str]
@@ -69,6 +72,7 @@ class _Rules:
 @cache
 def _rules() -> _Rules:
     rules = load_rules("text_items")
+    agencies = load_rules("agencies")
     field_of = {label.casefold(): name for name, labels in rules["inline_fields"].items() for label in labels}
     labels = alternation(label for labels in rules["inline_fields"].values() for label in labels)
     return _Rules(
@@ -92,7 +96,12 @@ def _rules() -> _Rules:
         completion_words=alternation(rules["completion_words"]),
         empty_action=re.compile(rf"^{alternation(rules['empty_action_verbs'])}\s+(?=\S+\s+\S)", re.IGNORECASE),
         general_opener=re.compile(rf"^{alternation(rules['general_openers'])}", re.IGNORECASE),
-        agency_head=re.compile(rf"^(?:{alternation(rules['agency_heads'])})(?!\w)"),
+        agency_head=re.compile(rf"^(?:{alternation([*agencies['heads'], *agencies['lead_heads']])})(?!\w)"),
+        # bullets and item labels that open a statement ("- ", "+ ", "a) ", "(1) ", "2. ")
+        bullets=re.compile(rf"^(?:(?:{bullet_class()}\s*)+|(?:\(?{letter_class()}\)|\(\d{{1,2}}\)|\d{{1,2}}[.)])\s+)"),
+        year_suffix=re.compile(rf"\s+{date_words()[2]} \d{{4}}$"),
+        clause_comma=re.compile(rf",\s+(?={letter_class()})"),
+        target_separators=(", ", *(f" {word} " for word in list_joiners())),
         task_part=re.compile(rf"^(?:{alternation(rules['task_part_headings'])})\b", re.IGNORECASE),
         results_heading=re.compile(rf"^(?:{'|'.join(rules['results_headings'])})", re.IGNORECASE),
         result_opener=re.compile(rf"^(?:{'|'.join(rules['result_openers'])})"),
@@ -142,7 +151,7 @@ def group_path(node: SectionNode | None) -> str | None:
         return None
     containers = _rules().containers
     names = [n.heading for n in node.path()[1:]
-             if re.sub(r"\s+năm \d{4}$", "", n.heading.casefold().rstrip(":")) not in containers]
+             if _rules().year_suffix.sub("", n.heading.casefold().rstrip(":")) not in containers]
     return " > ".join(names) or None
 
 
@@ -174,7 +183,7 @@ def _in_results(node: SectionNode) -> bool:
 
 
 def _strip_bullets(text: str, start: int) -> tuple[str, int]:
-    match = _BULLETS.match(text)
+    match = _rules().bullets.match(text)
     if match:
         return text[match.end():], start + match.end()
     return text, start
@@ -266,13 +275,12 @@ def _split_by_target(clause: _Clause, targets) -> list[tuple[_Clause, list]]:
     for start, end, target in targets:
         if current:
             between = clause.text[current[-1][1]:start]
-            cut = max(between.rfind(", "), between.rfind(" và "))
+            cut, separator = max((between.rfind(sep), sep) for sep in _rules().target_separators)
             if cut >= 0:
                 cut_at = current[-1][1] + cut
                 sub = _Clause(clause.text[piece_start:cut_at], clause.start + piece_start, clause.line)
                 groups.append((sub, [(s - piece_start, e - piece_start, t) for s, e, t in current]))
-                skip = 2 if clause.text.startswith(", ", cut_at) else 4
-                piece_start = cut_at + skip
+                piece_start = cut_at + len(separator)
                 current = []
         current.append((start, end, target))
     sub = _Clause(clause.text[piece_start:], clause.start + piece_start, clause.line)
@@ -373,7 +381,7 @@ def _lead_in_sentence(text: str, level: str | None, nlp: "AgencyTagger | None" =
 
 def _clause_commas(text: str) -> list[str]:
     """', ' separators that start a new clause (a lower-case word follows), as split points."""
-    return [m.group(0) for m in re.finditer(r",\s+(?=[a-zđ])", text)]
+    return [m.group(0) for m in _rules().clause_comma.finditer(text)]
 
 
 def _task_name(clause: "_Clause", found: _LeadClause, subject: "_Clause | None", plan_year: int | None) -> tuple[str, int]:

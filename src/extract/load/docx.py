@@ -25,6 +25,7 @@ from extract.load.fonts import (
 from extract.load.embedded import xlsx_table
 from extract.load.ooxml import REL_NS, W, Package, parse_xml, xml_int
 from extract.models import ProblemCode, Severity
+from extract.patterns import bullet_class, letter_class
 from extract.structures import Block, Cell, Format, LoadProblem, Paragraph, RawDocument, RawNote, Row, Table
 
 LAYOUT_MAX_COLUMNS = 3
@@ -649,8 +650,11 @@ class _Walker:
         return out
 
 
-# A numbered heading's label ("II.", "1.2.", "a)") or a list bullet at the start of a line.
-_LABEL_START = re.compile(r"^\s*(?:(?:[IVXLCDM]+|\d+(?:\.\d+)*|[a-zđ])[.)]|[-+•*\u2013])(?:\s|$)")
+@lru_cache(maxsize=1)
+def _label_start() -> re.Pattern[str]:
+    """A numbered heading's label ("II.", "1.2.", "a)") or a list bullet at the start of a line
+    (letters and bullets: rules/markup.yaml)."""
+    return re.compile(rf"^\s*(?:(?:[IVXLCDM]+|\d+(?:\.\d+)*|{letter_class()})[.)]|{bullet_class()})(?:\s|$)")
 
 
 def _join_broken_heading(lines: list[_Line], info: dict) -> list[_Line]:
@@ -661,13 +665,13 @@ def _join_broken_heading(lines: list[_Line], info: dict) -> list[_Line]:
     if len(lines) < 2:
         return lines
     first = "".join(part[0] for part in lines[0].parts).strip()
-    if not (info["heading"] or _LABEL_START.match(first)):
+    if not (info["heading"] or _label_start().match(first)):
         return lines
     joined = [lines[0]]
     for line in lines[1:]:
         text = "".join(part[0] for part in line.parts).strip()
         head = joined[-1]
-        if text and not _LABEL_START.match(text) and _same_look(head, line) and not first.endswith(":"):
+        if text and not _label_start().match(text) and _same_look(head, line) and not first.endswith(":"):
             head.parts.append((" ", None, None))
             head.parts.extend(line.parts)
         else:

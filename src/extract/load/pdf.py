@@ -23,6 +23,7 @@ from extract.load.errors import LoadError, LoadFailure, scrub_internals
 from extract.load.ocr import OcrPage, PageRenderer, has_vowel, low_confidence
 from extract.load.pdf_repair import read_words, split_aligned_tables, wrapped_inside_word
 from extract.load.pdf_report import page_problems
+from extract.patterns import bullet_class, letter_class
 from extract.rules import load_rules
 from extract.models import ProblemCode, Severity
 from extract.structures import Block, Cell, LoadProblem, Paragraph, RawDocument, Row, Table
@@ -44,9 +45,14 @@ PARAGRAPH_SPACING = 0.25     # extra line pitch (in line heights) that marks a p
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|,bd|-bd", re.IGNORECASE)
 _ITALIC_FONT = re.compile(r"italic|oblique|,it\b|-it\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.;:!?…]['\")\]”’]*$")
-# A list marker at the start of a line, and whether an item starts with a capital after it.
-_LIST_MARKER = re.compile(
-    r"^(?:[-+*•–—]|\(?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]|\(?[a-zđ][.)]|[IVXLC]{1,6}\.)\s+(?P<next>\S)")
+
+
+@cache
+def _list_marker() -> re.Pattern[str]:
+    """A list marker at the start of a line, and the first character of the item after it
+    (group `next`); bullets and letters from rules/markup.yaml."""
+    return re.compile(rf"^(?:{bullet_class()}|\(?[0-9]{{1,2}}(?:\.[0-9]{{1,2}})*[.)]|\(?{letter_class()}[.)]|[IVXLC]{{1,6}}\.)"
+                      rf"\s+(?P<next>\S)")
 
 
 @cache
@@ -364,7 +370,7 @@ def _first_word_width(line: _Line) -> float:
 
 
 def _starts_item(line: _Line) -> bool:
-    match = _LIST_MARKER.match(line.text)
+    match = _list_marker().match(line.text)
     return bool(match) and not match.group("next").islower()
 
 

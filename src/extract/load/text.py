@@ -13,9 +13,11 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from extract.load.errors import LoadError, LoadFailure
 from extract.load.fonts import detect_legacy
+from extract.patterns import bullet_class, letter_class
 from extract.structures import Block, Cell, Format, Paragraph, RawDocument, Row, Table
 
 # ------------------------------------------------------------------ decoding
@@ -256,8 +258,14 @@ def strip_markup(source: str) -> tuple[str, bool, bool]:
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:[ \t]+|$)(.*?)(?:[ \t]+#+)?[ \t]*$")
 _RULE_LINE = re.compile(r"^\s*(?:[-=_*]\s*){3,}$")
 _PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-# A list marker that some exports separate from the item text with a tab ("1.\tMục đích").
-_MARKER_CELL = re.compile(r"^\s*(?:[-+*•–]|\(?[0-9]{1,3}(?:\.[0-9]{1,3})*[.)]?|\(?[a-zđ][.)]|[IVXLC]{1,6}\.)\s*$")
+
+
+@cache
+def _marker_cell() -> re.Pattern[str]:
+    """A list marker that some exports separate from the item text with a tab ("1.\tMục
+    đích"); bullets and letters from rules/markup.yaml."""
+    return re.compile(rf"^\s*(?:{bullet_class()}|\(?[0-9]{{1,3}}(?:\.[0-9]{{1,3}})*[.)]?|\(?{letter_class()}[.)]"
+                      rf"|[IVXLC]{{1,6}}\.)\s*$")
 
 
 def _is_pipe_row(line: str) -> bool:
@@ -274,7 +282,7 @@ def _split_cells(line: str) -> list[str]:
 def _table_or_paragraphs(lines: list[str]) -> list[Block]:
     """Consecutive table lines: a Table, unless they are a tab-separated list ('1.⇥text')."""
     rows = [_split_cells(line) for line in lines if not _PIPE_SEPARATOR.match(line)]
-    if rows and all(len(row) == 2 and _MARKER_CELL.match(row[0]) for row in rows):
+    if rows and all(len(row) == 2 and _marker_cell().match(row[0]) for row in rows):
         return _paragraph_blocks([f"{row[0].strip()} {row[1].strip()}" for row in rows])
     table_rows = []
     for cells in rows:

@@ -1,0 +1,105 @@
+"""extract.items.text_items on its own: indicators, tasks, assignments and reported results
+stated in a commune's running text (rules only, no NLP tagger)."""
+
+from items_inputs import quoted, segmented
+from extract.items.text_items import agency_phrase_end, extract_text_items
+
+PLAN = """UBND XÃ MƯỜNG ẢNG
+Số: 09/KH-UBND
+Mường Ảng, ngày 15 tháng 01 năm 2026
+
+**KẾ HOẠCH**
+
+**Chuyển đổi số xã Mường Ảng năm 2026**
+
+I. ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN NĂM 2025
+
+Năm 2025, đã có 65% hồ sơ được tiếp nhận trực tuyến.
+
+II. MỤC TIÊU
+
+1. Mục tiêu cụ thể
+
+a) Về chính quyền số
+
+- Phấn đấu 90% hồ sơ công việc được xử lý trên môi trường mạng.
+
+- Tỷ lệ văn bản đi được ký số đạt 95% tại cấp tỉnh, 85% tại cấp xã.
+
+- Ít nhất 02 mô hình dân vận khéo về chuyển đổi số được nhân rộng.
+
+III. NHIỆM VỤ
+
+- Số hóa sổ hộ tịch còn lưu giữ tại xã.
+
++ Đơn vị chủ trì: Văn phòng HĐND và UBND xã.
+
++ Thời gian thực hiện: trước ngày 30/9/2026.
+
+- Công an xã chủ trì, phối hợp với Đoàn Thanh niên xã hướng dẫn người dân kích hoạt tài khoản định danh điện tử, hoàn thành trong tháng 6/2026.
+
+IV. TỔ CHỨC THỰC HIỆN
+
+1. Văn phòng HĐND và UBND xã
+
+Tổng hợp kết quả, báo cáo UBND xã trước ngày 20 hằng tháng.
+
+2. Đề nghị Ủy ban MTTQ Việt Nam xã
+
+Vận động Nhân dân tham gia.
+"""
+
+
+def _items():
+    seg, prov = segmented(PLAN)
+    return seg, extract_text_items(seg, prov, plan_year=2026, level="xa", nlp=None)
+
+
+def test_a_share_is_named_tyle_and_a_count_so_without_the_aim_verb():
+    _, items = _items()
+    names = [i.name for i in items.indicators]
+    assert "Tỷ lệ hồ sơ công việc được xử lý trên môi trường mạng" in names
+    count = next(i for i in items.indicators if i.name.startswith("Số mô hình"))
+    assert [(t.value, t.comparator, t.unit) for t in count.targets] == [(2, ">=", "mô hình")]
+
+
+def test_two_scopes_of_one_target_share_its_comparator():
+    _, items = _items()
+    signed = next(i for i in items.indicators if i.name.startswith("Tỷ lệ văn bản đi"))
+    assert [(t.value, t.comparator, t.scope) for t in signed.targets] == [(95, ">=", "Cấp tỉnh"), (85, ">=", "Cấp xã")]
+    assert signed.group == "Về chính quyền số"      # "Mục tiêu cụ thể" is a container heading
+
+
+def test_an_inline_block_closes_the_item_before_it():
+    _, items = _items()
+    task = next(t for t in items.tasks if t.name.startswith("Số hóa sổ hộ tịch"))
+    assert [a.name for a in task.lead] == ["Văn phòng Hội đồng nhân dân và Ủy ban nhân dân"]
+    assert (task.deadline.kind, task.deadline.end) == ("date", "2026-09-30")
+
+
+def test_a_lead_clause_gives_lead_partners_action_and_deadline():
+    seg, items = _items()
+    task = next(t for t in items.tasks if t.lead and t.lead[0].name == "Công an xã")
+    assert task.name == "Hướng dẫn người dân kích hoạt tài khoản định danh điện tử"
+    assert [a.name for a in task.partners] == ["Đoàn Thanh niên Cộng sản Hồ Chí Minh"]
+    assert (task.deadline.kind, task.deadline.end) == ("month", "2026-06-30")
+    assert all(quoted(seg, s) == s.quote for s in task.sources)
+
+
+def test_assignments_of_the_implementation_section():
+    _, items = _items()
+    office, front = items.assignments
+    assert office.duties == ["Tổng hợp kết quả, báo cáo UBND xã trước ngày 20 hằng tháng."]
+    assert [(d.kind, d.recurrence.freq, d.recurrence.day) for d in office.deadlines] == [("recurring", "monthly", 20)]
+    assert front.agency.name == "Ủy ban Mặt trận Tổ quốc Việt Nam xã"     # "Đề nghị" dropped
+
+
+def test_results_already_achieved_are_not_targets():
+    _, items = _items()
+    assert [r.text for r in items.results] == ["Năm 2025, đã có 65% hồ sơ được tiếp nhận trực tuyến"]
+    assert not any(t.value == 65 for i in items.indicators for t in i.targets)
+
+
+def test_an_agency_phrase_ends_where_the_action_starts():
+    text = "Phòng Văn hóa - Xã hội tham mưu UBND xã tổ chức hội nghị"
+    assert text[:agency_phrase_end(text)].strip() == "Phòng Văn hóa - Xã hội"
