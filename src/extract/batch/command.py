@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import os
 from pathlib import Path
 from typing import Annotated, Optional
@@ -9,9 +10,14 @@ from typing import Annotated, Optional
 import typer
 
 from extract.batch.folders import FolderError
-from extract.batch.run import run_batch
+from extract.batch.run import EngineUnavailable, run_batch
 from extract.batch.summary import format_summary, write_stats
 from extract.batch.worker import DEFAULT_MAX_MEMORY_MB, MAX_MEMORY_ENV, clerk_message
+
+
+class Engine(str, enum.Enum):
+    processes = "processes"
+    dask = "dask"
 
 
 def batch_command(
@@ -39,17 +45,31 @@ def batch_command(
     max_memory: Annotated[Optional[int], typer.Option(
         "--max-memory", min=0, help="Memory in MB a worker may add for one document (0: no cap; "
                                     f"default {DEFAULT_MAX_MEMORY_MB}, or {MAX_MEMORY_ENV}).")] = None,
+    engine: Annotated[Engine, typer.Option(
+        "--engine", help="Where documents run: worker processes on this machine, or Dask workers "
+                         "(a local cluster of --workers processes, or --scheduler's cluster).")] = Engine.processes,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="Address of a Dask scheduler (tcp://HOST:PORT); implies --engine dask. "
+                            "Its workers must see DIR and the working folder at the same paths.")] = None,
 ) -> None:
     """Extract every document under DIRECTORY into OUT, with a manifest and analyst tables."""
     from extract.pipeline import Options
 
     if max_bytes is not None:
         os.environ["KEHOACH_MAX_BYTES"] = str(max_bytes)  # read by the loader in every worker
+    if scheduler:
+        engine = Engine.dask
     try:
         result = run_batch(directory, out, options=Options(nlp=not no_nlp), workers=workers, timeout=timeout,
-                           resume=resume, progress=not quiet, memory_mb=max_memory)
-    except FolderError as error:
+                           resume=resume, progress=not quiet, memory_mb=max_memory, engine=engine.value,
+                           scheduler=scheduler)
+    except (FolderError, EngineUnavailable) as error:
         typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2)
+    except OSError as error:   # a Dask scheduler that cannot be reached
+        if not scheduler:
+            raise
+        typer.echo(f"error: cannot reach the Dask scheduler at {scheduler}: {error}", err=True)
         raise typer.Exit(2)
     if not no_tables and not result.interrupted:
         from extract.tables import TablesReport, build_tables, tables_summary
