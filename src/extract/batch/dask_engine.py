@@ -60,6 +60,10 @@ DEFAULT_MAX_TRIES = 3            # Dask workers a document may end before it cou
 # replacement (after a hang or a crash) starts without importing everything again.
 START_METHOD = "forkserver"
 PRELOAD = ["extract.batch.worker", "extract.pipeline"]
+# One task at a time on a one-thread worker: when a worker dies, the scheduler counts a death
+# against every task assigned to it, and a document waiting behind a poison one must not pay.
+# (A remote scheduler should be started with the same setting.)
+LOCAL_SCHEDULER = {"distributed.scheduler.worker-saturation": 1.0}
 
 
 def _package_version() -> str | None:
@@ -116,7 +120,6 @@ class DocumentPlugin(WorkerPlugin):
                              f"the Dask engine reads inputs from a file system shared at the same path")
         if self.unusable:
             return
-        os.environ.update(data.settings)
         # A Dask worker is a daemon process by default, and those may not start processes;
         # the document processes are ended by their pool (process-group kill) and by teardown.
         multiprocessing.current_process().daemon = False
@@ -136,7 +139,7 @@ class DocumentPlugin(WorkerPlugin):
 
     def _new_pool(self) -> WorkerPool:
         data = self.setup_data
-        warm = _Warm(data.folder, data.warm)
+        warm = _Warm(data.folder, data.settings, data.warm)
         return WorkerPool(1, self.scratch, data.extract_fn, data.options, data.timeout, warm, START_METHOD,
                           data.memory_mb)
 
@@ -165,14 +168,17 @@ class DocumentPlugin(WorkerPlugin):
 
 
 class _Warm:
-    """A document process's start: the parent's working folder, then the usual warm-up
-    (picklable, for the fork server's start)."""
+    """A document process's start: the parent's working folder and KEHOACH_* settings, then
+    the usual warm-up (picklable, for the fork server's start)."""
 
-    def __init__(self, folder: str, warm: Callable[[], Any] | None):
-        self.folder, self.warm = folder, warm
+    def __init__(self, folder: str, settings: dict[str, str], warm: Callable[[], Any] | None):
+        self.folder, self.settings, self.warm = folder, settings, warm
 
     def __call__(self) -> None:
         os.chdir(self.folder)  # source.file is relative to the working folder, as in the parent
+        for key in [key for key in os.environ if key.startswith(SETTINGS_PREFIX)]:
+            del os.environ[key]
+        os.environ.update(self.settings)   # the fork server's environment is the worker's own
         if self.warm is not None:
             self.warm()
 
@@ -219,34 +225,32 @@ class DaskPool:
             self.client = Client(self.scheduler)
             self.size = max(1, sum(self.client.nthreads().values()))
             return self.client
-        with dask.config.set({"distributed.scheduler.allowed-failures": self.max_tries - 1}):
+        with dask.config.set(LOCAL_SCHEDULER | {"distributed.scheduler.allowed-failures": self.max_tries - 1}):
             self.cluster = LocalCluster(n_workers=self.size, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
         return self.client
 
-    def _tries(self) -> int:
-        if self.cluster is not None:
-            return self.max_tries
-        return int(self.client.run_on_scheduler(
-            lambda: dask.config.get("distributed.scheduler.allowed-failures"))) + 1
-
     def run(self, next_task: Callable[[], Optional[Task]], on_result: Callable[[int, dict], None]) -> None:
         """Run tasks from `next_task()` (None: no more) until all are done.
 
         `on_result(task.index, manifest_line)` is called in this process once per document;
-        its JSON is in OUT before the call. Up to two documents per worker thread are in
-        flight, so inputs are settled (hashed) as the cluster takes them.
+        its JSON is in OUT before the call. Inputs are settled (hashed) as the cluster takes them.
         """
         try:
             client = self._connect()
             self.plugin_name = f"kehoach-batch-{uuid.uuid4().hex}"
             client.register_plugin(DocumentPlugin(self.setup), name=self.plugin_name)
-            running = as_completed()
+            # Results are fetched as soon as they are ready: a result still held by a worker
+            # that dies is lost, and Dask would extract that document again.
+            running = as_completed(with_results=True, raise_errors=False)
             exhausted = self._submit(client, running, next_task, on_result)
-            for future in running:
+            for future, outcome in running:
                 task = self.futures.pop(future)
-                on_result(task.index, self._settle(task, future))
+                if future.status == "error":
+                    outcome = future.exception()
+                on_result(task.index, self._settle(task, outcome))
+                del future, outcome   # a result still wanted would be recomputed if its worker died
                 if not exhausted:
                     exhausted = self._submit(client, running, next_task, on_result)
         finally:
@@ -254,8 +258,12 @@ class DaskPool:
 
     def _submit(self, client: Client, running, next_task: Callable[[], Optional[Task]],
                 on_result: Callable[[int, dict], None]) -> bool:
-        """Keep two documents in flight per worker thread; True when there are no more."""
-        window = 2 * max(self.size, sum(client.nthreads().values()))
+        """Keep one document in flight per worker thread; True when there are no more.
+
+        Not more: a document waiting on a worker that dies counts that death as one of its
+        tries, and it would be extracted again (a round trip per document is the price).
+        """
+        window = max(1, sum(client.nthreads().values()))
         while len(self.futures) < window:
             task = next_task()
             if task is None:
@@ -271,13 +279,14 @@ class DaskPool:
             running.add(future)
         return False
 
-    def _settle(self, task: Task, future) -> dict:
-        """The document's line, its JSON written into OUT (or a stale one removed)."""
-        try:
-            outcome: Outcome = future.result()
-        except KilledWorker:
+    def _settle(self, task: Task, outcome: Outcome | BaseException) -> dict:
+        """The document's line, its JSON written into OUT (or a stale one removed).
+        Raises what the task raised, other than the workers' deaths (a broken worker)."""
+        if isinstance(outcome, KilledWorker):
             remove_output(self.out, task.output)
-            return crashed_entry(task, self._tries())
+            return crashed_entry(task, outcome.allowed_failures + 1)
+        if isinstance(outcome, BaseException):
+            raise outcome
         self.stats.replaced += outcome.replaced
         if outcome.pid:
             self.stats.peak_rss_kb[outcome.pid] = max(outcome.peak_rss_kb, self.stats.peak_rss_kb.get(outcome.pid, 0))
