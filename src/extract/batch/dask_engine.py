@@ -227,7 +227,7 @@ class DaskPool:
             return self.client
         with dask.config.set(LOCAL_SCHEDULER | {"distributed.scheduler.allowed-failures": self.max_tries - 1}):
             self.cluster = LocalCluster(n_workers=self.size, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+                                        dashboard_address=":0", silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
         return self.client
 
