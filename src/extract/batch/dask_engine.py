@@ -59,7 +59,6 @@ DEFAULT_MAX_TRIES = 3            # Dask workers a document may end before it cou
 # Document processes start from a fork server: no fork of a threaded Dask worker, and a
 # replacement (after a hang or a crash) starts without importing everything again.
 START_METHOD = "forkserver"
-PRELOAD = ["extract.batch.worker", "extract.pipeline"]
 # One task at a time on a one-thread worker: when a worker dies, the scheduler counts a death
 # against every task assigned to it, and a document waiting behind a poison one must not pay.
 # (A remote scheduler should be started with the same setting.)
@@ -123,7 +122,8 @@ class DocumentPlugin(WorkerPlugin):
         # A Dask worker is a daemon process by default, and those may not start processes;
         # the document processes are ended by their pool (process-group kill) and by teardown.
         multiprocessing.current_process().daemon = False
-        multiprocessing.get_context(START_METHOD).set_forkserver_preload(PRELOAD)
+        preload = ["extract.batch.worker", getattr(data.extract_fn, "__module__", None) or "extract.pipeline"]
+        multiprocessing.get_context(START_METHOD).set_forkserver_preload(preload)
         self.scratch = Path(tempfile.mkdtemp(prefix="kehoach-dask-"))
         pool = self._new_pool()
         pool.start()   # warm up now, while the worker waits for its first task
@@ -263,6 +263,8 @@ class DaskPool:
         Not more: a document waiting on a worker that dies counts that death as one of its
         tries, and it would be extracted again (a round trip per document is the price).
         """
+        # Asked each time (one call to the scheduler): a worker that died and is starting again
+        # has no thread, and a task sent to its neighbour would wait there, exposed to its death.
         window = max(1, sum(client.nthreads().values()))
         while len(self.futures) < window:
             task = next_task()
