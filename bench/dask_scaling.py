@@ -184,17 +184,25 @@ def report(data: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 worker only, 100 stand-in documents")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="rounds over every engine and worker count, each in the other order (default 2)")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     adopt_orphans()
-    worker_counts = [1] if args.quick else [1, 2]
+    configurations = [(engine, workers) for workers in ([1] if args.quick else [1, 2])
+                      for engine in ("processes", "dask")]
     runs = []
-    for workers in worker_counts:
-        for engine in ("processes", "dask"):
+    for round_number in range(args.rounds):
+        # Alternate the order so that neither engine always meets the same moment of the load.
+        for engine, workers in configurations if round_number % 2 == 0 else configurations[::-1]:
             log(f"corpus, {engine}, {workers} worker(s) …")
             runs.append(run_command(engine, workers, OUT / f"dask-scaling-{engine}-w{workers}"))
-            log(f"  {runs[-1]['wall']} s (load {runs[-1]['load_before']} -> {runs[-1]['load_after']})")
-    costs = page_costs(next(run for run in runs if run["engine"] == "processes")["manifest"])
+            log(f"  {runs[-1]['wall']} s, CPU {runs[-1]['cpu']} s "
+                f"(load {runs[-1]['load_before']} -> {runs[-1]['load_after']})")
+    # Costs per page from the one-worker process run that met the lightest load.
+    quietest = min((run for run in runs if run["engine"] == "processes" and run["workers"] == 1),
+                   key=lambda run: run["load_before"] + run["load_after"])
+    costs = page_costs(quietest["manifest"])
     stand_ins = 100 if args.quick else 400
     overhead = []
     for engine in ("processes", "dask"):
