@@ -37,6 +37,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import uuid
@@ -59,6 +60,7 @@ DEFAULT_MAX_TRIES = 3            # Dask workers a document may end before it cou
 # Document processes start from a fork server: no fork of a threaded Dask worker, and a
 # replacement (after a hang or a crash) starts without importing everything again.
 START_METHOD = "forkserver"
+PR_SET_PDEATHSIG = 1     # prctl(2)
 # One task at a time on a one-thread worker: when a worker dies, the scheduler counts a death
 # against every task assigned to it, and a document waiting behind a poison one must not pay.
 # (A remote scheduler should be started with the same setting.)
@@ -167,6 +169,16 @@ class DocumentPlugin(WorkerPlugin):
         return Outcome(entry, text, pid, rss, pool.stats.peak_rss_kb.get(pid, 0), pool.stats.replaced - replaced)
 
 
+def _die_with_parent() -> None:
+    """Linux: this process is killed when its parent (the fork server) ends, which it does when
+    its Dask worker dies, so that no document goes on computing for a worker that is gone."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 class _Warm:
     """A document process's start: the parent's working folder and KEHOACH_* settings, then
     the usual warm-up (picklable, for the fork server's start)."""
@@ -175,6 +187,7 @@ class _Warm:
         self.folder, self.settings, self.warm = folder, settings, warm
 
     def __call__(self) -> None:
+        _die_with_parent()
         os.chdir(self.folder)  # source.file is relative to the working folder, as in the parent
         for key in [key for key in os.environ if key.startswith(SETTINGS_PREFIX)]:
             del os.environ[key]
