@@ -25,7 +25,7 @@ def batch_command(
                                               exists=True, file_okay=False, dir_okay=True)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: docs/, manifest.jsonl, tables/.")],
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1,
-                                                   help="Worker processes (default: all cores).")] = None,
+                                                   help="Worker processes (default: all cores; with --scheduler, the cluster's own).")] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0,
                                            help="Time limit per document in seconds (0: none).")] = 120.0,
     resume: Annotated[bool, typer.Option("--resume",
