@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install libreoffice chromium tesseract run serve test wheel-check eval bench corpus golden clean
+.PHONY: install libreoffice chromium tesseract run serve test wheel-check eval bench bench-dask corpus golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ eval: install tesseract
 
 bench: install libreoffice tesseract
 	$(PY) bench/run.py
+
+# Worker processes against Dask (a LocalCluster), 1 and 2 workers, costs per page, the cluster
+# size for 100,000 plans an hour (bench/out/dask_scaling.md). Dask comes with the test extra.
+bench-dask: install tesseract
+	$(PY) bench/dask_scaling.py
 
 corpus: install libreoffice
 	$(PY) tools/make_corpus.py

@@ -13,6 +13,9 @@ tested without the real extractor. Content markers change its behaviour:
     "MEMORY"     allocates 64 GiB (ends in MemoryError under the worker's memory cap)
     "UNWRITABLE" an indicator name and a page count that no table writer can hold as they are
     "BOOM"       raises an ordinary exception (a pipeline bug)
+    "POISON"     ends the process that started the worker (a Dask worker), then itself
+    "HOSTLOSS"   as POISON on its first call only (the calls log holds one line of it);
+                 then an ordinary document
 """
 
 from __future__ import annotations
@@ -38,6 +41,25 @@ def _count_call(path: Path) -> None:
     if log:
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(f"{path}\n")
+
+
+def _calls(path: Path) -> int:
+    """How many times the stand-in was called on `path` (by the calls log; 0 without one)."""
+    log = os.environ.get(CALLS_ENV)
+    if not log or not os.path.exists(log):
+        return 0
+    with open(log, encoding="utf-8") as handle:
+        return sum(1 for line in handle if line.rstrip("\n") == str(path))
+
+
+def _host_pid() -> int:
+    """The process that started this worker, past a multiprocessing fork server."""
+    parent = os.getppid()
+    with open(f"/proc/{parent}/cmdline", "rb") as handle:
+        if b"forkserver" not in handle.read():
+            return parent
+    with open(f"/proc/{parent}/stat", encoding="utf-8") as handle:
+        return int(handle.read().rsplit(")", 1)[1].split()[1])
 
 
 def sample_document(path: Path | str = "sample.txt", sha256: str = "0" * 64, label: str = "Minh Xuân",
@@ -124,6 +146,9 @@ def standin_extract(path: Path, options=None) -> Document:
     if "HANG" in text:
         time.sleep(600)
     if "CRASH" in text:
+        os._exit(3)
+    if "POISON" in text or ("HOSTLOSS" in text and _calls(path) == 1):
+        os.kill(_host_pid(), signal.SIGKILL)
         os._exit(3)
     if "REGEX" in text:
         import re

@@ -12,6 +12,7 @@ The modules, in the order a batch uses them:
     folders   OUT checked before any work; every write kept inside it
     run       run_batch: inputs settled into manifest lines, documents to the pool
     pool      worker processes with time limits, replaced when they hang or die
+    dask_engine  the same documents on a Dask cluster (--engine dask, optional extra)
     worker    one document in a worker: extract, write JSON, manifest line
     summary   what the operator and the benchmark are told
     command   the typer command

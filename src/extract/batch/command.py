@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
@@ -9,10 +10,15 @@ from typing import Annotated, Optional
 import typer
 
 from extract.batch.folders import FolderError
-from extract.batch.run import run_batch
+from extract.batch.run import EngineUnavailable, run_batch
 from extract.batch.summary import format_summary, write_stats
 from extract.batch.worker import DEFAULT_MAX_MEMORY_MB, MAX_MEMORY_ENV, clerk_message
 from extract.manifest import Status
+
+
+class Engine(str, enum.Enum):
+    processes = "processes"
+    dask = "dask"
 
 
 def batch_command(
@@ -20,7 +26,7 @@ def batch_command(
                                               exists=True, file_okay=False, dir_okay=True)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: docs/, manifest.jsonl, tables/.")],
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1,
-                                                   help="Worker processes (default: all cores).")] = None,
+                                                   help="Worker processes (default: all cores; with --scheduler, the cluster's own).")] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0,
                                            help="Time limit per document in seconds (0: none).")] = 120.0,
     resume: Annotated[bool, typer.Option("--resume",
@@ -40,6 +46,12 @@ def batch_command(
     max_memory: Annotated[Optional[int], typer.Option(
         "--max-memory", min=0, help="Memory in MB a worker may add for one document (0: no cap; "
                                     f"default {DEFAULT_MAX_MEMORY_MB}, or {MAX_MEMORY_ENV}).")] = None,
+    engine: Annotated[Engine, typer.Option(
+        "--engine", help="Where documents run: worker processes on this machine, or Dask workers "
+                         "(a local cluster of --workers processes, or --scheduler's cluster).")] = Engine.processes,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="Address of a Dask scheduler (tcp://HOST:PORT); implies --engine dask. "
+                            "Its workers must see DIR and the working folder at the same paths.")] = None,
 ) -> None:
     """Extract every document under DIRECTORY into OUT, with a manifest and analyst tables."""
     from extract.load.limits import from_environment
@@ -48,11 +60,19 @@ def batch_command(
     limits = from_environment()
     if max_bytes is not None:
         limits = replace(limits, max_bytes=max_bytes)
+    if scheduler:
+        engine = Engine.dask
     try:
-        result = run_batch(directory, out, options=Options(nlp=not no_nlp, limits=limits), workers=workers, timeout=timeout,
-                           resume=resume, progress=not quiet, memory_mb=max_memory)
-    except FolderError as error:
+        result = run_batch(directory, out, options=Options(nlp=not no_nlp, limits=limits), workers=workers,
+                           timeout=timeout, resume=resume, progress=not quiet, memory_mb=max_memory,
+                           engine=engine.value, scheduler=scheduler)
+    except (FolderError, EngineUnavailable) as error:
         typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2)
+    except OSError as error:   # a Dask scheduler that cannot be reached
+        if not scheduler:
+            raise
+        typer.echo(f"error: cannot reach the Dask scheduler at {scheduler}: {error}", err=True)
         raise typer.Exit(2)
     if not no_tables and not result.interrupted:
         from extract.dataset import TablesReport, build_tables, tables_summary

@@ -91,6 +91,11 @@ class WorkerPool:
     def _kill(self, worker: _Worker) -> None:
         kill_process(worker.process, worker.conn)
 
+    def start(self) -> None:
+        """Start the workers (their warm-up begins) unless they are running; `run` calls it."""
+        if not self.workers:
+            self.workers = [self._spawn() for _ in range(self.size)]
+
     def close(self) -> None:
         """Ask every worker to stop, wait up to 2 s each, then kill what is left."""
         for worker in self.workers:
@@ -103,18 +108,23 @@ class WorkerPool:
             self._kill(worker)
         self.workers = []
 
-    def run(self, next_task: Callable[[], Optional[Task]], on_result: Callable[[int, dict], None]) -> None:
+    def run(self, next_task: Callable[[], Optional[Task]], on_result: Callable[[int, dict], None],
+            keep_workers: bool = False) -> None:
         """Run tasks from `next_task()` (None: no more) until all are done.
 
         `on_result(task.index, manifest_line)` is called in this process for each document,
-        exactly once, whether it was extracted, timed out or its worker died.
+        exactly once, whether it was extracted, timed out or its worker died. With
+        `keep_workers`, the warmed-up workers stay for the next `run` (the Dask engine runs one
+        document at a time through a resident pool); `close()` ends them.
         """
         queue = _TaskQueue(next_task)
-        self.workers = [self._spawn() for _ in range(self.size)]
+        self.start()
+        finished = False
         try:
             while True:
                 self._feed(queue)
                 if queue.done() and not any(worker.assigned for worker in self.workers):
+                    finished = True
                     return
                 try:
                     self._wait()
@@ -126,7 +136,8 @@ class WorkerPool:
                 for slot, worker in enumerate(self.workers):
                     self._check(slot, worker, queue, on_result)
         finally:
-            self.close()
+            if not (finished and keep_workers):
+                self.close()
 
     def _feed(self, queue: "_TaskQueue") -> None:
         """Keep up to two chunks in flight per worker."""

@@ -8,6 +8,7 @@ is `seconds`. A Ctrl-C still writes the whole manifest (the rest `interrupted`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import signal
@@ -66,8 +67,27 @@ def _default_warm(extract_fn: ExtractFn, options: Any) -> Callable[[], Any] | No
     from extract import pipeline
     warm = getattr(pipeline, "warm", None)
     if extract_fn is getattr(pipeline, "extract_path", None) and callable(warm):
-        return lambda: warm(options)
+        return functools.partial(warm, options)   # picklable: the Dask engine spawns its processes
     return None
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine asked for cannot run here (its optional dependencies are missing)."""
+
+
+DASK_INSTALL = "pip install 'kehoach-extract[dask]'"
+
+
+def dask_pool() -> type:
+    """The Dask engine's pool class. Raises EngineUnavailable, saying how to install Dask."""
+    try:
+        from extract.batch.dask_engine import DaskPool
+    except ImportError as error:
+        if (error.name or "").split(".")[0] not in ("dask", "distributed"):
+            raise
+        raise EngineUnavailable(f"--engine dask needs Dask distributed, which is not installed: "
+                                f"{DASK_INSTALL}") from None
+    return DaskPool
 
 
 def _previous_lines(out: Path) -> dict[str, dict]:
@@ -192,7 +212,8 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
               workers: int | None = None, timeout: float = 120.0, resume: bool = False,
               progress: bool = False, warm: Callable[[], Any] | None = None,
               context: str | None = None, on_entry: Callable[[dict], None] | None = None,
-              memory_mb: int | None = None) -> BatchResult:
+              memory_mb: int | None = None, engine: str = "processes",
+              scheduler: str | None = None) -> BatchResult:
     """Extract every document under `directory` into `out`; write the manifest.
 
     `on_entry(line)` is called (in this process) with each manifest line as it is settled,
@@ -202,9 +223,13 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
     `warm` are passed to the workers as they are under the 'fork' start method (the default
     on Linux), and must be picklable under 'spawn'. `memory_mb` caps what each worker may
     allocate for one document (default: KEHOACH_MAX_MEMORY_MB or 2048; 0: no cap).
-    Raises FolderError, before any work, when DIR or OUT cannot be used.
+    `engine`: "processes" (worker processes on this machine) or "dask" (extract.batch.dask_engine:
+    a LocalCluster of `workers` processes, or the cluster whose scheduler is at `scheduler`).
+    Raises FolderError, before any work, when DIR or OUT cannot be used; EngineUnavailable
+    when the Dask engine is asked for without Dask installed.
     """
     started = time.monotonic()
+    dask_pool_class = dask_pool() if engine == "dask" else None
     directory, out = Path(directory), Path(out)
     check_batch_folders(directory, out)
     memory_mb = max_memory_mb() if memory_mb is None else memory_mb
@@ -220,7 +245,10 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
     max_bytes = getattr(getattr(options, "limits", None), "max_bytes", None) or limits.max_bytes()
     next_task = lines.tasks(out, _previous_lines(out) if resume else None, max_bytes)
     size = max(1, min(workers or default_workers(), len(inputs) or 1))
-    pool = WorkerPool(size, out, extract_fn, options, timeout, warm, context, memory_mb)
+    if dask_pool_class is not None:
+        pool = dask_pool_class(size, out, extract_fn, options, timeout, warm, memory_mb, scheduler=scheduler)
+    else:
+        pool = WorkerPool(size, out, extract_fn, options, timeout, warm, context, memory_mb)
     interrupted = False
     try:
         if inputs:
@@ -233,7 +261,7 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
         entries = lines.close()
         write_manifest(out, entries)
         stale = [] if interrupted else remove_unlisted_outputs(out, entries)
-    result = BatchResult(out, entries, time.monotonic() - started, size, pool.stats, interrupted)
+    result = BatchResult(out, entries, time.monotonic() - started, pool.size, pool.stats, interrupted)
     result.removed = stale
     return result
 

@@ -100,6 +100,13 @@ def clerk_message(message: str) -> str:
     return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE - 1] + "…"
 
 
+def output_outside_entry(task: Task) -> dict:
+    """The failed line of a document whose JSON would land outside OUT (a link inside OUT)."""
+    return manifest_entry(task.file, Status.failed, reason=RunFailure.output_outside, seconds=0.0, sha256=task.sha256, message=(
+        "its output would be written outside the output folder through a symbolic link; "
+        "remove the link inside the output folder and run again"))
+
+
 def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
                      memory_mb: int = 0) -> dict:
     """Extract one document, write its JSON, and return its manifest line."""
@@ -108,9 +115,7 @@ def process_document(task: Task, out: Path, extract_fn: ExtractFn, options: Any,
     try:
         target = resolve_output(out, task.output)
     except OutputPathError:
-        return manifest_entry(task.file, Status.failed, reason=RunFailure.output_outside, seconds=0.0, message=(
-            "its output would be written outside the output folder through a symbolic link; "
-            "remove the link inside the output folder and run again"), **common)
+        return output_outside_entry(task)
     if timeout > 0:
         signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
