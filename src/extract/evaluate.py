@@ -161,6 +161,33 @@ def score_document(gold: dict, pred: dict) -> dict[str, Score]:
     return scores
 
 
+def _target_fact(target: dict) -> tuple:
+    return (target["value"], target["comparator"], norm(target.get("unit")), norm(target.get("scope")))
+
+
+def silently_wrong_targets(gold: dict, pred: dict) -> list[tuple[str, dict]]:
+    """Targets read wrong without a warning: (golden item name, extracted target) for each target
+    of an extracted indicator or task, paired with a golden item, that the golden item does not
+    have, when no `ocr_low_confidence` problem points at one of the item's sources.
+
+    For scans, whose targets must be "right or flagged": a missing target is a recall loss
+    scored elsewhere; an item too garbled to pair with a golden one is not counted (its name
+    already scores as wrong)."""
+    flagged = {(source["start"], source["end"]) for problem in pred.get("problems", [])
+               if problem["code"] == "ocr_low_confidence" for source in problem.get("sources", [])}
+    wrong = []
+    for name in ("indicators", "tasks"):
+        gold_items, items = gold.get(name, []), pred.get(name, [])
+        for gi, pi in _pair_items(gold_items, items).items():
+            item = items[pi]
+            if any((source["start"], source["end"]) in flagged for source in item.get("sources", [])):
+                continue
+            expected = {_target_fact(target) for target in gold_items[gi].get("targets", [])}
+            wrong.extend((gold_items[gi]["name"], target) for target in item.get("targets", [])
+                         if _target_fact(target) not in expected)
+    return wrong
+
+
 # Golden files whose name starts with this were written by someone who saw neither the code
 # nor its output (README: Quality); every other golden file belongs to the dev set.
 HELDOUT_PREFIX = "heldout-"

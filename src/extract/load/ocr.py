@@ -47,6 +47,8 @@ CELL_PAD = 4                      # pixels: a cell is read inside its lines
 FRAME_PX = 10                     # white frame around a cell read on its own
 CELL_MIN_INK = 12                 # dark pixels a cell needs before it is read again
 WORD_GAP = 1.5                    # points: the least gap kept between two words of a line
+DASH_FLATNESS = 2.0               # a dash's box is at least this many times as wide as tall
+SYLLABLE_MIN_WORDS = 2            # a syllable of the word list counts when this many words hold it
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
@@ -225,7 +227,9 @@ def parse_tsv(tsv: str, scale: float, gray=None) -> list[list[dict]]:
             continue
         left, top, width, height = (int(value) for value in fields[6:10])
         confidence = max(float(fields[10]), 0.0)
-        if _speck(text, confidence):
+        if _dash(text, width, height):
+            text = "-"
+        elif _speck(text, confidence):
             continue
         if gray is not None and text[0] in "<>" and _barred(gray, left, top, width, height, len(text)):
             text = ("≥" if text[0] == ">" else "≤") + text[1:]
@@ -283,6 +287,14 @@ def _mark_bold(lines: list[list[dict]]) -> None:
             if share >= 2 / 3 or share <= 1 / 3 or sum(ch.isalpha() for ch in word["text"]) < 3:
                 thick = share > 0.5
             word["fontname"] = "OCR-Bold" if thick else "OCR"
+
+
+def _dash(text: str, width: int, height: int) -> bool:
+    """Whether a word is a dash ("Văn hóa – Xã hội"), however unsure: dash signs only
+    (rules/ocr.yaml `dashes`: Tesseract reads an en dash as "—-", "_", "~"), in a flat box
+    (a speck is about as tall as wide). Without it the words either side drift apart into
+    what looks like two columns."""
+    return bool(text) and all(ch in _repairs().dashes for ch in text) and height * DASH_FLATNESS <= width
 
 
 def _speck(text: str, confidence: float) -> bool:
@@ -356,6 +368,7 @@ class _Repairs:
     split_tail: re.Pattern          # ... and its second part
     vowels: frozenset[str]          # the vowel letters every Vietnamese syllable holds
     kept_short: frozenset[str]      # one- or two-character words that are never specks
+    dashes: frozenset[str]          # signs Tesseract reads a dash as
 
 
 @cache
@@ -386,7 +399,8 @@ def _repairs() -> _Repairs:
                     frozenset(str(sign) for sign in bullets.get("read", [])), str(bullets.get("as", "•")),
                     syllables, re.compile(syllable, re.IGNORECASE), re.compile(rf"\w*{split.get('ending', '(?!)')}$"),
                     re.compile(rf"^{split.get('tail', '(?!)')}(?!\w)"),
-                    frozenset(str(shape.get("vowels", ""))), frozenset(map(str, rules.get("kept_short") or ())))
+                    frozenset(str(shape.get("vowels", ""))), frozenset(map(str, rules.get("kept_short") or ())),
+                    frozenset(str(rules.get("dashes") or "")))
 
 
 def has_vowel(word: str) -> bool:
@@ -440,12 +454,53 @@ def _respaced(word: dict) -> list[dict]:
     return result
 
 
+@cache
+def syllable_lexicon() -> frozenset[str]:
+    """Written Vietnamese syllables, lowercase: those held by at least SYLLABLE_MIN_WORDS words
+    of the word list underthesea (a dependency) installs with its word segmenter
+    (`pipeline/word_tokenize/models/*/dictionary.bin`, about 72,000 words, 6,600 syllables;
+    a syllable of a single word is mostly a name or a typo). Read from the installed
+    package, never downloaded; empty when it is not there (syllables are then not re-joined)."""
+    import pickle
+    from collections import Counter
+    from importlib.util import find_spec
+
+    spec = find_spec("underthesea")
+    counts: Counter = Counter()
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for path in sorted(Path(folder).glob("pipeline/word_tokenize/models/*/dictionary.bin"))[-1:]:
+            with path.open("rb") as handle:
+                words = pickle.load(handle)         # a set of str, written by underthesea's joblib.dump
+            for entry in words:
+                counts.update(set(str(entry).lower().split()))
+    return frozenset(syllable for syllable, count in counts.items() if count >= SYLLABLE_MIN_WORDS)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_LETTERS_THEN_STOPS = re.compile(r"([^\W\d_]+)([.,;:!?)]*)")
+
+
+def joins_syllable(first: str, second: str) -> bool:
+    """Whether `first` and `second` are one syllable Tesseract split in two ("đi" + "ện",
+    "đo" + "àn", "TRƯ" + "ỞNG"): both letters only (a digit is never joined; `second` may
+    end in punctuation), the joined letters are a syllable of `syllable_lexicon()` and at
+    least one part is not ("cư" + "ở" stay two words)."""
+    tail = _LETTERS_THEN_STOPS.fullmatch(second)
+    if not _LETTERS.fullmatch(first) or not tail:
+        return False
+    lexicon = syllable_lexicon()
+    joined = (first + tail.group(1)).lower()
+    return joined in lexicon and (first.lower() not in lexicon or tail.group(1).lower() not in lexicon)
+
+
 def _rejoined(words: list[dict]) -> list[dict]:
-    """Words Tesseract split inside ("đư" + "ợc") joined again (rules/ocr.yaml)."""
+    """Words Tesseract split inside a syllable ("đư" + "ợc", "đi" + "ện") joined again
+    (rules/ocr.yaml `split_inside_word`, and the syllable lexicon)."""
     repairs = _repairs()
     result: list[dict] = []
     for word in words:
-        if result and repairs.split_ending.match(result[-1]["text"]) and repairs.split_tail.match(word["text"]):
+        if result and ((repairs.split_ending.match(result[-1]["text"]) and repairs.split_tail.match(word["text"]))
+                       or joins_syllable(result[-1]["text"], word["text"])):
             previous = result[-1]
             previous["text"] += word["text"]
             previous["x1"] = word["x1"]

@@ -39,6 +39,7 @@ CENTER_TOLERANCE = 4.0
 FURNITURE_BAND = 0.1         # page numbers live in the top/bottom tenth of the page
 GLUE_GAP = 0.08              # a gap below this many line heights is no space (font change)
 PARAGRAPH_SPACING = 0.25     # extra line pitch (in line heights) that marks a paragraph gap
+MARGIN_SUPPORT = 3           # an OCR'd page's margin is where at least this many lines start (end)
 
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|,bd|-bd", re.IGNORECASE)
 _ITALIC_FONT = re.compile(r"italic|oblique|,it\b|-it\b", re.IGNORECASE)
@@ -618,6 +619,31 @@ def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
     return result
 
 
+def _edge(ends: list[float], outermost) -> float | None:
+    """The outermost (`min` for a left edge, `max` for a right one) of the positions `ends`
+    that at least MARGIN_SUPPORT of them share within FLUSH_TOLERANCE; None without one."""
+    supported = [end for end in ends if sum(abs(other - end) <= FLUSH_TOLERANCE for other in ends) >= MARGIN_SUPPORT]
+    return outermost(supported) if supported else None
+
+
+def _scanned_geometry(content: _PageContent, common: _Geometry) -> _Geometry:
+    """Text area of one OCR'd page. Each scanned page's text block sits at its own x (how the
+    sheet lay on the glass, the deskewing turn), so the pages of a width share no margin;
+    and a lone OCR mark beside the text is no margin either. Left = the leftmost line start
+    that MARGIN_SUPPORT lines share, right = the rightmost such end of the wide lines; where
+    the page has no such edge, the pages' common one, moved by the other edge's offset."""
+    left = _edge([line.x0 for line in content.lines], min)
+    widest = max((line.x1 - line.x0 for line in content.lines), default=0.0)
+    right = _edge([line.x1 for line in content.lines if line.x1 - line.x0 > 0.5 * widest], max)
+    if left is None and right is None:
+        return common
+    if left is None:
+        left = common.left + (right - common.right)
+    if right is None:
+        right = common.right + (left - common.left)
+    return _Geometry(left, right, common.pitch)
+
+
 def _causes(exc: BaseException):
     """The exception, what it wraps (pdfplumber wraps pdfminer's errors) and its causes."""
     seen = set()
@@ -711,8 +737,11 @@ def _assemble(pages: list[_PageContent]) -> RawDocument:
     geometries = _geometries(pages)
     width_of = {content.number: round(content.width) for content in pages}
 
+    scanned = {content.number: _scanned_geometry(content, geometries[width_of[content.number]])
+               for content in pages if content.ocr is not None}
+
     def geometry_of(page: int) -> _Geometry:
-        return geometries[width_of[page]]
+        return scanned.get(page) or geometries[width_of[page]]
 
     blocks: list[Block] = []
     flow: list[tuple[str, _Line]] = []     # lines waiting to become paragraphs (may cross pages)
