@@ -52,6 +52,8 @@ SYLLABLE_MIN_WORDS = 2            # a syllable of the word list counts when this
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
+_STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
+_GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
 _CLOSING_QUOTES = "'’\"”"
 COLOUR_SPREAD = 60                # channel spread of coloured (not gray) ink
 COLOUR_WHITEN = 120.0             # coloured pixels lighter than this are seal ink, not print under it
@@ -443,7 +445,9 @@ def _same_case(replacement: str, found: str) -> str:
 def _respaced(word: dict) -> list[dict]:
     """The word, or the words OCR ran together in it ("học,công", "CHUYỂNĐỔI"), each with
     its share of the box (by characters)."""
-    pieces = re.split(r"(?<=,)(?=\w)", word["text"])
+    # "học,công" and a heading numeral glued to its heading ("I.MỤC", "2.Yêu"): two words
+    pieces = re.split(r"(?<=,)(?=\w)", _GLUED_NUMERAL.sub(r"\1 ", word["text"]))
+    pieces = [part for piece in pieces for part in piece.split(" ")]
     text = " ".join(split_syllables(piece) for piece in pieces)
     parts = text.split(" ")
     if len(parts) == 1:
@@ -525,6 +529,9 @@ def repair_line(words: list[dict]) -> None:
     stray = _STRAY_OPENING.match(words[0]["text"])
     if stray and not any(ch in word["text"] for word in words for ch in _CLOSING_QUOTES):
         words[0]["text"] = words[0]["text"][stray.end():]     # a speck read as a quote mark
+    for word in words:
+        # a speck read as a point or comma before a capital (".CỘNG HÒA"): no word starts so
+        word["text"] = _STRAY_POINT.sub("", word["text"])
     if len(words) >= 2 and words[0]["text"] in repairs.bullets:
         words[0]["text"] = repairs.bullet
     if len(words) >= 2:

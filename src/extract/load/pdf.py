@@ -332,11 +332,13 @@ def _order_columns(lines: list[_Line], zone_left: float, zone_right: float,
 
 @dataclass(slots=True)
 class _Geometry:
-    """Text area of the pages of one width, and the usual line pitch (in line heights)."""
+    """Text area of the pages of one width (or of one scanned page), and the usual line pitch
+    (in line heights)."""
 
     left: float
     right: float
     pitch: float
+    width: float = 0.0          # the page width, rounded to points
 
 
 def _first_word_width(line: _Line) -> float:
@@ -426,13 +428,17 @@ def _paragraphs(lines: list[tuple[str, _Line]], geometry_of) -> list[Paragraph]:
                                  low_confidence=low_confidence(words)))
             current.clear()
 
+    def goes_on(prev: _Line, line: _Line, kind: str) -> bool:
+        if geometry_of(prev.page).width != geometry_of(line.page).width:
+            return False        # a page of another orientation (a landscape appendix) starts afresh
+        return _continues(prev, line, geometry_of(prev.page), kind)
+
     for kind, line in lines:
-        if current and kind == current_kind and _continues(
-                current[-1], line, geometry_of(current[-1].page), kind):
+        if current and kind == current_kind and goes_on(current[-1], line, kind):
             current.append(line)
             continue
         if (current and current_kind == "F" and kind == "L" and line.region_start
-                and _continues(current[-1], line, geometry_of(current[-1].page), "F")):
+                and goes_on(current[-1], line, "F")):
             current.append(line)        # the last line of a paragraph just above a region
             current_kind = kind
             continue
@@ -595,7 +601,7 @@ def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
     result = {}
     for width, lines in by_width.items():
         if not lines:
-            result[width] = _Geometry(0.0, float(width), 1.2)
+            result[width] = _Geometry(0.0, float(width), 1.2, width)
             continue
         left = min(line.x0 for line in lines)
         common_left, count = Counter(round(line.x0) for line in lines).most_common(1)[0]
@@ -615,7 +621,7 @@ def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
                 if 0.9 <= ratio <= 2.5:
                     pitches[round(ratio, 1)] += 1
         pitch = pitches.most_common(1)[0][0] if pitches else 1.2
-        result[width] = _Geometry(left, right, pitch)
+        result[width] = _Geometry(left, right, pitch, width)
     return result
 
 
@@ -641,7 +647,7 @@ def _scanned_geometry(content: _PageContent, common: _Geometry) -> _Geometry:
         left = common.left + (right - common.right)
     if right is None:
         right = common.right + (left - common.left)
-    return _Geometry(left, right, common.pitch)
+    return _Geometry(left, right, common.pitch, common.width)
 
 
 def _causes(exc: BaseException):
