@@ -52,8 +52,12 @@ SYLLABLE_MIN_WORDS = 2            # a syllable of the word list counts when this
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
+# A number OCR may have cut or signed wrongly: a digit group after a separate "17," or "17."
+# ("17, 5" is 17,5 or a list) and a dash glued to a number's front ("-05", a speck or a bullet).
+_UNSURE_NUMBER = re.compile(r"\d[,.] \d{1,2}(?!\d)|(?:^|\s)[-–—]\d")
 _STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
 _GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
+_GLUED_ROMAN = re.compile(r"^(\w*?[^\W\d_])([IVX]{1,4}(?:/\S*)?)$")
 _CLOSING_QUOTES = "'’\"”"
 COLOUR_SPREAD = 60                # channel spread of coloured (not gray) ink
 COLOUR_WHITEN = 120.0             # coloured pixels lighter than this are seal ink, not print under it
@@ -229,13 +233,15 @@ def parse_tsv(tsv: str, scale: float, gray=None) -> list[list[dict]]:
             continue
         left, top, width, height = (int(value) for value in fields[6:10])
         confidence = max(float(fields[10]), 0.0)
+        between = False                 # an unsure dash, kept only between two words
         if _dash(text):
-            if fields[5] == "1" and confidence < SPECK_CONFIDENCE:
-                continue                # an unsure dash opening a line: a speck, not a bullet
-            if height * DASH_FLATNESS <= width:
-                text = "-"              # a dash between words, however unsure
-            elif _speck(text, confidence):
-                continue
+            first = fields[5] == "1"
+            # a bullet opening a line is read less surely than a dash between words
+            unsure = confidence < (SPECK_CONFIDENCE if first and text in _repairs().kept_short else SIGN_CONFIDENCE)
+            if unsure:
+                if first or height * DASH_FLATNESS > width:
+                    continue            # a speck
+                text, between = "-", True
         elif _speck(text, confidence):
             continue
         if gray is not None and text[0] in "<>" and _barred(gray, left, top, width, height, len(text)):
@@ -246,10 +252,15 @@ def parse_tsv(tsv: str, scale: float, gray=None) -> list[list[dict]]:
             "top": top * scale, "bottom": (top + height) * scale,
             "conf": confidence, "fontname": "", "upright": True,
             "stroke": _stroke_width(gray, left, top, width, height) if gray is not None else 0.0,
+            "between": between,
         })
     result = []
     for words in lines.values():
         words.sort(key=lambda word: word["x0"])
+        words[:] = [word for index, word in enumerate(words)
+                    if not word.pop("between") or 0 < index < len(words) - 1]
+        if not words:
+            continue
         for word, following in zip(words, words[1:]):
             # Tesseract's box of a word sometimes runs over the next word's: the space
             # between them must stay a gap
@@ -298,9 +309,10 @@ def _mark_bold(lines: list[list[dict]]) -> None:
 
 def _dash(text: str) -> bool:
     """Whether a word is dash signs only (rules/ocr.yaml `dashes`: Tesseract reads the en dash
-    of "Văn hóa – Xã hội" as "—-", "_", "~"). In a flat box (a speck is about as tall as
-    wide) it is kept however unsure: without it the words either side drift apart into what
-    looks like two columns. An unsure one opening a line is a speck, not a bullet."""
+    of "Văn hóa – Xã hội" as "—-", "_", "~"). Between two words, in a flat box (a speck is
+    about as tall as wide), it is kept however unsure: without it the words either side
+    drift apart into what looks like two columns. An unsure one opening or closing a line is
+    a speck."""
     return bool(text) and all(ch in _repairs().dashes for ch in text)
 
 
@@ -445,8 +457,13 @@ def _same_case(replacement: str, found: str) -> str:
 def _respaced(word: dict) -> list[dict]:
     """The word, or the words OCR ran together in it ("học,công", "CHUYỂNĐỔI"), each with
     its share of the box (by characters)."""
-    # "học,công" and a heading numeral glued to its heading ("I.MỤC", "2.Yêu"): two words
-    pieces = re.split(r"(?<=,)(?=\w)", _GLUED_NUMERAL.sub(r"\1 ", word["text"]))
+    # "học,công", a heading numeral glued to its heading ("I.MỤC", "2.Yêu") and a Roman
+    # numeral to its word ("QuýIV/2026"): two words
+    text = _GLUED_NUMERAL.sub(r"\1 ", word["text"])
+    glued = _GLUED_ROMAN.match(text)
+    if glued and glued.group(1)[-1].islower():
+        text = glued.group(1) + " " + glued.group(2)
+    pieces = re.split(r"(?<=,)(?=\w)", text)
     pieces = [part for piece in pieces for part in piece.split(" ")]
     text = " ".join(split_syllables(piece) for piece in pieces)
     parts = text.split(" ")
@@ -552,12 +569,15 @@ def repair_line(words: list[dict]) -> None:
 def low_confidence(words: list[dict]) -> bool:
     """Whether OCR words (with `conf`) are unsure: their mean confidence is below
     LOW_CONFIDENCE, a word holding a digit is below LOW_NUMBER_CONFIDENCE (a number is
-    what a misreading must never change silently), or a word is garbled (a bracket or bar
-    between its letters, "xuy(n"). Words of a text layer have no `conf`."""
+    what a misreading must never change silently), a word is garbled (a bracket or bar
+    between its letters, "xuy(n"), or a number may be cut or signed wrongly ("17, 5",
+    "-05"). Words of a text layer have no `conf`."""
     scores = [word["conf"] for word in words if "conf" in word]
     if not scores:
         return False
     if sum(scores) / len(scores) < LOW_CONFIDENCE or any(_GARBLED.search(word["text"]) for word in words):
+        return True
+    if _UNSURE_NUMBER.search(" ".join(word["text"] for word in words if "conf" in word)):
         return True
     return any(word.get("conf", 100.0) < LOW_NUMBER_CONFIDENCE and any(ch.isdigit() for ch in word["text"])
                for word in words)
