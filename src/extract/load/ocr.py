@@ -566,6 +566,42 @@ def repair_line(words: list[dict]) -> None:
                 word["text"] = part
 
 
+def _bare(text: str) -> str:
+    """Letters and digits only, lowercase, without diacritics ("Đơn vị⏎tính -" -> "donvitinh")."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
+
+
+@cache
+def _header_labels() -> tuple[frozenset[str], dict[str, str]]:
+    """The plain column headers of rules/table_columns.yaml: their spaceless forms, and each
+    bare form (`_bare`) that only one of them has, with that header."""
+    fields = load_rules("table_columns").get("fields") or {}
+    plain = {str(label) for labels in fields.values() for label in labels
+             if not re.search(r"[\\\[\](){}?*+|^$]", str(label))}
+    by_bare: dict[str, set[str]] = {}
+    for label in plain:
+        by_bare.setdefault(_bare(label), set()).add(label)
+    return (frozenset(label.replace(" ", "") for label in plain),
+            {bare: labels.pop() for bare, labels in by_bare.items() if len(labels) == 1})
+
+
+def repair_header(texts: list[str]) -> list[str]:
+    """Header cells of a table read by OCR, each either as read or, when it is no known column
+    header as read but is one once diacritics and signs are ignored ("Đơn⏎vi", "Đơn vị⏎tính -",
+    "Thời⏎han"), that header (rules/table_columns.yaml, first letter capitalised). A misread
+    diacritic or a speck in a header cell would otherwise lose the whole column's meaning."""
+    exact, by_bare = _header_labels()
+    repaired = []
+    for text in texts:
+        label = by_bare.get(_bare(text))
+        known = re.sub(r"[\s*:()]+", "", text).lower().rstrip(".") in exact
+        repaired.append(label[:1].upper() + label[1:] if label and not known else text)
+    return repaired
+
+
 def low_confidence(words: list[dict]) -> bool:
     """Whether OCR words (with `conf`) are unsure: their mean confidence is below
     LOW_CONFIDENCE, a word holding a digit is below LOW_NUMBER_CONFIDENCE (a number is

@@ -20,7 +20,7 @@ from functools import cache
 
 from extract.load import pdf_limits
 from extract.load.errors import LoadError, scrub_internals
-from extract.load.ocr import OcrPage, PageRenderer, has_vowel, low_confidence
+from extract.load.ocr import OcrPage, PageRenderer, has_vowel, low_confidence, repair_header
 from extract.load.pdf_repair import read_words, split_aligned_tables, wrapped_inside_word
 from extract.load.pdf_report import page_problems
 from extract.rules import load_rules
@@ -569,6 +569,10 @@ def _read_page(page, number: int, renderer: PageRenderer | None = None) -> _Page
     items: list[tuple[float, object]] = []
     for table, members in zip(tables, table_words):
         block = _table_block(table, members, number)
+        if block is not None and reading.ocr is not None and block.rows:
+            header = block.rows[0].cells           # misread diacritics and specks in header cells
+            for cell, text in zip(header, repair_header([cell.text for cell in header])):
+                cell.text = text
         if block is not None:
             items.append((table.bbox[1], block))
         else:
