@@ -28,12 +28,13 @@ def install_cache(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     original = ocr._Engine.tsv
 
-    def cached(self, image, block: bool = False) -> str:
-        key = hashlib.sha256(image.tobytes() + repr((image.size, image.mode, block)).encode()).hexdigest()
+    def cached(self, image, mode: str = "page") -> str:
+        key = hashlib.sha256(image.tobytes() + repr((image.size, image.mode, mode != "page")
+                                                    if mode in ("page", "block") else mode).encode()).hexdigest()
         path = folder / f"{key}.tsv"
         if path.exists():
             return path.read_text(encoding="utf-8")
-        text = original(self, image, block)
+        text = original(self, image, mode)
         path.write_text(text, encoding="utf-8")
         return text
 

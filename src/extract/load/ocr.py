@@ -47,6 +47,7 @@ CELL_PAD = 4                      # pixels: a cell is read inside its lines
 FRAME_PX = 10                     # white frame around a cell read on its own
 CELL_MIN_INK = 12                 # dark pixels a cell needs before it is read again
 WORD_GAP = 1.5                    # points: the least gap kept between two words of a line
+LONE_MARK_LENGTH = 3              # characters a cell's lone mark read as a single word may have
 DASH_FLATNESS = 2.0               # a dash's box is at least this many times as wide as tall
 SYLLABLE_MIN_WORDS = 2            # a syllable of the word list counts when this many words hold it
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
@@ -55,6 +56,7 @@ _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
 # A number OCR may have cut or signed wrongly: a digit group after a separate "17," or "17."
 # ("17, 5" is 17,5 or a list) and a dash glued to a number's front ("-05", a speck or a bullet).
 _UNSURE_NUMBER = re.compile(r"\d[,.] \d{1,2}(?!\d)|(?:^|\s)[-–—]\d")
+_PUNCTUATION = ".,;:!?()[]\"'“”‘’…/"
 _STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
 _GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
 _GLUED_ROMAN = re.compile(r"^(\w*?[^\W\d_])([IVX]{1,4}(?:/\S*)?)$")
@@ -92,6 +94,9 @@ def _tessdata() -> str | None:
     return None
 
 
+_PSM_NUMBER = {"page": "3", "block": "6", "word": "8"}     # Tesseract's page segmentation modes
+
+
 class _Engine:
     """Recognises a grayscale PIL image into Tesseract TSV text."""
 
@@ -115,18 +120,21 @@ class _Engine:
                 raise OcrUnavailable("OCR needs Tesseract (pip install tesserocr, or apt-get install "
                                      "tesseract-ocr tesseract-ocr-vie)")
 
-    def tsv(self, image, block: bool = False) -> str:
-        """TSV of `image`: a whole page (automatic layout) or, `block`, one uniform block."""
+    def tsv(self, image, mode: str = "page") -> str:
+        """TSV of `image` read as `mode`: 'page' (automatic layout), 'block' (one uniform
+        block of text) or 'word' (a single word, for a cell whose lone mark a block reading
+        missed)."""
         if self.api is not None:
             import tesserocr
-            self.api.SetPageSegMode(tesserocr.PSM.SINGLE_BLOCK if block else tesserocr.PSM.AUTO)
+            self.api.SetPageSegMode({"page": tesserocr.PSM.AUTO, "block": tesserocr.PSM.SINGLE_BLOCK,
+                                     "word": tesserocr.PSM.SINGLE_WORD}[mode])
             self.api.SetImage(image)
             self.api.Recognize()
             return self.api.GetTSVText(0)
         import io
         buffer = io.BytesIO()
         image.save(buffer, "PNG")
-        done = subprocess.run([self.command, "stdin", "stdout", "-l", LANGUAGE, "--psm", "6" if block else "3",
+        done = subprocess.run([self.command, "stdin", "stdout", "-l", LANGUAGE, "--psm", _PSM_NUMBER[mode],
                                "--tessdata-dir", self.tessdata, "tsv"],
                               input=buffer.getvalue(), capture_output=True, check=False, timeout=300)
         if done.returncode:
@@ -606,8 +614,9 @@ def low_confidence(words: list[dict]) -> bool:
     """Whether OCR words (with `conf`) are unsure: their mean confidence is below
     LOW_CONFIDENCE, a word holding a digit is below LOW_NUMBER_CONFIDENCE (a number is
     what a misreading must never change silently), a word is garbled (a bracket or bar
-    between its letters, "xuy(n"), or a number may be cut or signed wrongly ("17, 5",
-    "-05"). Words of a text layer have no `conf`."""
+    between its letters, "xuy(n"), a number may be cut or signed wrongly ("17, 5", "-05"),
+    or a stray sign stands for what OCR could not read ("*" for "%"). Words of a text layer
+    have no `conf`."""
     scores = [word["conf"] for word in words if "conf" in word]
     if not scores:
         return False
@@ -615,8 +624,17 @@ def low_confidence(words: list[dict]) -> bool:
         return True
     if _UNSURE_NUMBER.search(" ".join(word["text"] for word in words if "conf" in word)):
         return True
-    return any(word.get("conf", 100.0) < LOW_NUMBER_CONFIDENCE and any(ch.isdigit() for ch in word["text"])
-               for word in words)
+    if any(word.get("conf", 100.0) < LOW_NUMBER_CONFIDENCE and any(ch.isdigit() for ch in word["text"])
+           for word in words):
+        return True
+    # a stray sign ("*", "€", "`"): a mark OCR could not read, perhaps the "%" of a unit cell
+    return any("conf" in word and _stray_sign(word["text"]) for word in words)
+
+
+def _stray_sign(text: str) -> bool:
+    """A word of signs only that is no punctuation, dash or kept sign ("%", "•")."""
+    return (not any(ch.isalnum() for ch in text) and text not in _repairs().kept_short and not _dash(text)
+            and not all(ch in _PUNCTUATION for ch in text))
 
 
 # ------------------------------------------------------------------ pages
@@ -658,13 +676,26 @@ def _read_cell(ocr: _Engine, gray, cell: tuple[float, float, float, float], scal
     if crop.size == 0 or (crop < 128).sum() < CELL_MIN_INK:
         return []
     framed = np.pad(crop, FRAME_PX, constant_values=255)     # Tesseract needs margins
-    lines = parse_tsv(ocr.tsv(Image.fromarray(framed), block=True), scale, framed)
+    lines = parse_tsv(ocr.tsv(Image.fromarray(framed), "block"), scale, framed)
+    if not lines:       # a lone mark ("%", "1") that a block reading skips
+        lines = [words for words in parse_tsv(ocr.tsv(Image.fromarray(framed), "word"), scale, framed)
+                 if len(words) == 1 and _lone_mark(words[0])]
     for words in lines:
         for word in words:
             for key, offset in (("x0", left - FRAME_PX), ("x1", left - FRAME_PX),
                                 ("top", upper - FRAME_PX), ("bottom", upper - FRAME_PX)):
                 word[key] += offset * scale
     return lines
+
+
+def _lone_mark(word: dict) -> bool:
+    """Whether a cell's only word, read as a single word, is a mark worth keeping: a short
+    number or a kept sign ("1", "%"), read surely enough; letters guessed from a faint mark
+    ("III" read as "mã") are not kept."""
+    text = word["text"]
+    return (len(text) <= LONE_MARK_LENGTH and word["conf"] >= SPECK_CONFIDENCE
+            and (text in _repairs().kept_short or (any(ch.isdigit() for ch in text)
+                                                   and not any(ch.isalpha() for ch in text))))
 
 
 def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]]:
