@@ -214,6 +214,8 @@ class Report:
     by_set: dict[str, dict[str, dict[str, Score]]] = field(default_factory=lambda: defaultdict(_by_format))
     by_document: dict[str, dict[str, Score]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    # per scan format: targets read wrong without an ocr_low_confidence flag (silently_wrong_targets)
+    silent_targets: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, fmt: str, scores: dict[str, Score]) -> None:
         self.by_document[name] = scores
@@ -243,10 +245,13 @@ class Report:
         return out
 
     def as_dict(self) -> dict:
-        """Figures per format over all golden files (the shape of golden/baseline.json), and
-        the same per set under "sets" ({"dev": …, "heldout": …})."""
+        """Figures per format over all golden files (the shape of golden/baseline.json), the
+        same per set under "sets" ({"dev": …, "heldout": …}), and for scans "silent_targets"
+        ({format: targets read wrong without a flag})."""
         out = self.figures()
         out["sets"] = {name: self.figures(name) for name in SETS if name in self.by_set}
+        if self.silent_targets:
+            out["silent_targets"] = dict(sorted(self.silent_targets.items()))
         return out
 
 
@@ -281,7 +286,10 @@ def evaluate(golden_dir: Path, extract, root: Path | None = None) -> Report:
             document = None
         pred = document.model_dump(mode="json") if document is not None else {
             "document": {}, "sections": [], "indicators": [], "tasks": []}
-        report.add(golden_path.name, format_key(gold["source"]), score_document(gold, pred))
+        fmt = format_key(gold["source"])
+        report.add(golden_path.name, fmt, score_document(gold, pred))
+        if gold["source"].get("ocr"):
+            report.silent_targets[fmt] = report.silent_targets.get(fmt, 0) + len(silently_wrong_targets(gold, pred))
     return report
 
 
@@ -313,6 +321,9 @@ def format_report(report: Report) -> str:
             lines.append(f"{category:<12} {s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f} "
                          f"{s.tp:>5} {s.fp:>5} {s.fn:>5}  " + " ".join(f"{f.f1:>8.3f}" for f in per_format))
         lines.append("")
+    if report.silent_targets:
+        lines.append("targets read wrong without an ocr_low_confidence flag: "
+                     + ", ".join(f"{fmt} {count}" for fmt, count in sorted(report.silent_targets.items())))
     for name, error in report.failures.items():
         lines.append(f"FAILED {name}: {error}")
     return "\n".join(lines).rstrip("\n")

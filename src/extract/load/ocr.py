@@ -56,7 +56,7 @@ _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
 # A number OCR may have cut or signed wrongly: a digit group after a separate "17," or "17."
 # ("17, 5" is 17,5 or a list) and a dash glued to a number's front ("-05", a speck or a bullet).
 _UNSURE_NUMBER = re.compile(r"\d[,.] \d{1,2}(?!\d)|(?:^|\s)[-–—]\d")
-_PUNCTUATION = ".,;:!?()[]\"'“”‘’…/"
+_PLAIN_SIGNS = ".,;:!?()[]\"'“”‘’…/≥≤<>=+&"      # punctuation and comparators: no stray mark
 _STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
 _GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
 _GLUED_ROMAN = re.compile(r"^(\w*?[^\W\d_])([IVX]{1,4}(?:/\S*)?)$")
@@ -471,7 +471,7 @@ def _respaced(word: dict) -> list[dict]:
     glued = _GLUED_ROMAN.match(text)
     if glued and glued.group(1)[-1].islower():
         text = glued.group(1) + " " + glued.group(2)
-    pieces = re.split(r"(?<=,)(?=\w)", text)
+    pieces = re.split(r"(?<=[^\W\d_],)(?=[^\W\d_])", text)       # letters only: "17,5" is a number
     pieces = [part for piece in pieces for part in piece.split(" ")]
     text = " ".join(split_syllables(piece) for piece in pieces)
     parts = text.split(" ")
@@ -620,7 +620,7 @@ def low_confidence(words: list[dict]) -> bool:
     scores = [word["conf"] for word in words if "conf" in word]
     if not scores:
         return False
-    if sum(scores) / len(scores) < LOW_CONFIDENCE or any(_GARBLED.search(word["text"]) for word in words):
+    if sum(scores) / len(scores) < LOW_CONFIDENCE or any(_garbled(word["text"]) for word in words):
         return True
     if _UNSURE_NUMBER.search(" ".join(word["text"] for word in words if "conf" in word)):
         return True
@@ -631,10 +631,18 @@ def low_confidence(words: list[dict]) -> bool:
     return any("conf" in word and _stray_sign(word["text"]) for word in words)
 
 
+def _garbled(text: str) -> bool:
+    """A word OCR garbled: a bracket or bar between letters ("xuy(n"), or a capital after a
+    small letter in a Vietnamese word ("xuyÝ"; ASCII names such as "VNeID" are written so)."""
+    if _GARBLED.search(text):
+        return True
+    return any(ord(ch) > 127 for ch in text) and any(a.islower() and b.isupper() for a, b in zip(text, text[1:]))
+
+
 def _stray_sign(text: str) -> bool:
-    """A word of signs only that is no punctuation, dash or kept sign ("%", "•")."""
+    """A word of signs only that is no punctuation, comparator, dash or kept sign ("%", "•")."""
     return (not any(ch.isalnum() for ch in text) and text not in _repairs().kept_short and not _dash(text)
-            and not all(ch in _PUNCTUATION for ch in text))
+            and not all(ch in _PLAIN_SIGNS for ch in text))
 
 
 # ------------------------------------------------------------------ pages
