@@ -618,15 +618,20 @@ def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
             right = max(line.x1 for line in wide if round(line.x1) == common_right)
         else:
             right = max(widest, width - left)
-        pitches = Counter()
-        for prev, line in zip(lines, lines[1:]):
-            if prev.page == line.page and line.top > prev.top:
-                ratio = (line.top - prev.top) / max(prev.height, line.height, 1.0)
-                if 0.9 <= ratio <= 2.5:
-                    pitches[round(ratio, 1)] += 1
-        pitch = pitches.most_common(1)[0][0] if pitches else 1.2
-        result[width] = _Geometry(left, right, pitch, width)
+        result[width] = _Geometry(left, right, _pitch(lines) or 1.2, width)
     return result
+
+
+def _pitch(lines: list[_Line]) -> float | None:
+    """The most common distance from one line's top to the next's, in line heights; None
+    without two lines on a page."""
+    pitches = Counter()
+    for prev, line in zip(lines, lines[1:]):
+        if prev.page == line.page and line.top > prev.top:
+            ratio = (line.top - prev.top) / max(prev.height, line.height, 1.0)
+            if 0.9 <= ratio <= 2.5:
+                pitches[round(ratio, 1)] += 1
+    return pitches.most_common(1)[0][0] if pitches else None
 
 
 def _edge(ends: list[float], outermost) -> float | None:
@@ -641,17 +646,22 @@ def _scanned_geometry(content: _PageContent, common: _Geometry) -> _Geometry:
     sheet lay on the glass, the deskewing turn), so the pages of a width share no margin;
     and a lone OCR mark beside the text is no margin either. Left = the leftmost line start
     that MARGIN_SUPPORT lines share, right = the rightmost such end of the wide lines; where
-    the page has no such edge, the pages' common one, moved by the other edge's offset."""
+    the page has no such edge, the pages' common one, moved by the other edge's offset. The
+    line pitch is the page's own too when it has lines enough."""
     left = _edge([line.x0 for line in content.lines], min)
     widest = max((line.x1 - line.x0 for line in content.lines), default=0.0)
     right = _edge([line.x1 for line in content.lines if line.x1 - line.x0 > 0.5 * widest], max)
+    # OCR line heights are the page's median glyph height, so the pitch in heights is the
+    # page's own: that of its body text (wide lines; a closing's short lines are set closer)
+    wide = [line for line in content.lines if line.x1 - line.x0 > 0.5 * widest]
+    pitch = _pitch(wide) if len(wide) >= MARGIN_SUPPORT * 2 else None
     if left is None and right is None:
-        return common
+        return _Geometry(common.left, common.right, pitch or common.pitch, common.width)
     if left is None:
         left = common.left + (right - common.right)
     if right is None:
         right = common.right + (left - common.left)
-    return _Geometry(left, right, common.pitch, common.width)
+    return _Geometry(left, right, pitch or common.pitch, common.width)
 
 
 def _causes(exc: BaseException):
