@@ -155,3 +155,14 @@ def test_targets_read_wrong_count_unless_flagged():
     pred["problems"] = []
     pred["indicators"][0]["targets"][0]["value"] = 90
     assert silently_wrong_targets(gold, pred) == []
+
+
+@needs_lexicon
+@pytest.mark.parametrize(("first", "second", "expected"), [
+    ("tố", "chức", ("tổ", "chức")), ("TỐ", "CHỨC", ("TỔ", "CHỨC")), ("tập", "thế.", ("tập", "thể.")),
+    ("đấy", "mạnh", ("đẩy", "mạnh")),
+    ("thế", "giới", None),           # a word as read
+    ("cấp", "tỉnh", None),           # no word either way, and a hook is never read back as an acute
+    ("năm", "2026", None)])
+def test_a_tone_mark_read_for_its_look_alike_is_repaired_only_into_a_known_word(first, second, expected):
+    assert ocr._word_repair(first, second) == expected
