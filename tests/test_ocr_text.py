@@ -92,7 +92,7 @@ def test_a_stray_point_before_a_capital_is_dropped():
 
 @pytest.mark.parametrize(("words", "unsure"), [
     (["Tỷ", "trọng", "17,", "5"], True),           # 17,5 or a list: the number may be cut
-    (["-05"], True), (["≥", "95%"], False), (["2025,", "2026"], False), (["%"], False),
+    (["-05"], True), (["=90"], True), (["≥", "95%"], False), (["2025,", "2026"], False), (["%"], False),
     (["*"], True), (["Sở", "KH&CN;"], False), (["(B/C);"], False),
     (["Thường", "xuyÝ"], True), (["ứng", "dụng", "VNeID"], False)])
 def test_unsure_numbers_and_stray_signs_flag_their_line(words, unsure):

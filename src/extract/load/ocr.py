@@ -54,8 +54,9 @@ MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
 # A number OCR may have cut or signed wrongly: a digit group after a separate "17," or "17."
-# ("17, 5" is 17,5 or a list) and a dash glued to a number's front ("-05", a speck or a bullet).
-_UNSURE_NUMBER = re.compile(r"\d[,.] \d{1,2}(?!\d)|(?:^|\s)[-–—]\d")
+# ("17, 5" is 17,5 or a list), a dash glued to a number's front ("-05", a speck or a bullet),
+# and "=" before a number (plans write "≥ 90" or "90"; a "≥" whose slant is lost reads "=").
+_UNSURE_NUMBER = re.compile(r"\d[,.] \d{1,2}(?!\d)|(?:^|\s)[-–—]\d|(?:^|\s)= ?\d")
 _PLAIN_SIGNS = ".,;:!?()[]\"'“”‘’…/≥≤<>=+&"      # punctuation and comparators: no stray mark
 _STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
 _GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
