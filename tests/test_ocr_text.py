@@ -94,7 +94,8 @@ def test_a_stray_point_before_a_capital_is_dropped():
     (["Tỷ", "trọng", "17,", "5"], True),           # 17,5 or a list: the number may be cut
     (["-05"], True), (["=90"], True), (["≥", "95%"], False), (["2025,", "2026"], False), (["%"], False),
     (["*"], True), (["Sở", "KH&CN;"], False), (["(B/C);"], False),
-    (["Thường", "xuyÝ"], True), (["ứng", "dụng", "VNeID"], False)])
+    (["Thường", "xuyÝ"], True), (["ứng", "dụng", "VNeID"], False), (["đi", "ện"], True), (["Điểm"], False),
+    (["Ea", "Drăng"], False)])
 def test_unsure_numbers_and_stray_signs_flag_their_line(words, unsure):
     assert ocr.low_confidence([word(text, 0, 1) for text in words]) is unsure
 

@@ -47,6 +47,7 @@ CELL_PAD = 4                      # pixels: a cell is read inside its lines
 FRAME_PX = 10                     # white frame around a cell read on its own
 CELL_MIN_INK = 12                 # dark pixels a cell needs before it is read again
 WORD_GAP = 1.5                    # points: the least gap kept between two words of a line
+FRAGMENT_LENGTH = 2               # letters of a piece of a syllable that is flagged when no syllable
 LONE_MARK_LENGTH = 3              # characters a cell's lone mark read as a single word may have
 DASH_FLATNESS = 2.0               # a dash's box is at least this many times as wide as tall
 SYLLABLE_MIN_WORDS = 2            # a syllable of the word list counts when this many words hold it
@@ -682,11 +683,19 @@ def low_confidence(words: list[dict]) -> bool:
 
 
 def _garbled(text: str) -> bool:
-    """A word OCR garbled: a bracket or bar between letters ("xuy(n"), or a capital after a
-    small letter in a Vietnamese word ("xuyÝ"; ASCII names such as "VNeID" are written so)."""
+    """A word OCR garbled: a bracket or bar between letters ("xuy(n"), a capital after a small
+    letter in a Vietnamese word ("xuyÝ"; ASCII names such as "VNeID" are written so), or a
+    short piece of a syllable that is no syllable ("ện" of "đi ện"; `syllable_lexicon()`)."""
     if _GARBLED.search(text):
         return True
-    return any(ord(ch) > 127 for ch in text) and any(a.islower() and b.isupper() for a, b in zip(text, text[1:]))
+    if not any(ord(ch) > 127 for ch in text):
+        return False
+    if any(a.islower() and b.isupper() for a, b in zip(text, text[1:])):
+        return True
+    letters = _LETTERS_THEN_STOPS.fullmatch(text)
+    lexicon = syllable_lexicon()
+    return bool(letters and lexicon and len(letters.group(1)) <= FRAGMENT_LENGTH
+                and letters.group(1).lower() not in lexicon)
 
 
 def _stray_sign(text: str) -> bool:
