@@ -61,7 +61,7 @@ _UNSURE_NUMBER = re.compile(r"\d[,.] \d{1,2}(?!\d)|(?:^|\s)[-–—]\d|(?:^|\s)=
 _PLAIN_SIGNS = ".,;:!?()[]\"'“”‘’…/≥≤<>=+&"      # punctuation and comparators: no stray mark
 _STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
 _GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
-_GLUED_ROMAN = re.compile(r"^(\w*?[^\W\d_])([IVX]{1,4}(?:/\S*)?)$")
+_GLUED_ROMAN = re.compile(r"^(\w*?[^\W\d_])([IVX][IVXl]{0,3}(?:/\S*)?)$")     # "l": a misread "I"
 _CLOSING_QUOTES = "'’\"”"
 COLOUR_SPREAD = 60                # channel spread of coloured (not gray) ink
 COLOUR_WHITEN = 120.0             # coloured pixels lighter than this are seal ink, not print under it
@@ -481,6 +481,9 @@ def _respaced(word: dict) -> list[dict]:
     pieces = re.split(r"(?<=[^\W\d_],)(?=[^\W\d_])", text)       # letters only: "17,5" is a number
     pieces = [part for piece in pieces for part in piece.split(" ")]
     text = " ".join(split_syllables(piece) for piece in pieces)
+    numeral = text.rpartition(" ")[2]
+    if text != numeral and numeral in _repairs().numerals:           # "Phụ lục Il" -> "Phụ lục II"
+        text = text[:len(text) - len(numeral)] + _repairs().numerals[numeral]
     parts = text.split(" ")
     if len(parts) == 1:
         return [word]
