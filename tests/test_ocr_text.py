@@ -84,10 +84,16 @@ def test_numerals_glued_to_their_word_are_split(text, expected):
     assert texts(line)[:-1] == expected
 
 
-def test_a_stray_point_before_a_capital_is_dropped():
+def test_stray_points_brackets_and_ticks_are_dropped():
     line = [word("TỈNH", 0, 30), word("QUẢNG", 35, 70), word(".CỘNG", 200, 240), word("HÒA", 245, 270)]
     ocr.repair_line(line)
     assert texts(line) == ["TỈNH", "QUẢNG", "CỘNG", "HÒA"]
+    line = [word("I[.", 0, 10), word("MỤC", 15, 40), word("TIÊU", 45, 70)]
+    ocr.repair_line(line)
+    assert texts(line) == ["I.", "MỤC", "TIÊU"]
+    line = [word("1.", 0, 10), word("Công", 15, 40), word("an", 45, 55), word("xã", 60, 70), word("`", 75, 78)]
+    ocr.repair_line(line)
+    assert texts(line) == ["1.", "Công", "an", "xã"]
 
 
 @pytest.mark.parametrize(("words", "unsure"), [

@@ -59,6 +59,7 @@ _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
 # and "=" before a number (plans write "≥ 90" or "90"; a "≥" whose slant is lost reads "=").
 _UNSURE_NUMBER = re.compile(r"\d[,.] \d{1,2}(?!\d)|(?:^|\s)[-–—]\d|(?:^|\s)= ?\d")
 _PLAIN_SIGNS = ".,;:!?()[]\"'“”‘’…/≥≤<>=+&"      # punctuation and comparators: no stray mark
+_TICKS = "`´ˆ'‘’"
 _STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
 _GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
 _GLUED_ROMAN = re.compile(r"^(\w*?[^\W\d_])([IVX][IVXl]{0,3}(?:/\S*)?)$")     # "l": a misread "I"
@@ -417,8 +418,9 @@ def _repairs() -> _Repairs:
                else re.compile(r"(?!)"))
     numerals = {str(wrong): str(right) for wrong, right in (rules.get("heading_numerals") or {}).items()}
     alternatives = "|".join(re.escape(wrong) for wrong in sorted(numerals, key=len, reverse=True))
-    # A misread Roman numeral opening a line, before a capitalised heading word of 2+ letters.
-    heading = re.compile(rf"^(?P<numeral>{alternatives})[.,]?$") if numerals else re.compile(r"(?!)")
+    # A misread Roman numeral opening a line, before a capitalised heading word of 2+ letters
+    # (a speck read as a bracket may sit before its point: "I[. MỤC TIÊU").
+    heading = re.compile(rf"^(?P<numeral>{alternatives})[\[\]|]?[.,]?$") if numerals else re.compile(r"(?!)")
     bullets = rules.get("bullet_misreads") or {}
     shape = rules.get("syllable") or {}
     initials = "|".join(sorted(map(str, shape.get("initials", [])), key=len, reverse=True))
@@ -611,6 +613,8 @@ def repair_line(words: list[dict]) -> None:
     for word in words:
         # a speck read as a point or comma before a capital (".CỘNG HÒA"): no word starts so
         word["text"] = _STRAY_POINT.sub("", word["text"])
+    if len(words) >= 2 and words[-1]["text"] and all(ch in _TICKS for ch in words[-1]["text"]):
+        words.pop()                     # a speck read as a lone tick after the line's last word
     if len(words) >= 2 and words[0]["text"] in repairs.bullets:
         words[0]["text"] = repairs.bullet
     if len(words) >= 2:
