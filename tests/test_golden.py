@@ -37,6 +37,12 @@ def test_quality_does_not_regress(report):
     assert not drops, drops
 
 
+def test_scan_targets_are_right_or_flagged(report):
+    """Targets read from the committed scans are right or carry ocr_low_confidence."""
+    assert {"scan", "scan-phone"} <= set(report.silent_targets)
+    assert report.silent_targets == {fmt: 0 for fmt in report.silent_targets}
+
+
 def f1_figures(figures: dict, prefix: str = "") -> dict[str, float]:
     """{'txt/agencies': F1, …, 'sets/heldout/pdf/tasks': F1} of `kehoach eval --json` output."""
     found = {}

@@ -172,6 +172,33 @@ def score_document(gold: dict, pred: dict) -> dict[str, Score]:
     return scores
 
 
+def _target_fact(target: dict) -> tuple:
+    return (target["value"], target["comparator"], norm(target.get("unit")), norm(target.get("scope")))
+
+
+def silently_wrong_targets(gold: dict, pred: dict) -> list[tuple[str, dict]]:
+    """Targets read wrong without a warning: (golden item name, extracted target) for each target
+    of an extracted indicator or task, paired with a golden item, that the golden item does not
+    have, when no `ocr_low_confidence` problem points at one of the item's sources.
+
+    For scans, whose targets must be "right or flagged": a missing target is a recall loss
+    scored elsewhere; an item too garbled to pair with a golden one is not counted (its name
+    already scores as wrong)."""
+    flagged = {(source["start"], source["end"]) for problem in pred.get("problems", [])
+               if problem["code"] == "ocr_low_confidence" for source in problem.get("sources", [])}
+    wrong = []
+    for name in ("indicators", "tasks"):
+        gold_items, items = gold.get(name, []), pred.get(name, [])
+        for gi, pi in _pair_items(gold_items, items).items():
+            item = items[pi]
+            if any((source["start"], source["end"]) in flagged for source in item.get("sources", [])):
+                continue
+            expected = {_target_fact(target) for target in gold_items[gi].get("targets", [])}
+            wrong.extend((gold_items[gi]["name"], target) for target in item.get("targets", [])
+                         if _target_fact(target) not in expected)
+    return wrong
+
+
 # Golden files whose name starts with this were written by someone who saw neither the code
 # nor its output (README: Quality); every other golden file belongs to the dev set.
 HELDOUT_PREFIX = "heldout-"
@@ -201,6 +228,8 @@ class Report:
     by_set: dict[str, dict[str, dict[str, Score]]] = field(default_factory=lambda: defaultdict(_by_format))
     by_document: dict[str, dict[str, Score]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    # per scan format: targets read wrong without an ocr_low_confidence flag (silently_wrong_targets)
+    silent_targets: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, fmt: str, scores: dict[str, Score]) -> None:
         """Add one document's scores under its format and set; digital formats also count in 'all'."""
@@ -231,10 +260,13 @@ class Report:
         return out
 
     def as_dict(self) -> dict:
-        """Figures per format over all golden files (the shape of golden/baseline.json), and
-        the same per set under "sets" ({"dev": …, "heldout": …})."""
+        """Figures per format over all golden files (the shape of golden/baseline.json), the
+        same per set under "sets" ({"dev": …, "heldout": …}), and for scans "silent_targets"
+        ({format: targets read wrong without a flag})."""
         out = self.figures()
         out["sets"] = {name: self.figures(name) for name in SETS if name in self.by_set}
+        if self.silent_targets:
+            out["silent_targets"] = dict(sorted(self.silent_targets.items()))
         return out
 
 
@@ -270,7 +302,10 @@ def evaluate(golden_dir: Path, extract, root: Path | None = None) -> Report:
             document = None
         pred = document.model_dump(mode="json") if document is not None else {
             "document": {}, "sections": [], "indicators": [], "tasks": []}
-        report.add(golden_path.name, format_key(gold["source"]), score_document(gold, pred))
+        fmt = format_key(gold["source"])
+        report.add(golden_path.name, fmt, score_document(gold, pred))
+        if gold["source"].get("ocr"):
+            report.silent_targets[fmt] = report.silent_targets.get(fmt, 0) + len(silently_wrong_targets(gold, pred))
     return report
 
 
@@ -302,6 +337,9 @@ def format_report(report: Report) -> str:
             lines.append(f"{category:<12} {s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f} "
                          f"{s.tp:>5} {s.fp:>5} {s.fn:>5}  " + " ".join(f"{f.f1:>8.3f}" for f in per_format))
         lines.append("")
+    if report.silent_targets:
+        lines.append("targets read wrong without an ocr_low_confidence flag: "
+                     + ", ".join(f"{fmt} {count}" for fmt, count in sorted(report.silent_targets.items())))
     for name, error in report.failures.items():
         lines.append(f"FAILED {name}: {error}")
     return "\n".join(lines).rstrip("\n")

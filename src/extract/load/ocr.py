@@ -47,9 +47,22 @@ CELL_PAD = 4                      # pixels: a cell is read inside its lines
 FRAME_PX = 10                     # white frame around a cell read on its own
 CELL_MIN_INK = 12                 # dark pixels a cell needs before it is read again
 WORD_GAP = 1.5                    # points: the least gap kept between two words of a line
+FRAGMENT_LENGTH = 2               # letters of a piece of a syllable that is flagged when no syllable
+LONE_MARK_LENGTH = 3              # characters a cell's lone mark read as a single word may have
+DASH_FLATNESS = 2.0               # a dash's box is at least this many times as wide as tall
+SYLLABLE_MIN_WORDS = 2            # a syllable of the word list counts when this many words hold it
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
+# A number OCR may have cut or signed wrongly: a digit group after a separate "17," or "17."
+# ("17, 5" is 17,5 or a list), a dash glued to a number's front ("-05", a speck or a bullet),
+# and "=" before a number (plans write "≥ 90" or "90"; a "≥" whose slant is lost reads "=").
+_UNSURE_NUMBER = re.compile(r"\d[,.] \d{1,2}(?!\d)|(?:^|\s)[-–—]\d|(?:^|\s)= ?\d")
+_PLAIN_SIGNS = ".,;:!?()[]\"'“”‘’…/≥≤<>=+&"      # punctuation and comparators: no stray mark
+_TICKS = "`´ˆ'‘’"
+_STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
+_GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
+_GLUED_ROMAN = re.compile(r"^(\w*?[^\W\d_])([IVX][IVXl]{0,3}(?:/\S*)?)$")     # "l": a misread "I"
 _CLOSING_QUOTES = "'’\"”"
 COLOUR_SPREAD = 60                # channel spread of coloured (not gray) ink
 COLOUR_WHITEN = 120.0             # coloured pixels lighter than this are seal ink, not print under it
@@ -84,6 +97,9 @@ def _tessdata() -> str | None:
     return None
 
 
+_PSM_NUMBER = {"page": "3", "block": "6", "word": "8"}     # Tesseract's page segmentation modes
+
+
 class _Engine:
     """Recognises a grayscale PIL image into Tesseract TSV text."""
 
@@ -107,18 +123,21 @@ class _Engine:
                 raise OcrUnavailable("OCR needs Tesseract (pip install tesserocr, or apt-get install "
                                      "tesseract-ocr tesseract-ocr-vie)")
 
-    def tsv(self, image, block: bool = False) -> str:
-        """TSV of `image`: a whole page (automatic layout) or, `block`, one uniform block."""
+    def tsv(self, image, mode: str = "page") -> str:
+        """TSV of `image` read as `mode`: 'page' (automatic layout), 'block' (one uniform
+        block of text) or 'word' (a single word, for a cell whose lone mark a block reading
+        missed)."""
         if self.api is not None:
             import tesserocr
-            self.api.SetPageSegMode(tesserocr.PSM.SINGLE_BLOCK if block else tesserocr.PSM.AUTO)
+            self.api.SetPageSegMode({"page": tesserocr.PSM.AUTO, "block": tesserocr.PSM.SINGLE_BLOCK,
+                                     "word": tesserocr.PSM.SINGLE_WORD}[mode])
             self.api.SetImage(image)
             self.api.Recognize()
             return self.api.GetTSVText(0)
         import io
         buffer = io.BytesIO()
         image.save(buffer, "PNG")
-        done = subprocess.run([self.command, "stdin", "stdout", "-l", LANGUAGE, "--psm", "6" if block else "3",
+        done = subprocess.run([self.command, "stdin", "stdout", "-l", LANGUAGE, "--psm", _PSM_NUMBER[mode],
                                "--tessdata-dir", self.tessdata, "tsv"],
                               input=buffer.getvalue(), capture_output=True, check=False, timeout=300)
         if done.returncode:
@@ -225,7 +244,16 @@ def parse_tsv(tsv: str, scale: float, gray=None) -> list[list[dict]]:
             continue
         left, top, width, height = (int(value) for value in fields[6:10])
         confidence = max(float(fields[10]), 0.0)
-        if _speck(text, confidence):
+        between = False                 # an unsure dash, kept only between two words
+        if _dash(text):
+            first = fields[5] == "1"
+            # a bullet opening a line is read less surely than a dash between words
+            unsure = confidence < (SPECK_CONFIDENCE if first and text in _repairs().kept_short else SIGN_CONFIDENCE)
+            if unsure:
+                if first or height * DASH_FLATNESS > width:
+                    continue            # a speck
+                text, between = "-", True
+        elif _speck(text, confidence):
             continue
         if gray is not None and text[0] in "<>" and _barred(gray, left, top, width, height, len(text)):
             text = ("≥" if text[0] == ">" else "≤") + text[1:]
@@ -235,10 +263,15 @@ def parse_tsv(tsv: str, scale: float, gray=None) -> list[list[dict]]:
             "top": top * scale, "bottom": (top + height) * scale,
             "conf": confidence, "fontname": "", "upright": True,
             "stroke": _stroke_width(gray, left, top, width, height) if gray is not None else 0.0,
+            "between": between,
         })
     result = []
     for words in lines.values():
         words.sort(key=lambda word: word["x0"])
+        words[:] = [word for index, word in enumerate(words)
+                    if not word.pop("between") or 0 < index < len(words) - 1]
+        if not words:
+            continue
         for word, following in zip(words, words[1:]):
             # Tesseract's box of a word sometimes runs over the next word's: the space
             # between them must stay a gap
@@ -283,6 +316,15 @@ def _mark_bold(lines: list[list[dict]]) -> None:
             if share >= 2 / 3 or share <= 1 / 3 or sum(ch.isalpha() for ch in word["text"]) < 3:
                 thick = share > 0.5
             word["fontname"] = "OCR-Bold" if thick else "OCR"
+
+
+def _dash(text: str) -> bool:
+    """Whether a word is dash signs only (rules/ocr.yaml `dashes`: Tesseract reads the en dash
+    of "Văn hóa – Xã hội" as "—-", "_", "~"). Between two words, in a flat box (a speck is
+    about as tall as wide), it is kept however unsure: without it the words either side
+    drift apart into what looks like two columns. An unsure one opening or closing a line is
+    a speck."""
+    return bool(text) and all(ch in _repairs().dashes for ch in text)
 
 
 def _speck(text: str, confidence: float) -> bool:
@@ -356,11 +398,15 @@ class _Repairs:
     split_tail: re.Pattern          # ... and its second part
     vowels: frozenset[str]          # the vowel letters every Vietnamese syllable holds
     kept_short: frozenset[str]      # one- or two-character words that are never specks
+    dashes: frozenset[str]          # signs Tesseract reads a dash as
+    tone_confusions: dict[str, str]  # combining tone marks Tesseract reads one for the other
 
 
 @cache
 def _repairs() -> _Repairs:
     """rules/ocr.yaml compiled: phrase confusions and misread heading numerals."""
+    import unicodedata
+
     rules = load_rules("ocr")
     replacements = {str(wrong): str(right) for wrong, right in (rules.get("confusions") or {}).items()}
     for wrong, right in replacements.items():
@@ -372,8 +418,9 @@ def _repairs() -> _Repairs:
                else re.compile(r"(?!)"))
     numerals = {str(wrong): str(right) for wrong, right in (rules.get("heading_numerals") or {}).items()}
     alternatives = "|".join(re.escape(wrong) for wrong in sorted(numerals, key=len, reverse=True))
-    # A misread Roman numeral opening a line, before a capitalised heading word of 2+ letters.
-    heading = re.compile(rf"^(?P<numeral>{alternatives})[.,]?$") if numerals else re.compile(r"(?!)")
+    # A misread Roman numeral opening a line, before a capitalised heading word of 2+ letters
+    # (a speck read as a bracket may sit before its point: "I[. MỤC TIÊU").
+    heading = re.compile(rf"^(?P<numeral>{alternatives})[\[\]|]?[.,]?$") if numerals else re.compile(r"(?!)")
     bullets = rules.get("bullet_misreads") or {}
     shape = rules.get("syllable") or {}
     initials = "|".join(sorted(map(str, shape.get("initials", [])), key=len, reverse=True))
@@ -386,7 +433,10 @@ def _repairs() -> _Repairs:
                     frozenset(str(sign) for sign in bullets.get("read", [])), str(bullets.get("as", "•")),
                     syllables, re.compile(syllable, re.IGNORECASE), re.compile(rf"\w*{split.get('ending', '(?!)')}$"),
                     re.compile(rf"^{split.get('tail', '(?!)')}(?!\w)"),
-                    frozenset(str(shape.get("vowels", ""))), frozenset(map(str, rules.get("kept_short") or ())))
+                    frozenset(str(shape.get("vowels", ""))), frozenset(map(str, rules.get("kept_short") or ())),
+                    frozenset(str(rules.get("dashes") or "")),
+                    {unicodedata.normalize("NFD", str(mark)): unicodedata.normalize("NFD", str(other))
+                     for mark, other in (rules.get("tone_confusions") or {}).items()})
 
 
 def has_vowel(word: str) -> bool:
@@ -424,8 +474,18 @@ def _same_case(replacement: str, found: str) -> str:
 def _respaced(word: dict) -> list[dict]:
     """The word, or the words OCR ran together in it ("học,công", "CHUYỂNĐỔI"), each with
     its share of the box (by characters)."""
-    pieces = re.split(r"(?<=,)(?=\w)", word["text"])
+    # "học,công", a heading numeral glued to its heading ("I.MỤC", "2.Yêu") and a Roman
+    # numeral to its word ("QuýIV/2026"): two words
+    text = _GLUED_NUMERAL.sub(r"\1 ", word["text"])
+    glued = _GLUED_ROMAN.match(text)
+    if glued and glued.group(1)[-1].islower():
+        text = glued.group(1) + " " + glued.group(2)
+    pieces = re.split(r"(?<=[^\W\d_],)(?=[^\W\d_])", text)       # letters only: "17,5" is a number
+    pieces = [part for piece in pieces for part in piece.split(" ")]
     text = " ".join(split_syllables(piece) for piece in pieces)
+    numeral = text.rpartition(" ")[2]
+    if text != numeral and numeral in _repairs().numerals:           # "Phụ lục Il" -> "Phụ lục II"
+        text = text[:len(text) - len(numeral)] + _repairs().numerals[numeral]
     parts = text.split(" ")
     if len(parts) == 1:
         return [word]
@@ -440,12 +500,93 @@ def _respaced(word: dict) -> list[dict]:
     return result
 
 
+@cache
+def word_list() -> frozenset[str]:
+    """Vietnamese words, lowercase ("tổ chức", "thể chế"): the word list underthesea (a
+    dependency) installs with its word segmenter (`pipeline/word_tokenize/models/*/dictionary.bin`,
+    about 72,000 words). Read from the installed package, never downloaded; empty when it is
+    not there (the repairs that need it are then not made)."""
+    import pickle
+    from importlib.util import find_spec
+
+    spec = find_spec("underthesea")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for path in sorted(Path(folder).glob("pipeline/word_tokenize/models/*/dictionary.bin"))[-1:]:
+            with path.open("rb") as handle:
+                words = pickle.load(handle)         # a set of str, written by underthesea's joblib.dump
+            return frozenset(str(entry).lower() for entry in words)
+    return frozenset()
+
+
+@cache
+def syllable_lexicon() -> frozenset[str]:
+    """Written Vietnamese syllables, lowercase: those held by at least SYLLABLE_MIN_WORDS words
+    of `word_list()` (about 6,600; a syllable of a single word is mostly a name or a typo)."""
+    from collections import Counter
+
+    counts: Counter = Counter()
+    for entry in word_list():
+        counts.update(set(entry.split()))
+    return frozenset(syllable for syllable, count in counts.items() if count >= SYLLABLE_MIN_WORDS)
+
+
+def _mark_variants(syllable: str) -> list[str]:
+    """`syllable` with each tone mark Tesseract confuses swapped for its look-alike
+    (rules/ocr.yaml `tone_confusions`: the hook above read as an acute, "tố" for "tổ")."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", syllable)
+    variants = []
+    for mark, other in _repairs().tone_confusions.items():
+        if mark in decomposed:
+            variants.append(unicodedata.normalize("NFC", decomposed.replace(mark, other)))
+    return variants
+
+
+def _word_repair(first: str, second: str) -> tuple[str, str] | None:
+    """Two OCR words that are no word of `word_list()` together but are once one tone mark of
+    one of them is swapped for its look-alike ("tố chức" -> "tổ chức", "thế chế" -> "thể chế");
+    None unless exactly one such word exists. Letters only (`second` may end in punctuation)."""
+    tail = _LETTERS_THEN_STOPS.fullmatch(second)
+    if not _LETTERS.fullmatch(first) or not tail:
+        return None
+    words = word_list()
+    a, b = first.lower(), tail.group(1).lower()
+    if not words or f"{a} {b}" in words:
+        return None
+    found = {(variant, b) for variant in _mark_variants(a) if f"{variant} {b}" in words}
+    found |= {(a, variant) for variant in _mark_variants(b) if f"{a} {variant}" in words}
+    if len(found) != 1:
+        return None
+    (new_a, new_b), = found
+    return _same_case(new_a, first), _same_case(new_b, tail.group(1)) + tail.group(2)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_LETTERS_THEN_STOPS = re.compile(r"([^\W\d_]+)([.,;:!?)]*)")
+
+
+def joins_syllable(first: str, second: str) -> bool:
+    """Whether `first` and `second` are one syllable Tesseract split in two ("đi" + "ện",
+    "đo" + "àn", "TRƯ" + "ỞNG"): both letters only (a digit is never joined; `second` may
+    end in punctuation), the joined letters are a syllable of `syllable_lexicon()` and at
+    least one part is not ("cư" + "ở" stay two words)."""
+    tail = _LETTERS_THEN_STOPS.fullmatch(second)
+    if not _LETTERS.fullmatch(first) or not tail:
+        return False
+    lexicon = syllable_lexicon()
+    joined = (first + tail.group(1)).lower()
+    return joined in lexicon and (first.lower() not in lexicon or tail.group(1).lower() not in lexicon)
+
+
 def _rejoined(words: list[dict]) -> list[dict]:
-    """Words Tesseract split inside ("đư" + "ợc") joined again (rules/ocr.yaml)."""
+    """Words Tesseract split inside a syllable ("đư" + "ợc", "đi" + "ện") joined again
+    (rules/ocr.yaml `split_inside_word`, and the syllable lexicon)."""
     repairs = _repairs()
     result: list[dict] = []
     for word in words:
-        if result and repairs.split_ending.match(result[-1]["text"]) and repairs.split_tail.match(word["text"]):
+        if result and ((repairs.split_ending.match(result[-1]["text"]) and repairs.split_tail.match(word["text"]))
+                       or joins_syllable(result[-1]["text"], word["text"])):
             previous = result[-1]
             previous["text"] += word["text"]
             previous["x1"] = word["x1"]
@@ -462,9 +603,18 @@ def repair_line(words: list[dict]) -> None:
     """
     repairs = _repairs()
     words[:] = _rejoined([part for word in words for part in _respaced(word)])
+    for first, second in zip(words, words[1:]):
+        repaired = _word_repair(first["text"], second["text"])
+        if repaired:
+            first["text"], second["text"] = repaired
     stray = _STRAY_OPENING.match(words[0]["text"])
     if stray and not any(ch in word["text"] for word in words for ch in _CLOSING_QUOTES):
         words[0]["text"] = words[0]["text"][stray.end():]     # a speck read as a quote mark
+    for word in words:
+        # a speck read as a point or comma before a capital (".CỘNG HÒA"): no word starts so
+        word["text"] = _STRAY_POINT.sub("", word["text"])
+    if len(words) >= 2 and words[-1]["text"] and all(ch in _TICKS for ch in words[-1]["text"]):
+        words.pop()                     # a speck read as a lone tick after the line's last word
     if len(words) >= 2 and words[0]["text"] in repairs.bullets:
         words[0]["text"] = repairs.bullet
     if len(words) >= 2:
@@ -482,18 +632,83 @@ def repair_line(words: list[dict]) -> None:
                 word["text"] = part
 
 
+def _bare(text: str) -> str:
+    """Letters and digits only, lowercase, without diacritics ("Đơn vị⏎tính -" -> "donvitinh")."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
+
+
+@cache
+def _header_labels() -> tuple[frozenset[str], dict[str, str]]:
+    """The plain column headers of rules/table_columns.yaml: their spaceless forms, and each
+    bare form (`_bare`) that only one of them has, with that header."""
+    fields = load_rules("table_columns").get("fields") or {}
+    plain = {str(label) for labels in fields.values() for label in labels
+             if not re.search(r"[\\\[\](){}?*+|^$]", str(label))}
+    by_bare: dict[str, set[str]] = {}
+    for label in plain:
+        by_bare.setdefault(_bare(label), set()).add(label)
+    return (frozenset(label.replace(" ", "") for label in plain),
+            {bare: labels.pop() for bare, labels in by_bare.items() if len(labels) == 1})
+
+
+def repair_header(texts: list[str]) -> list[str]:
+    """Header cells of a table read by OCR, each either as read or, when it is no known column
+    header as read but is one once diacritics and signs are ignored ("Đơn⏎vi", "Đơn vị⏎tính -",
+    "Thời⏎han"), that header (rules/table_columns.yaml, first letter capitalised). A misread
+    diacritic or a speck in a header cell would otherwise lose the whole column's meaning."""
+    exact, by_bare = _header_labels()
+    repaired = []
+    for text in texts:
+        label = by_bare.get(_bare(text))
+        known = re.sub(r"[\s*:()]+", "", text).lower().rstrip(".") in exact
+        repaired.append(label[:1].upper() + label[1:] if label and not known else text)
+    return repaired
+
+
 def low_confidence(words: list[dict]) -> bool:
     """Whether OCR words (with `conf`) are unsure: their mean confidence is below
     LOW_CONFIDENCE, a word holding a digit is below LOW_NUMBER_CONFIDENCE (a number is
-    what a misreading must never change silently), or a word is garbled (a bracket or bar
-    between its letters, "xuy(n"). Words of a text layer have no `conf`."""
+    what a misreading must never change silently), a word is garbled (a bracket or bar
+    between its letters, "xuy(n"), a number may be cut or signed wrongly ("17, 5", "-05"),
+    or a stray sign stands for what OCR could not read ("*" for "%"). Words of a text layer
+    have no `conf`."""
     scores = [word["conf"] for word in words if "conf" in word]
     if not scores:
         return False
-    if sum(scores) / len(scores) < LOW_CONFIDENCE or any(_GARBLED.search(word["text"]) for word in words):
+    if sum(scores) / len(scores) < LOW_CONFIDENCE or any(_garbled(word["text"]) for word in words):
         return True
-    return any(word.get("conf", 100.0) < LOW_NUMBER_CONFIDENCE and any(ch.isdigit() for ch in word["text"])
-               for word in words)
+    if _UNSURE_NUMBER.search(" ".join(word["text"] for word in words if "conf" in word)):
+        return True
+    if any(word.get("conf", 100.0) < LOW_NUMBER_CONFIDENCE and any(ch.isdigit() for ch in word["text"])
+           for word in words):
+        return True
+    # a stray sign ("*", "€", "`"): a mark OCR could not read, perhaps the "%" of a unit cell
+    return any("conf" in word and _stray_sign(word["text"]) for word in words)
+
+
+def _garbled(text: str) -> bool:
+    """A word OCR garbled: a bracket or bar between letters ("xuy(n"), a capital after a small
+    letter in a Vietnamese word ("xuyÝ"; ASCII names such as "VNeID" are written so), or a
+    short piece of a syllable that is no syllable ("ện" of "đi ện"; `syllable_lexicon()`)."""
+    if _GARBLED.search(text):
+        return True
+    if not any(ord(ch) > 127 for ch in text):
+        return False
+    if any(a.islower() and b.isupper() for a, b in zip(text, text[1:])):
+        return True
+    letters = _LETTERS_THEN_STOPS.fullmatch(text)
+    lexicon = syllable_lexicon()
+    return bool(letters and lexicon and len(letters.group(1)) <= FRAGMENT_LENGTH
+                and letters.group(1).lower() not in lexicon)
+
+
+def _stray_sign(text: str) -> bool:
+    """A word of signs only that is no punctuation, comparator, dash or kept sign ("%", "•")."""
+    return (not any(ch.isalnum() for ch in text) and text not in _repairs().kept_short and not _dash(text)
+            and not all(ch in _PLAIN_SIGNS for ch in text))
 
 
 # ------------------------------------------------------------------ pages
@@ -523,39 +738,48 @@ class PageRenderer:
             self.document = None
 
 
-def _read_empty_cells(ocr: _Engine, gray, tables: list, lines: list[list[dict]], scale: float) -> list[list[dict]]:
-    """Table cells the page's OCR left empty although they hold ink, read again one by one.
-
-    Tesseract's page layout analysis skips lone short marks in a grid ("1", "%"); read as a
-    block of its own, a cell gives them back. Coordinates come back in PDF points.
-    """
+def _read_cell(ocr: _Engine, gray, cell: tuple[float, float, float, float], scale: float) -> list[list[dict]]:
+    """The word lines of one table cell (PDF points), read alone as one block of text, or []
+    when the cell holds too little ink to be text."""
     import numpy as np
     from PIL import Image
 
-    centres = [((w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2) for words in lines for w in words]
-    found: list[list[dict]] = []
-    pad = CELL_PAD
-    for table in tables:
-        for x0, top, x1, bottom in table.cells:
-            if any(x0 <= cx <= x1 and top <= cy <= bottom for cx, cy in centres):
-                continue
-            left, upper = int(x0 / scale) + pad, int(top / scale) + pad
-            right, lower = int(x1 / scale) - pad, int(bottom / scale) - pad
-            crop = gray[upper:lower, left:right]
-            if crop.size == 0 or (crop < 128).sum() < CELL_MIN_INK:
-                continue
-            framed = np.pad(crop, FRAME_PX, constant_values=255)     # Tesseract needs margins
-            for words in parse_tsv(ocr.tsv(Image.fromarray(framed), block=True), scale, framed):
-                for word in words:
-                    for key, offset in (("x0", left - FRAME_PX), ("x1", left - FRAME_PX),
-                                        ("top", upper - FRAME_PX), ("bottom", upper - FRAME_PX)):
-                        word[key] += offset * scale
-                found.append(words)
-    return found
+    x0, top, x1, bottom = cell
+    left, upper = int(x0 / scale) + CELL_PAD, int(top / scale) + CELL_PAD
+    right, lower = int(x1 / scale) - CELL_PAD, int(bottom / scale) - CELL_PAD
+    crop = gray[upper:lower, left:right]
+    if crop.size == 0 or (crop < 128).sum() < CELL_MIN_INK:
+        return []
+    framed = np.pad(crop, FRAME_PX, constant_values=255)     # Tesseract needs margins
+    lines = parse_tsv(ocr.tsv(Image.fromarray(framed), "block"), scale, framed)
+    if not lines:       # a lone mark ("%", "1") that a block reading skips
+        lines = [words for words in parse_tsv(ocr.tsv(Image.fromarray(framed), "word"), scale, framed)
+                 if len(words) == 1 and _lone_mark(words[0])]
+    for words in lines:
+        for word in words:
+            for key, offset in (("x0", left - FRAME_PX), ("x1", left - FRAME_PX),
+                                ("top", upper - FRAME_PX), ("bottom", upper - FRAME_PX)):
+                word[key] += offset * scale
+    return lines
+
+
+def _lone_mark(word: dict) -> bool:
+    """Whether a cell's only word, read as a single word, is a mark worth keeping: a short
+    number or a kept sign ("1", "%"), read surely enough; letters guessed from a faint mark
+    ("III" read as "mã") are not kept."""
+    text = word["text"]
+    return (len(text) <= LONE_MARK_LENGTH and word["conf"] >= SPECK_CONFIDENCE
+            and (text in _repairs().kept_short or (any(ch.isdigit() for ch in text)
+                                                   and not any(ch.isalpha() for ch in text))))
 
 
 def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]]:
-    """Grid tables and repaired word lines of one deskewed page image."""
+    """Grid tables and repaired word lines of one deskewed page image.
+
+    Table cells are read one by one (a cell alone is one block of text), the rest of the page
+    with the tables whitened out: Tesseract's layout analysis of a whole ruled page mixes
+    the lines of neighbouring cells, skips lone marks ("1", "%") and reads cell shading as
+    words. Measured on the scan corpus (README: OCR)."""
     import cv2
     from PIL import Image
 
@@ -563,8 +787,15 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
 
     tables, without_lines = find_tables(gray, scale)     # before the median: lines are thin
     without_lines = cv2.medianBlur(without_lines, 3)      # specks of scanner noise
-    lines = parse_tsv(ocr.tsv(Image.fromarray(without_lines)), scale, without_lines)
-    lines.extend(_read_empty_cells(ocr, without_lines, tables, lines, scale))
+    flow = without_lines.copy()
+    for table in tables:
+        x0, top, x1, bottom = (int(round(value / scale)) for value in table.bbox)
+        flow[max(top, 0):bottom + 1, max(x0, 0):x1 + 1] = 255
+    lines = parse_tsv(ocr.tsv(Image.fromarray(flow)), scale, flow) if flow.min() < 128 else []
+    for table in tables:
+        for cell in table.cells:
+            lines.extend(_read_cell(ocr, without_lines, cell, scale))
+    _mark_bold(lines)                   # bold is relative to the whole page's strokes
     for line in lines:
         repair_line(line)
     return tables, lines

@@ -20,7 +20,7 @@ from functools import cache
 
 from extract.load import pdf_limits
 from extract.load.errors import LoadError, LoadFailure, scrub_internals
-from extract.load.ocr import OcrPage, PageRenderer, has_vowel, low_confidence
+from extract.load.ocr import OcrPage, PageRenderer, has_vowel, low_confidence, repair_header
 from extract.load.pdf_repair import read_words, split_aligned_tables, wrapped_inside_word
 from extract.load.pdf_report import page_problems
 from extract.patterns import bullet_class, letter_class
@@ -41,6 +41,7 @@ CENTER_TOLERANCE = 4.0
 FURNITURE_BAND = 0.1         # page numbers live in the top/bottom tenth of the page
 GLUE_GAP = 0.08              # a gap below this many line heights is no space (font change)
 PARAGRAPH_SPACING = 0.25     # extra line pitch (in line heights) that marks a paragraph gap
+MARGIN_SUPPORT = 3           # an OCR'd page's margin is where at least this many lines start (end)
 
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|,bd|-bd", re.IGNORECASE)
 _ITALIC_FONT = re.compile(r"italic|oblique|,it\b|-it\b", re.IGNORECASE)
@@ -358,11 +359,13 @@ def _reading_order(regions: _Regions, carry: _Region | None) -> _Columns:
 
 @dataclass(slots=True)
 class _Geometry:
-    """Text area of the pages of one width, and the usual line pitch (in line heights)."""
+    """Text area of the pages of one width (or of one scanned page), and the usual line pitch
+    (in line heights)."""
 
     left: float
     right: float
     pitch: float
+    width: float = 0.0          # the page width, rounded to points
 
 
 def _first_word_width(line: _Line) -> float:
@@ -452,13 +455,17 @@ def _paragraphs(lines: list[tuple[str, _Line]], geometry_of) -> list[Paragraph]:
                                  low_confidence=low_confidence(words)))
             current.clear()
 
+    def goes_on(prev: _Line, line: _Line, kind: str) -> bool:
+        if geometry_of(prev.page).width != geometry_of(line.page).width:
+            return False        # a page of another orientation (a landscape appendix) starts afresh
+        return _continues(prev, line, geometry_of(prev.page), kind)
+
     for kind, line in lines:
-        if current and kind == current_kind and _continues(
-                current[-1], line, geometry_of(current[-1].page), kind):
+        if current and kind == current_kind and goes_on(current[-1], line, kind):
             current.append(line)
             continue
         if (current and current_kind == "F" and kind == "L" and line.region_start
-                and _continues(current[-1], line, geometry_of(current[-1].page), "F")):
+                and goes_on(current[-1], line, "F")):
             current.append(line)        # the last line of a paragraph just above a region
             current_kind = kind
             continue
@@ -589,6 +596,10 @@ def _read_page(page, number: int, renderer: PageRenderer | None = None) -> _Page
     items: list[tuple[float, object]] = []
     for table, members in zip(tables, table_words):
         block = _table_block(table, members, number)
+        if block is not None and reading.ocr is not None and block.rows:
+            header = block.rows[0].cells           # misread diacritics and specks in header cells
+            for cell, text in zip(header, repair_header([cell.text for cell in header])):
+                cell.text = text
         if block is not None:
             items.append((table.bbox[1], block))
         else:
@@ -621,7 +632,7 @@ def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
     result = {}
     for width, lines in by_width.items():
         if not lines:
-            result[width] = _Geometry(0.0, float(width), 1.2)
+            result[width] = _Geometry(0.0, float(width), 1.2, width)
             continue
         left = min(line.x0 for line in lines)
         common_left, count = Counter(round(line.x0) for line in lines).most_common(1)[0]
@@ -634,15 +645,50 @@ def _geometries(pages: list[_PageContent]) -> dict[float, _Geometry]:
             right = max(line.x1 for line in wide if round(line.x1) == common_right)
         else:
             right = max(widest, width - left)
-        pitches = Counter()
-        for prev, line in zip(lines, lines[1:]):
-            if prev.page == line.page and line.top > prev.top:
-                ratio = (line.top - prev.top) / max(prev.height, line.height, 1.0)
-                if 0.9 <= ratio <= 2.5:
-                    pitches[round(ratio, 1)] += 1
-        pitch = pitches.most_common(1)[0][0] if pitches else 1.2
-        result[width] = _Geometry(left, right, pitch)
+        result[width] = _Geometry(left, right, _pitch(lines) or 1.2, width)
     return result
+
+
+def _pitch(lines: list[_Line]) -> float | None:
+    """The most common distance from one line's top to the next's, in line heights; None
+    without two lines on a page."""
+    pitches = Counter()
+    for prev, line in zip(lines, lines[1:]):
+        if prev.page == line.page and line.top > prev.top:
+            ratio = (line.top - prev.top) / max(prev.height, line.height, 1.0)
+            if 0.9 <= ratio <= 2.5:
+                pitches[round(ratio, 1)] += 1
+    return pitches.most_common(1)[0][0] if pitches else None
+
+
+def _edge(ends: list[float], outermost) -> float | None:
+    """The outermost (`min` for a left edge, `max` for a right one) of the positions `ends`
+    that at least MARGIN_SUPPORT of them share within FLUSH_TOLERANCE; None without one."""
+    supported = [end for end in ends if sum(abs(other - end) <= FLUSH_TOLERANCE for other in ends) >= MARGIN_SUPPORT]
+    return outermost(supported) if supported else None
+
+
+def _scanned_geometry(content: _PageContent, common: _Geometry) -> _Geometry:
+    """Text area of one OCR'd page. Each scanned page's text block sits at its own x (how the
+    sheet lay on the glass, the deskewing turn), so the pages of a width share no margin;
+    and a lone OCR mark beside the text is no margin either. Left = the leftmost line start
+    that MARGIN_SUPPORT lines share, right = the rightmost such end of the wide lines; where
+    the page has no such edge, the pages' common one, moved by the other edge's offset. The
+    line pitch is the page's own too when it has lines enough."""
+    left = _edge([line.x0 for line in content.lines], min)
+    widest = max((line.x1 - line.x0 for line in content.lines), default=0.0)
+    right = _edge([line.x1 for line in content.lines if line.x1 - line.x0 > 0.5 * widest], max)
+    # OCR line heights are the page's median glyph height, so the pitch in heights is the
+    # page's own: that of its body text (wide lines; a closing's short lines are set closer)
+    wide = [line for line in content.lines if line.x1 - line.x0 > 0.5 * widest]
+    pitch = _pitch(wide) if len(wide) >= MARGIN_SUPPORT * 2 else None
+    if left is None and right is None:
+        return _Geometry(common.left, common.right, pitch or common.pitch, common.width)
+    if left is None:
+        left = common.left + (right - common.right)
+    if right is None:
+        right = common.right + (left - common.left)
+    return _Geometry(left, right, pitch or common.pitch, common.width)
 
 
 def _causes(exc: BaseException):
@@ -740,8 +786,11 @@ def _assemble(pages: list[_PageContent]) -> RawDocument:
     geometries = _geometries(pages)
     width_of = {content.number: round(content.width) for content in pages}
 
+    scanned = {content.number: _scanned_geometry(content, geometries[width_of[content.number]])
+               for content in pages if content.ocr is not None}
+
     def geometry_of(page: int) -> _Geometry:
-        return geometries[width_of[page]]
+        return scanned.get(page) or geometries[width_of[page]]
 
     blocks: list[Block] = []
     flow: list[tuple[str, _Line]] = []     # lines waiting to become paragraphs (may cross pages)
