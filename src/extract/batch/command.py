@@ -17,6 +17,8 @@ from extract.manifest import Status
 
 
 class Engine(str, enum.Enum):
+    """Where a batch's documents run: local worker processes, or a Dask cluster."""
+
     processes = "processes"
     dask = "dask"
 

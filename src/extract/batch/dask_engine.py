@@ -111,6 +111,8 @@ class DocumentPlugin(WorkerPlugin):
         self.unusable: str | None = None
 
     def setup(self, worker) -> None:
+        """On a Dask worker joining: check its version and view of the working folder, then
+        start (and warm) one document process from a fork server."""
         data = self.setup_data
         self.lock = threading.Lock()    # made on the worker: the plugin travels pickled
         if _package_version() != data.version:
@@ -132,6 +134,7 @@ class DocumentPlugin(WorkerPlugin):
         self.idle.append(pool)
 
     def teardown(self, worker) -> None:
+        """On a Dask worker leaving: close its document processes."""
         with self.lock:
             pools, self.idle = self.idle, []
         for pool in pools:
