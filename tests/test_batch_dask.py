@@ -79,7 +79,10 @@ def test_a_lost_worker_loses_no_document_and_a_poison_one_fails_after_its_tries(
     assert all(entries[f"d{i}.txt"]["status"] == "ok" for i in range(6))
     assert len(read_manifest(tmp_path / "out")) == 8                 # one line each
     logged = calls.read_text().splitlines()
-    assert logged.count(str(src / "lost.txt")) == 2 and logged.count(str(src / "poison.txt")) == TRIES
+    # lost.txt runs again after its first worker died; a third run happens when the worker that
+    # finished it is killed by poison.txt before the parent fetched the result (Dask recomputes
+    # a lost result). Either way its manifest line is written once (above).
+    assert logged.count(str(src / "lost.txt")) in (2, 3) and logged.count(str(src / "poison.txt")) == TRIES
     assert all(logged.count(str(src / f"d{i}.txt")) == 1 for i in range(6))   # none redone
     assert not (tmp_path / "out" / "docs" / "poison.txt.json").exists()
 
