@@ -72,10 +72,12 @@ class WorkerPool:
     MAX_START_FAILURES = 3
 
     def __init__(self, size: int, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
-                 warm: Callable[[], Any] | None, context: str | None = None, memory_mb: int = 0):
+                 warm: Callable[[], Any] | None, context: str | None = None, memory_mb: int = 0,
+                 expected_tasks: int | None = None):
         method = context or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         self.context = multiprocessing.get_context(method)
         self.size = size
+        self.expected_tasks = expected_tasks   # how many documents the batch holds, when known
         self.args = (Path(out), extract_fn, options, timeout, warm, memory_mb)
         self.timeout = timeout
         self.grace = min(max(1.0, 0.1 * timeout), 10.0)
@@ -218,8 +220,14 @@ class WorkerPool:
             raise RuntimeError(f"worker processes fail to start ({detail})")
 
     def _chunk_size(self, backlog: int) -> int:
-        # Small chunks near a requeue (after a hang) and for few documents; up to 16 otherwise.
-        return 1 if backlog else 8 if self.size > 1 else 16
+        # Small chunks near a requeue (after a hang); up to 16 otherwise, but never so large that
+        # a few heavy documents (scans: seconds per page) all queue on one worker while another idles.
+        if backlog:
+            return 1
+        largest = 8 if self.size > 1 else 16
+        if self.expected_tasks is None or self.size == 1:
+            return largest
+        return max(1, min(largest, self.expected_tasks // (4 * self.size)))
 
     def _replace(self, slot: int) -> None:
         self.stats.replaced += 1

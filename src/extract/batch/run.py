@@ -248,7 +248,8 @@ def run_batch(directory: Path, out: Path, *, extract_fn: ExtractFn | None = None
     if dask_pool_class is not None:
         pool = dask_pool_class(size, out, extract_fn, options, timeout, warm, memory_mb, scheduler=scheduler)
     else:
-        pool = WorkerPool(size, out, extract_fn, options, timeout, warm, context, memory_mb)
+        pool = WorkerPool(size, out, extract_fn, options, timeout, warm, context, memory_mb,
+                          expected_tasks=len(inputs))
     interrupted = False
     try:
         if inputs:
