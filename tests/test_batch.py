@@ -6,6 +6,7 @@ machinery alone and run in seconds; a last smoke test runs the real pipeline ove
 
 from __future__ import annotations
 
+from collections import deque
 import json
 import os
 from pathlib import Path
@@ -270,3 +271,22 @@ def test_every_manifest_reason_is_documented_for_analysts():
     assert documented == [*SkipReason, *RunFailure]
     # the loader's codes are listed by example; the guide names the common ones
     assert all(f"`{code}`" in guide for code in ("empty", "too_large", "corrupt_pdf", "encrypted"))
+
+
+def test_heavy_documents_come_alone_so_they_spread_over_the_workers():
+    from extract.batch.pool import _TaskQueue
+    from extract.batch.worker import Task
+
+    weights = iter([1, 1, 7, 7, 1, 2, 2])
+    tasks = [Task(index, f"f{index}", f"f{index}", f"docs/f{index}.json", "0" * 64, weight=next(weights))
+             for index in range(7)]
+    pending = iter(tasks)
+    queue = _TaskQueue(lambda: next(pending, None))
+    chunks = []
+    while chunk := queue.take(4):
+        chunks.append([task.weight for task in chunk])
+    assert chunks == [[1, 1], [7], [7], [1, 2], [2]]      # a scan-sized file is a chunk of its own
+    assert queue.done()
+    # a lost worker's tasks come back first, still cut by weight
+    queue.give_back(deque(tasks[:4]), skip_head=True)
+    assert [task.index for task in queue.take(4)] == [1] and [task.index for task in queue.take(4)] == [2]

@@ -142,20 +142,25 @@ class WorkerPool:
                 self.close()
 
     def _feed(self, queue: "_TaskQueue") -> None:
-        """Keep up to two chunks in flight per worker."""
+        """Keep up to two chunks' weight in flight per worker, one chunk per worker in turn, so
+        that heavy documents (their own chunk each) spread over the workers."""
         chunk_size = self._chunk_size(len(queue.requeued))
-        for worker in self.workers:
-            while len(worker.assigned) < 2 * chunk_size:
+        hungry = list(self.workers)
+        while hungry:
+            for worker in list(hungry):
+                if sum(task.weight for task in worker.assigned) >= 2 * chunk_size:
+                    hungry.remove(worker)
+                    continue
                 chunk = queue.take(chunk_size)
                 if not chunk:
-                    break
+                    return
                 if not worker.assigned:
                     worker.started = time.monotonic()
                 worker.assigned.extend(chunk)
                 try:
                     worker.conn.send(chunk)
                 except OSError:
-                    break  # dead: found by _check through its sentinel
+                    hungry.remove(worker)  # dead: found by _check through its sentinel
 
     def _wait(self) -> None:
         """Until a worker sends something or dies, or the nearest deadline passes."""
@@ -262,22 +267,34 @@ class _TaskQueue:
 
     def __init__(self, next_task: Callable[[], Optional[Task]]):
         self.next_task = next_task
-        self.requeued: deque[Task] = deque()
+        self.requeued: deque[Task] = deque()   # held by a lost worker: served first, in small chunks
+        self.held: Task | None = None           # taken but too heavy for the last chunk: starts the next
         self.exhausted = False
 
-    def take(self, count: int) -> list[Task]:
+    def take(self, weight: int) -> list[Task]:
+        """The next chunk: tasks up to `weight` in all (a heavier task comes alone)."""
         chunk: list[Task] = []
-        while len(chunk) < count:
+        total = 0
+        while total < weight:
             if self.requeued:
-                chunk.append(self.requeued.popleft())
-                continue
-            if self.exhausted:
+                task = self.requeued[0]
+                if chunk and total + task.weight > weight:
+                    break
+                self.requeued.popleft()
+            elif self.held is not None:
+                task, self.held = self.held, None
+            elif self.exhausted:
                 break
-            task = self.next_task()
-            if task is None:
-                self.exhausted = True
+            else:
+                task = self.next_task()
+                if task is None:
+                    self.exhausted = True
+                    break
+            if chunk and total + task.weight > weight:
+                self.held = task
                 break
             chunk.append(task)
+            total += task.weight
         return chunk
 
     def give_back(self, assigned: deque, skip_head: bool) -> None:
@@ -287,4 +304,4 @@ class _TaskQueue:
         assigned.clear()
 
     def done(self) -> bool:
-        return self.exhausted and not self.requeued
+        return self.exhausted and not self.requeued and self.held is None

@@ -44,12 +44,14 @@ class DocumentTimeout(BaseException):
 @dataclass(frozen=True, slots=True)
 class Task:
     """One document to extract: its manifest index, path to open, display name, OUT-relative
-    output path and the input's sha256 (hashed in the parent, before extraction)."""
+    output path and the input's sha256 (hashed in the parent, before extraction); `weight`
+    is its expected cost in chunk units (a large file, e.g. a scan, weighs more)."""
     index: int
     path: str
     file: str          # display name (manifest 'file')
     output: str        # OUT-relative
     sha256: str
+    weight: int = 1
 
 
 def timeout_message(timeout: float) -> str:
