@@ -141,3 +141,22 @@ def test_the_command_line_says_what_is_broken_and_exits_2(rules_copy, tmp_path):
     batch = CliRunner().invoke(app, ["batch", str(plan.parent), "-o", str(tmp_path / "out")])
     assert batch.exit_code == 2 and "document.yaml: number_label: expected a string" in batch.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_vocabulary_file_is_named_and_stops_the_run(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    folder = tmp_path / "vocab"
+    shutil.copytree(root / "src" / "extract" / "vocabulary", folder)
+    (folder / "units.yaml").unlink()
+    env = {**__import__("os").environ, "KEHOACH_RULES": str(folder)}
+    for command in (["extract", str(root / "corpus" / "phu-lac-xa-2026.txt")],
+                    ["batch", str(root / "corpus" / "scans"), "-o", str(tmp_path / "out"), "-q"]):
+        result = subprocess.run([sys.executable, "-m", "extract.cli", *command], capture_output=True,
+                                text=True, env=env, timeout=120)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert "units.yaml: missing" in result.stderr and "Traceback" not in result.stderr

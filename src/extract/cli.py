@@ -253,3 +253,7 @@ def evaluate_command(
         coverage = coverage_eval_report(golden_dir, lambda path: extract_path(path, options))
         if coverage:
             typer.echo(coverage)
+
+
+if __name__ == "__main__":   # python -m extract.cli
+    app()

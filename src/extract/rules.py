@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from extract.rules_schema import RulesError, validate_rules
+from extract.rules_schema import SCHEMAS, RulesError, validate_rules
 
 
 def rules_dir() -> Path:
@@ -33,18 +33,21 @@ def load_rules(name: str) -> Any:
 
     The content is checked against the file's schema (extract.rules_schema) and returned as
     parsed (dicts, lists, strings). Raises RulesError ("rules/units.yaml: counted[3]: expected
-    a list of strings") for a file that is not YAML or not of its schema; OSError where the
-    file cannot be read.
+    a list of strings") for a file that is not YAML or not of its schema, or that is missing
+    or cannot be read.
     """
     path = rules_dir() / f"{name}.yaml"
     shown_as = f"rules/{name}.yaml" if not os.environ.get("KEHOACH_RULES") else str(path)
-    with path.open(encoding="utf-8") as handle:
-        try:
+    try:
+        with path.open(encoding="utf-8") as handle:
             data = yaml.safe_load(handle)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-            raise RulesError(f"{shown_as}: not valid YAML: {where}{getattr(error, 'problem', None) or error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise RulesError(f"{shown_as}: not valid YAML: {where}{getattr(error, 'problem', None) or error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = "missing" if isinstance(error, FileNotFoundError) else f"cannot be read ({error})"
+        raise RulesError(f"{shown_as}: {reason}") from None
     validate_rules(name, data, shown_as)
     return data
 
@@ -53,8 +56,8 @@ def check_all_rules() -> None:
     """Load (parse and check) every vocabulary file of the folder now, so that a long run
     (`kehoach batch`, `kehoach serve`) stops at once on a broken one instead of failing each
     document in its workers. Raises RulesError like `load_rules`."""
-    for path in sorted(rules_dir().glob("*.yaml")):
-        load_rules(path.stem)
+    for name in sorted(SCHEMAS):        # every file the pipeline needs, present or not
+        load_rules(name)
 
 
 # ---------------------------------------------------------------- word lists as regexes
