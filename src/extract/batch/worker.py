@@ -17,7 +17,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from extract.batch.folders import OutputPathError, resolve_output
 from extract.load import LoadError
@@ -197,20 +197,27 @@ def start_worker(warm: Callable[[], Any] | None) -> None:
             pass
 
 
+def requests_from(conn) -> Iterator[Any]:
+    """A worker's side of its pipe: say ready (with its pid), then yield each message the parent
+    sends until it sends None (stop) or the pipe closes. Batch and `kehoach serve` workers."""
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        yield message
+
+
 def worker_main(conn, out: Path, extract_fn: ExtractFn, options: Any, timeout: float,
                  warm: Callable[[], Any] | None, memory_mb: int = 0) -> None:
     """A batch worker's loop: warm up, cap memory, say ready, then take chunks of `Task`s from
     `conn` (None: stop) and send back ('done', index, manifest line, RSS KiB, peak RSS KiB)."""
     start_worker(warm)
     cap_memory(memory_mb)
-    conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            chunk = conn.recv()
-        except (EOFError, OSError):
-            return
-        if chunk is None:
-            return
+    for chunk in requests_from(conn):
         for task in chunk:
             try:
                 entry = process_document(task, out, extract_fn, options, timeout, memory_mb)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from extract.matching import fold_accents
 from extract.rules import load_rules
 
 # One OpenMP thread per process: batch workers are the parallelism (measured faster on 2
@@ -634,10 +635,7 @@ def repair_line(words: list[dict]) -> None:
 
 def _bare(text: str) -> str:
     """Letters and digits only, lowercase, without diacritics ("Đơn vị⏎tính -" -> "donvitinh")."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
+    return "".join(ch for ch in fold_accents(text).lower() if ch.isalnum())
 
 
 @cache

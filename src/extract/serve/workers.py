@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from extract.batch.pool import kill_process, spawn_process
-from extract.batch.worker import Task, cap_memory, process_document, rss_kb, start_worker, timeout_message
+from extract.batch.worker import (
+    Task, cap_memory, process_document, requests_from, rss_kb, start_worker, timeout_message,
+)
 from extract.load.limits import Limits, from_environment
 from extract.manifest import RunFailure, Status, manifest_entry
 from extract.pipeline import Options, extract_path_with_text, warm
@@ -150,15 +152,7 @@ def prepare_worker(nlp: bool, memory_mb: int) -> None:
 def _worker_main(conn, nlp: bool, memory_mb: int) -> None:
     """Serve requests `(task, out, options, timeout)` from the pool: one manifest line each."""
     start_worker(partial(prepare_worker, nlp, memory_mb))
-    conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        task, out, options, timeout = request
+    for task, out, options, timeout in requests_from(conn):
         conn.send(process_document(task, Path(out), extract_upload, options, timeout, memory_mb))
 
 
