@@ -79,6 +79,41 @@ def test_a_broken_file_is_named_with_its_key_path(rules_copy, name, change, expe
     assert f"{path}: {expected}" in message, message
 
 
+# A pattern the code reads a group from must have it: caught when the file is loaded, not on
+# the first document that reaches the pattern.
+MISSING_GROUPS = [
+    ("references", lambda d: d.update(issuer_before="của\\s+([A-ZĐ][^;,()]{2,80}?)\\s+tại\\s*$"),
+     "issuer_before: the pattern needs the named group(s) (?P<issuer>…)"),
+    ("declared", lambda d: d.update(task_group="^(?P<name>.{3,200}?):\\s*\\d+\\s+nhiệm vụ"),
+     "task_group: the pattern needs the named group(s) (?P<count>…)"),
+    ("declared", lambda d: d["totals"]["indicators"].append("\\d+ chỉ tiêu"),
+     "totals.indicators[2]: the pattern needs 1 capturing group(s) (…), it has 0"),
+    ("text_items", lambda d: d.update(scope_after="\\s+tại\\s+cấp\\s+\\w+"),
+     "scope_after: the pattern needs 1 capturing group(s) (…), it has 0"),
+]
+
+
+@pytest.mark.parametrize("name, change, expected", MISSING_GROUPS, ids=[m[2].split(":")[0] for m in MISSING_GROUPS])
+def test_a_pattern_without_the_groups_the_code_reads_is_refused(rules_copy, name, change, expected):
+    path = _edit(rules_copy, name, change)
+    with pytest.raises(RulesError) as raised:
+        load_rules(name)
+    assert f"{path}: {expected}" in str(raised.value), str(raised.value)
+
+
+def test_an_empty_word_list_matches_nothing():
+    """An emptied list in a vocabulary file means "none of these", never the empty string
+    that an empty alternation would match everywhere."""
+    import re
+
+    from extract.rules import alternation, word_alternation
+
+    for build in (alternation, word_alternation):
+        assert re.search(build([]), "Tỷ lệ 95%") is None
+        assert re.search(build(["", "  "]), "Tỷ lệ 95%") is None
+        assert re.search(build(["%"]), "Tỷ lệ 95%")
+
+
 def test_all_broken_files_are_covered():
     assert sorted({b[0] for b in BROKEN}) == sorted(SCHEMAS)
 

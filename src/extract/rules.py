@@ -63,6 +63,11 @@ def check_all_rules() -> None:
 # ---------------------------------------------------------------- word lists as regexes
 
 
+# The alternation of no phrases: matches nowhere. An empty word list in a vocabulary file means
+# "none of these", not the empty string that "(?:)" would match everywhere.
+NOTHING = r"(?!)"
+
+
 def phrase(words: str) -> str:
     """One phrase as a regex: its words escaped, any run of white space between them."""
     return r"\s+".join(re.escape(word) for word in words.split())
@@ -71,7 +76,7 @@ def phrase(words: str) -> str:
 def alternation(phrases: Iterable[str]) -> str:
     """A non-capturing alternation of phrases, longest first so that the longest one wins."""
     unique = sorted({str(p) for p in phrases if str(p).strip()}, key=len, reverse=True)
-    return "(?:" + "|".join(phrase(p) for p in unique) + ")"
+    return "(?:" + "|".join(phrase(p) for p in unique) + ")" if unique else NOTHING
 
 
 def word_alternation(phrases: Iterable[str]) -> str:
@@ -83,4 +88,4 @@ def word_alternation(phrases: Iterable[str]) -> str:
         before = r"(?<!\w)" if re.match(r"\w", text) else ""
         after = r"(?!\w)" if re.search(r"\w$", text) else ""
         bounded.append(before + phrase(text) + after)
-    return "(?:" + "|".join(bounded) + ")"
+    return "(?:" + "|".join(bounded) + ")" if bounded else NOTHING

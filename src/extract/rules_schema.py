@@ -35,6 +35,23 @@ def _compiles(pattern: str) -> str:
 
 
 Regex = Annotated[str, AfterValidator(_compiles)]
+
+
+def _capturing(*names: str, positional: int = 0):
+    """A regex that must capture: the named groups the code reads (`match.group("issuer")`),
+    or at least `positional` groups (`match.group(1)`). Without this a pattern that lacks one
+    passes the check and fails at run time on the first document that reaches it."""
+    def check(pattern: str) -> str:
+        compiled = re.compile(pattern)
+        missing = [name for name in names if name not in compiled.groupindex]
+        if missing:
+            raise ValueError("the pattern needs the named group(s) "
+                             + ", ".join(f"(?P<{name}>…)" for name in missing))
+        if compiled.groups < positional:
+            raise ValueError(f"the pattern needs {positional} capturing group(s) (…), it has {compiled.groups}")
+        return pattern
+    return Annotated[str, AfterValidator(_compiles), AfterValidator(check)]
+
 Words = list[str]
 Names = dict[str, str]
 Tier = Literal["province", "commune", "any"]
@@ -191,16 +208,16 @@ class Deadlines(_Schema):
 
 
 class _Totals(_Schema):
-    indicators: list[Regex]
-    tasks: list[Regex]
+    indicators: list[_capturing(positional=1)]     # group 1: the declared count
+    tasks: list[_capturing(positional=1)]
 
 
 class Declared(_Schema):
     """The shape of rules/declared.yaml."""
     totals: _Totals
     total_cues: Words
-    task_group: Regex
-    appendix_mention: Regex
+    task_group: _capturing("name", "count")
+    appendix_mention: _capturing(positional=1)     # group 1: the appendix's numeral
     appendix_word: str
 
 
@@ -340,7 +357,7 @@ class References(_Schema):
     issuer_stops: Words
     replaces_cues: Words
     committee_topics: Words
-    issuer_before: Regex
+    issuer_before: _capturing("issuer")
     committee_heads: Words
     issuer_cue: str
     basis_headings: Words
@@ -423,7 +440,7 @@ class TextItems(_Schema):
     share_prefix: str
     count_prefix: str
     dangling_words: Words
-    scope_after: Regex
+    scope_after: _capturing(positional=1)          # group 1: the scope ("cấp xã")
     task_deadline_kinds: list[Literal["date", "month", "quarter", "half", "year", "range", "from", "recurring",
                                       "ongoing", "unspecified"]]
     not_target_units: Words
