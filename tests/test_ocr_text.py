@@ -173,3 +173,58 @@ def test_targets_read_wrong_count_unless_flagged():
     ("năm", "2026", None)])
 def test_a_tone_mark_read_for_its_look_alike_is_repaired_only_into_a_known_word(first, second, expected):
     assert ocr._word_repair(first, second) == expected
+
+
+# ------------------------------------------------------------------ unit cells
+
+@pytest.mark.parametrize(("read", "expected", "sure"), [
+    ("%", "%", True), ("", "", True), ("Doanh nghiệp", "Doanh nghiệp", True),
+    ("Đi ếm", "Điểm", True),          # a syllable split in two and a hook read as an acute
+    ("Tố", "Tổ", True), ("Sản phầm", "Sản phẩm", True), ("MÔ HINH", "MÔ HÌNH", True),
+    ("96", "96", False),              # a "%" read as digits: kept, but never silently
+    ("Yo", "Yo", False), ("Hệ thông tin", "Hệ thông tin", False),
+])
+def test_a_unit_cell_is_a_known_unit_or_unsure(read, expected, sure):
+    assert ocr.read_unit_cell(read) == (expected, sure)
+
+
+def test_the_unit_column_is_found_by_its_header():
+    assert ocr.unit_header("Đơn vị") and ocr.unit_header("Đơn\nvị tính") and ocr.unit_header("ĐVT")
+    assert not ocr.unit_header("Đơn vị chủ trì") and not ocr.unit_header("Chỉ tiêu")
+
+
+def _grid(columns: int, rows: int, width: float = 60.0, height: float = 20.0):
+    from extract.load.ocr_tables import ImageTable
+
+    cells = [(c * width, r * height, (c + 1) * width, (r + 1) * height) for r in range(rows) for c in range(columns)]
+    return ImageTable(cells, (0.0, 0.0, columns * width, rows * height))
+
+
+def _in(cell, text: str, conf: float = 95.0) -> dict:
+    x0, top, x1, bottom = cell
+    return word(text, x0 + 2, x1 - 2, top + 4, bottom - 4, conf)
+
+
+def test_an_inked_cell_ocr_read_nothing_from_is_unsure():
+    """A unit cell with ink but no word ("%" lost by OCR) flags its row: the target's unit
+    would otherwise be missing without a word."""
+    table = _grid(3, 2)
+    header = [_in(table.cells[0], "Chỉ"), _in(table.cells[1], "Đơn"), _in(table.cells[2], "Kết")]
+    table.unread.add(table.cells[4])
+    block = pdf._table_block(table, [*header, _in(table.cells[3], "Tỷ"), _in(table.cells[5], "100")], 1,
+                             table.unread)
+    assert [cell.low_confidence for cell in block.rows[1].cells] == [False, True, False]
+
+
+def test_ocr_unit_cells_are_repaired_or_flagged():
+    table = _grid(3, 4)
+    cells = table.cells
+    words = [_in(cells[0], "Chỉ"), _in(cells[1], "Đơn"), _in((cells[1][0], cells[1][1] + 8, cells[1][2], cells[1][3] + 8), "vị"),
+             _in(cells[2], "Kết"),
+             _in(cells[3], "Số"), _in(cells[4], "Tố"), _in(cells[5], "22"),
+             _in(cells[6], "Tỷ"), _in(cells[7], "96"), _in(cells[8], "95"),
+             _in(cells[9], "Số"), _in(cells[10], "Điểm"), _in(cells[11], "5")]
+    block = pdf._table_block(table, words, 1)
+    pdf._check_unit_cells(block)
+    units = [(row.cells[1].text, row.cells[1].low_confidence) for row in block.rows[1:]]
+    assert units == [("Tổ", False), ("96", True), ("Điểm", False)]

@@ -468,6 +468,7 @@ class Units(_Schema):
     percent: Words
     percent_after: Words
     counted: Words
+    cell_units: Words = []
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {

@@ -666,6 +666,44 @@ def repair_header(texts: list[str]) -> list[str]:
     return repaired
 
 
+def unit_header(text: str) -> bool:
+    """Whether a table header cell names the unit column (rules/table_columns.yaml
+    `fields.unit`: "Đơn vị", "ĐVT" …; "Đơn vị chủ trì" is the lead's column, not this)."""
+    labels = load_rules("table_columns").get("fields", {}).get("unit") or ()
+    plain = " ".join(re.sub(r"[*:()]", " ", text).split()).casefold().rstrip(".")
+    return plain in {str(label).casefold() for label in labels}
+
+
+@cache
+def _known_units() -> tuple[frozenset[str], dict[str, str]]:
+    """The units an "Đơn vị" cell may hold (rules/units.yaml `percent`, `counted`,
+    `cell_units`): their casefolded forms, and each bare form (`_bare`) only one of them has."""
+    rules = load_rules("units")
+    units = {str(unit) for key in ("percent", "counted", "cell_units") for unit in rules.get(key) or ()}
+    by_bare: dict[str, set[str]] = {}
+    for unit in units:
+        if _bare(unit):
+            by_bare.setdefault(_bare(unit), set()).add(unit)
+    return (frozenset(" ".join(unit.split()).casefold() for unit in units),
+            {bare: found.pop() for bare, found in by_bare.items() if len(found) == 1})
+
+
+def read_unit_cell(text: str) -> tuple[str, bool]:
+    """An OCR'd cell of a table's unit column -> (text, sure). A known unit as read, or an
+    empty cell, is sure; one that is a known unit once diacritics, signs and spaces are
+    ignored ("Đi ếm", "Tố" -> "Điểm", "Tổ") becomes that unit, in the case read; anything
+    else is kept as read and unsure ("96" for "%"): a target's unit is never wrong silently."""
+    plain = " ".join(text.split())
+    exact, by_bare = _known_units()
+    if not plain or plain.casefold() in exact:
+        return text, True
+    unit = by_bare.get(_bare(plain))
+    if unit is None:
+        return text, False
+    return (unit.upper() if plain.isupper() and len(plain) > 1 else
+            unit[:1].upper() + unit[1:] if plain[:1].isupper() else unit), True
+
+
 def low_confidence(words: list[dict]) -> bool:
     """Whether OCR words (with `conf`) are unsure: their mean confidence is below
     LOW_CONFIDENCE, a word holding a digit is below LOW_NUMBER_CONFIDENCE (a number is
@@ -736,9 +774,9 @@ class PageRenderer:
             self.document = None
 
 
-def _read_cell(ocr: _Engine, gray, cell: tuple[float, float, float, float], scale: float) -> list[list[dict]]:
-    """The word lines of one table cell (PDF points), read alone as one block of text, or []
-    when the cell holds too little ink to be text."""
+def _read_cell(ocr: _Engine, gray, cell: tuple[float, float, float, float], scale: float) -> list[list[dict]] | None:
+    """The word lines of one table cell (PDF points), read alone as one block of text; None
+    when the cell holds too little ink to be text, [] when it holds ink but nothing was read."""
     import numpy as np
     from PIL import Image
 
@@ -747,7 +785,7 @@ def _read_cell(ocr: _Engine, gray, cell: tuple[float, float, float, float], scal
     right, lower = int(x1 / scale) - CELL_PAD, int(bottom / scale) - CELL_PAD
     crop = gray[upper:lower, left:right]
     if crop.size == 0 or (crop < 128).sum() < CELL_MIN_INK:
-        return []
+        return None
     framed = np.pad(crop, FRAME_PX, constant_values=255)     # Tesseract needs margins
     lines = parse_tsv(ocr.tsv(Image.fromarray(framed), "block"), scale, framed)
     if not lines:       # a lone mark ("%", "1") that a block reading skips
@@ -792,7 +830,10 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
     lines = parse_tsv(ocr.tsv(Image.fromarray(flow)), scale, flow) if flow.min() < 128 else []
     for table in tables:
         for cell in table.cells:
-            lines.extend(_read_cell(ocr, without_lines, cell, scale))
+            read = _read_cell(ocr, without_lines, cell, scale)
+            if read == []:
+                table.unread.add(cell)
+            lines.extend(read or [])
     _mark_bold(lines)                   # bold is relative to the whole page's strokes
     for line in lines:
         repair_line(line)

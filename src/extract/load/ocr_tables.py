@@ -11,7 +11,7 @@ table. The lines are whitened out of the image before OCR (Tesseract reads them 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MIN_LINE_FRACTION = 0.04     # a ruling line is at least this share of the page's width/height
 BOUNDARY_COVER = 0.45        # a cell boundary exists where a line covers this much of it
@@ -25,6 +25,8 @@ class ImageTable:
 
     cells: list[tuple[float, float, float, float]]
     bbox: tuple[float, float, float, float]
+    # cells that hold ink OCR read nothing from (a "%" or "1" lost): their text is unsure
+    unread: set[tuple[float, float, float, float]] = field(default_factory=set)
 
 
 def _positions(profile, threshold: float) -> list[int]:

@@ -20,7 +20,8 @@ from functools import cache
 
 from extract.load import pdf_limits
 from extract.load.errors import LoadError, LoadFailure, scrub_internals
-from extract.load.ocr import OcrPage, PageRenderer, has_vowel, low_confidence, repair_header
+from extract.load.ocr import (OcrPage, PageRenderer, has_vowel, low_confidence, read_unit_cell, repair_header,
+                               unit_header)
 from extract.load.pdf_repair import read_words, split_aligned_tables, wrapped_inside_word
 from extract.load.pdf_report import page_problems
 from extract.patterns import bullet_class, letter_class
@@ -502,8 +503,9 @@ def _cell_text(lines: list[_Line], cell_x1: float) -> str:
     return "".join(parts)
 
 
-def _table_block(table, words: list[dict], page: int) -> Table | None:
-    """A pdfplumber table and the words inside it -> Table with merged cells resolved."""
+def _table_block(table, words: list[dict], page: int, unread=()) -> Table | None:
+    """A pdfplumber table and the words inside it -> Table with merged cells resolved.
+    `unread`: cells of an OCR'd table that hold ink OCR read nothing from (flagged unsure)."""
     cells = [cell for cell in table.cells]
     if not cells:
         return None
@@ -549,7 +551,7 @@ def _table_block(table, words: list[dict], page: int) -> Table | None:
                 row_cells.append(Cell(text, bold=bool(members) and all(_is_bold(w) for w in members),
                                       italic=bool(members) and all(_is_italic(w) for w in members),
                                       span=span, merges_down=owner.get((r + 1, c)) == index,
-                                      low_confidence=low_confidence(members)))
+                                      low_confidence=low_confidence(members) or cells[index] in unread))
             c += span
         rows.append(Row(row_cells, page=page))
     if not any_text:
@@ -595,11 +597,12 @@ def _read_page(page, number: int, renderer: PageRenderer | None = None) -> _Page
             flow_words.append(word)
     items: list[tuple[float, object]] = []
     for table, members in zip(tables, table_words):
-        block = _table_block(table, members, number)
+        block = _table_block(table, members, number, getattr(table, "unread", ()))
         if block is not None and reading.ocr is not None and block.rows:
             header = block.rows[0].cells           # misread diacritics and specks in header cells
             for cell, text in zip(header, repair_header([cell.text for cell in header])):
                 cell.text = text
+            _check_unit_cells(block)
         if block is not None:
             items.append((table.bbox[1], block))
         else:
@@ -610,6 +613,27 @@ def _read_page(page, number: int, renderer: PageRenderer | None = None) -> _Page
     items.extend(aligned)
     return _PageContent(number, float(page.width), float(page.height), items, lines, bool(page.images),
                         reading.ocr, reading.repairs, reading.ocr_missing, unread)
+
+
+def _check_unit_cells(block: Table) -> None:
+    """The cells of an OCR'd table's unit column ("Đơn vị", "ĐVT"; its header already
+    repaired) checked against the known units (`ocr.read_unit_cell`): a near miss becomes the
+    unit, anything else unknown is flagged unsure."""
+    header = block.rows[0].cells
+    columns, position = [], 0
+    for cell in header:
+        if unit_header(cell.text):
+            columns.append(position)
+        position += cell.span
+    if not columns:
+        return
+    for row in block.rows[1:]:
+        position = 0
+        for cell in row.cells:
+            if position in columns and not cell.merged_above:
+                cell.text, sure = read_unit_cell(cell.text)
+                cell.low_confidence = cell.low_confidence or not sure
+            position += cell.span
 
 
 def _drop_furniture(lines: list[_Line], height: float) -> list[_Line]:
