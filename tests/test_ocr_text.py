@@ -228,3 +228,51 @@ def test_ocr_unit_cells_are_repaired_or_flagged():
     pdf._check_unit_cells(block)
     units = [(row.cells[1].text, row.cells[1].low_confidence) for row in block.rows[1:]]
     assert units == [("Tổ", False), ("96", True), ("Điểm", False)]
+
+
+# ------------------------------------------------------------------ unsure lines read again
+
+class _LineEngine:
+    """Answers a line re-read with fixed TSV words (pixels of the crop) and records the crops."""
+
+    def __init__(self, words: list[tuple[str, int, float]]) -> None:
+        self.words, self.crops = words, []
+
+    def tsv(self, image, mode: str = "page") -> str:
+        assert mode == "line"
+        self.crops.append(image.size)
+        rows = ["level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"]
+        for number, (text, left, conf) in enumerate(self.words, 1):
+            rows.append(f"5\t1\t1\t1\t1\t{number}\t{left}\t12\t{len(text) * 9}\t20\t{conf}\t{text}")
+        return "\n".join(rows)
+
+
+def _page_line(*pairs: tuple[str, float]) -> list[dict]:
+    x, line = 72.0, []
+    for text, conf in pairs:
+        line.append(word(text, x, x + 4 * len(text), conf=conf))
+        x += 4 * len(text) + 3
+    return line
+
+
+def test_an_unsure_line_is_read_again_alone_and_the_surer_reading_kept():
+    import numpy as np
+
+    gray = np.full((600, 800), 255, np.uint8)
+    sure = _page_line(("Kế", 96.0), ("hoạch", 95.0))
+    unsure = _page_line(("thục", 41.0), ("hiện", 90.0))
+    engine = _LineEngine([("thực", 16, 93.0), ("hiện", 50, 95.0)])   # 1 point off the ends
+    lines = ocr._reread_unsure_lines(engine, gray, [sure, unsure], 0.5)
+    assert len(engine.crops) == 1                       # the sure line is not read again
+    assert texts(lines[0]) == ["Kế", "hoạch"] and texts(lines[1]) == ["thực", "hiện"]
+    assert lines[1][0]["x0"] == unsure[0]["x0"] and lines[1][-1]["x1"] == unsure[-1]["x1"]   # ends kept
+    assert {w["top"] for w in lines[1]} == {unsure[0]["top"]}
+
+
+def test_a_reading_alone_that_is_less_sure_is_not_kept():
+    import numpy as np
+
+    gray = np.full((600, 800), 255, np.uint8)
+    unsure = _page_line(("Ủy", 70.0), ("ban", 92.0))
+    lines = ocr._reread_unsure_lines(_LineEngine([("Uỷ", 0, 40.0), ("bạn", 40, 50.0)]), gray, [unsure], 0.5)
+    assert texts(lines[0]) == ["Ủy", "ban"]

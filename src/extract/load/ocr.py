@@ -50,6 +50,8 @@ CELL_MIN_INK = 12                 # dark pixels a cell needs before it is read a
 WORD_GAP = 1.5                    # points: the least gap kept between two words of a line
 FRAGMENT_LENGTH = 2               # letters of a piece of a syllable that is flagged when no syllable
 LONE_MARK_LENGTH = 3              # characters a cell's lone mark read as a single word may have
+REREAD_BELOW = 80.0               # a page line with a word this unsure is read again on its own ...
+REREAD_PAD = 0.35                 # ... cropped with this share of its height above and below
 DASH_FLATNESS = 2.0               # a dash's box is at least this many times as wide as tall
 SYLLABLE_MIN_WORDS = 2            # a syllable of the word list counts when this many words hold it
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
@@ -98,7 +100,7 @@ def _tessdata() -> str | None:
     return None
 
 
-_PSM_NUMBER = {"page": "3", "block": "6", "word": "8"}     # Tesseract's page segmentation modes
+_PSM_NUMBER = {"page": "3", "block": "6", "line": "7", "word": "8"}     # Tesseract's page segmentation modes
 
 
 class _Engine:
@@ -126,12 +128,12 @@ class _Engine:
 
     def tsv(self, image, mode: str = "page") -> str:
         """TSV of `image` read as `mode`: 'page' (automatic layout), 'block' (one uniform
-        block of text) or 'word' (a single word, for a cell whose lone mark a block reading
-        missed)."""
+        block of text), 'line' (one text line, for a line the page reading was unsure of) or
+        'word' (a single word, for a cell whose lone mark a block reading missed)."""
         if self.api is not None:
             import tesserocr
             self.api.SetPageSegMode({"page": tesserocr.PSM.AUTO, "block": tesserocr.PSM.SINGLE_BLOCK,
-                                     "word": tesserocr.PSM.SINGLE_WORD}[mode])
+                                     "line": tesserocr.PSM.SINGLE_LINE, "word": tesserocr.PSM.SINGLE_WORD}[mode])
             self.api.SetImage(image)
             self.api.Recognize()
             return self.api.GetTSVText(0)
@@ -828,6 +830,7 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
         x0, top, x1, bottom = (int(round(value / scale)) for value in table.bbox)
         flow[max(top, 0):bottom + 1, max(x0, 0):x1 + 1] = 255
     lines = parse_tsv(ocr.tsv(Image.fromarray(flow)), scale, flow) if flow.min() < 128 else []
+    lines = _reread_unsure_lines(ocr, flow, lines, scale)
     for table in tables:
         for cell in table.cells:
             read = _read_cell(ocr, without_lines, cell, scale)
@@ -838,6 +841,45 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
     for line in lines:
         repair_line(line)
     return tables, lines
+
+
+def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: float) -> list[list[dict]]:
+    """The page's lines, each one holding a word read less surely than REREAD_BELOW read
+    again alone (a crop of the line, Tesseract's single-line mode) and replaced by that
+    reading when its mean confidence is higher. The page's automatic layout sometimes cuts a
+    line among its neighbours or reads noise beside it into it; alone, the line's own shape
+    decides. Measured on the scan corpus (README: OCR): clean scans gain most."""
+    import numpy as np
+    from PIL import Image
+
+    result = []
+    for words in lines:
+        if min(word["conf"] for word in words) >= REREAD_BELOW:
+            result.append(words)
+            continue
+        top, bottom = words[0]["top"] / scale, words[0]["bottom"] / scale     # shared by the line
+        pad = REREAD_PAD * (bottom - top)
+        upper, lower = max(int(top - pad), 0), int(bottom + pad) + 1
+        left, right = max(int(words[0]["x0"] / scale) - CELL_PAD, 0), int(words[-1]["x1"] / scale) + CELL_PAD
+        crop = gray[upper:lower, left:right]
+        framed = np.pad(crop, FRAME_PX, constant_values=255)
+        again = [word for line in parse_tsv(ocr.tsv(Image.fromarray(framed), "line"), scale, framed)
+                 for word in line] if crop.size else []
+        if not again or (sum(word["conf"] for word in again) / len(again)
+                         <= sum(word["conf"] for word in words) / len(words)):
+            result.append(words)
+            continue
+        for word in again:
+            word["x0"] += (left - FRAME_PX) * scale
+            word["x1"] += (left - FRAME_PX) * scale
+            word["top"], word["bottom"] = words[0]["top"], words[0]["bottom"]
+        # the line's ends as the page reading placed them (snapped to the page's margins)
+        again.sort(key=lambda word: word["x0"])
+        for end, side in ((0, "x0"), (-1, "x1")):
+            if abs(again[end][side] - words[end][side]) < MARGIN_SNAP:
+                again[end][side] = words[end][side]
+        result.append(again)
+    return result
 
 
 def _evidence(lines: list[list[dict]]) -> float:
