@@ -276,3 +276,30 @@ def test_a_reading_alone_that_is_less_sure_is_not_kept():
     unsure = _page_line(("Ủy", 70.0), ("ban", 92.0))
     lines = ocr._reread_unsure_lines(_LineEngine([("Uỷ", 0, 40.0), ("bạn", 40, 50.0)]), gray, [unsure], 0.5)
     assert texts(lines[0]) == ["Ủy", "ban"]
+
+
+# ------------------------------------------------------------------ quarters and stray points
+
+def _repaired(text: str) -> str:
+    words = [word(part, 10.0 * i, 10.0 * i + 8) for i, part in enumerate(text.split())]
+    ocr.repair_line(words)
+    return " ".join(texts(words))
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("Quý 11/2026", "Quý II/2026"), ("Hoàn thành Quý 111/2026.", "Hoàn thành Quý III/2026."),
+    ("quý lV.", "quý IV."),
+    ("Quý 1/2026", "Quý 1/2026"),           # Arabic quarter numbers are written too
+    ("tháng 11/2026", "tháng 11/2026"),      # only after the quarter word
+])
+def test_a_quarter_numeral_read_as_digits_is_roman_again(read, expected):
+    assert _repaired(read) == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("Thường. xuyên", "Thường xuyên"), ("Rà soát,.làm sạch", "Rà soát, làm sạch"),
+    ("kết thúc. Tiếp theo", "kết thúc. Tiếp theo"),       # a sentence ends before a capital
+    ("TP. Hà Nội", "TP. Hà Nội"), ("v.v. và", "v.v. và"),   # abbreviations keep their points
+])
+def test_a_speck_read_as_a_point_inside_a_sentence_is_dropped(read, expected):
+    assert _repaired(read) == expected

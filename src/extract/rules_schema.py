@@ -344,6 +344,7 @@ class Ocr(_Schema):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
     confusions: Names = {}
     heading_numerals: Names = {}
+    quarter_numerals: Names = {}
     kept_short: Words = []
     bullet_misreads: _BulletMisreads = None
     syllable: _Syllable = None

@@ -483,6 +483,7 @@ def _respaced(word: dict) -> list[dict]:
     glued = _GLUED_ROMAN.match(text)
     if glued and glued.group(1)[-1].islower():
         text = glued.group(1) + " " + glued.group(2)
+    text = re.sub(r"(?<=[^\W\d_])([,;])[.]+(?=[^\W\d_])", r"\1", text)      # "soát,.làm": a speck after the comma
     pieces = re.split(r"(?<=[^\W\d_],)(?=[^\W\d_])", text)       # letters only: "17,5" is a number
     pieces = [part for piece in pieces for part in piece.split(" ")]
     text = " ".join(split_syllables(piece) for piece in pieces)
@@ -625,6 +626,8 @@ def repair_line(words: list[dict]) -> None:
         following = words[1]["text"]
         if match and len(following) >= 2 and following.isupper():
             words[0]["text"] = repairs.numerals[match.group("numeral")] + "."
+    _repair_quarter_numerals(words)
+    _drop_points_inside_sentences(words)
     text = " ".join(word["text"] for word in words)
     fixed = repairs.phrases.sub(lambda m: _same_case(repairs.replacements[" ".join(m.group(0).split()).casefold()],
                                                      m.group(0)), text)
@@ -633,6 +636,39 @@ def repair_line(words: list[dict]) -> None:
         if len(parts) == len(words):
             for word, part in zip(words, parts):
                 word["text"] = part
+
+
+@cache
+def _quarter_misreads() -> tuple[frozenset[str], dict[str, str]]:
+    """The quarter words (rules/deadlines.yaml `quarter`, casefolded) and the misread numerals
+    that follow them (rules/ocr.yaml `quarter_numerals`)."""
+    words = frozenset(str(word).casefold() for word in load_rules("deadlines").get("quarter") or ())
+    return words, {str(wrong): str(right) for wrong, right in (load_rules("ocr").get("quarter_numerals") or {}).items()}
+
+
+def _repair_quarter_numerals(words: list[dict]) -> None:
+    """A quarter's Roman numeral read as digits or "l"s after the quarter word ("Quý 11/2026"
+    -> "Quý II/2026"), in place. Only the forms rules/ocr.yaml lists: no quarter has them."""
+    quarter, misreads = _quarter_misreads()
+    for before, word in zip(words, words[1:]):
+        if before["text"].casefold() in quarter:
+            numeral = re.match(r"[0-9IVXl]+", word["text"])
+            if numeral and numeral.group(0) in misreads:
+                word["text"] = misreads[numeral.group(0)] + word["text"][numeral.end():]
+
+
+_POINT_BEFORE_SMALL = re.compile(r"(?=.*[a-zà-ỹđ])([^\W\d_]{2,})[.]$")
+
+
+def _drop_points_inside_sentences(words: list[dict]) -> None:
+    """A speck read as a point after a word whose sentence goes on in small letters
+    ("Thường. xuyên", "soát,. làm"), removed in place; an abbreviation in capitals ("TP.")
+    or with inner points ("v.v.") keeps its point."""
+    for word, following in zip(words, words[1:]):
+        if following["text"][:1].islower():
+            word["text"] = re.sub(r"([,;:])[.]+$", r"\1", word["text"])
+            if _POINT_BEFORE_SMALL.fullmatch(word["text"]):
+                word["text"] = word["text"][:-1]
 
 
 def _bare(text: str) -> str:
@@ -865,8 +901,7 @@ def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: flo
         framed = np.pad(crop, FRAME_PX, constant_values=255)
         again = [word for line in parse_tsv(ocr.tsv(Image.fromarray(framed), "line"), scale, framed)
                  for word in line] if crop.size else []
-        if not again or (sum(word["conf"] for word in again) / len(again)
-                         <= sum(word["conf"] for word in words) / len(words)):
+        if not again or _plausibility(again) <= _plausibility(words):
             result.append(words)
             continue
         for word in again:
@@ -880,6 +915,24 @@ def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: flo
                 again[end][side] = words[end][side]
         result.append(again)
     return result
+
+
+def _plausibility(words: list[dict]) -> int:
+    """How Vietnamese a reading of a line looks: twice the neighbouring pairs that are a word
+    of `word_list()` ("điều hành", not "điểu hành"), less the words that are no syllable,
+    number, abbreviation or Roman numeral ("M" read for "II", a stray "ˆ"). Tesseract's confidence compares badly
+    between two readings of a line in different modes; the language decides first."""
+    lexicon, words_known = syllable_lexicon(), word_list()
+    cores = [re.sub(r"[^\w]", "", word["text"]) for word in words]
+    shapeless = sum(1 for word, core in zip(words, cores) if core and not (
+        core.isdigit() or core.lower() in lexicon or _ROMAN.fullmatch(core) or (len(core) > 1 and core.isupper())
+        or _LIST_LABEL.fullmatch(word["text"])))
+    pairs = sum(1 for first, second in zip(cores, cores[1:]) if f"{first} {second}".lower() in words_known)
+    return 2 * pairs - shapeless     # a stray mark beside right words must not tie a misreading
+
+
+_ROMAN = re.compile(r"[IVX]+")
+_LIST_LABEL = re.compile(r"\(?[^\W\d_][).]")         # "c)", "(d)", "a."
 
 
 def _evidence(lines: list[list[dict]]) -> float:
