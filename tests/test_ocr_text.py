@@ -269,13 +269,20 @@ def test_an_unsure_line_is_read_again_alone_and_the_surer_reading_kept():
     assert {w["top"] for w in lines[1]} == {unsure[0]["top"]}
 
 
-def test_a_reading_alone_that_is_less_sure_is_not_kept():
+@pytest.mark.parametrize(("reading_alone", "why"), [
+    ([("Uỷ", 0, 99.0), ("bạn", 40, 99.0)], "no word of the word list where the page reading had one"),
+    ([("Phụ", 0, 99.0), ("lục", 40, 99.0), ("M", 80, 99.0)], "a shapeless word ('M' for 'II')"),
+    ([("Ủy", 0, 99.0), ("ban", 40, 99.0)], "the same words: surer, but no better"),
+])
+def test_a_reading_alone_that_reads_no_more_like_vietnamese_is_not_kept(reading_alone, why):
     import numpy as np
 
     gray = np.full((600, 800), 255, np.uint8)
-    unsure = _page_line(("Ủy", 70.0), ("ban", 92.0))
-    lines = ocr._reread_unsure_lines(_LineEngine([("Uỷ", 0, 40.0), ("bạn", 40, 50.0)]), gray, [unsure], 0.5)
-    assert texts(lines[0]) == ["Ủy", "ban"]
+    page = ([("Ủy", 70.0), ("ban", 92.0)] if reading_alone[0][0] != "Phụ"
+            else [("Phụ", 70.0), ("lục", 92.0), ("II", 75.0)])
+    unsure = _page_line(*page)
+    lines = ocr._reread_unsure_lines(_LineEngine(reading_alone), gray, [unsure], 0.5)
+    assert texts(lines[0]) == [text for text, _ in page], why
 
 
 # ------------------------------------------------------------------ quarters and stray points
