@@ -60,3 +60,11 @@ def test_document_offsets_index_the_document_text():
         assert doc.text[line.start:line.end] == line.text
         for cell in line.cells or []:
             assert doc.text[cell.start:cell.end] == cell.text
+
+
+def test_the_icelandic_eth_is_read_as_vietnamese_d_with_stroke():
+    """OCR engines and converted fonts give 'Ð' for 'Đ': a symbol or name would otherwise
+    never match ("05-CTr/ÐU")."""
+    assert normalize_text("Chương trình số 05-CTr/ÐU của Ðảng ủy, ðơn vị") == "Chương trình số 05-CTr/ĐU của Đảng ủy, đơn vị"
+    cleaned, origin = normalize_with_map("số 05-CTr/ÐU")
+    assert cleaned == "số 05-CTr/ĐU" and len(origin) == len(cleaned)

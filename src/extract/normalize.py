@@ -30,6 +30,9 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad" + "".join(
     map(chr, [*range(0x00, 0x09), *range(0x0e, 0x20), 0x7f, *range(0x80, 0xa0)]))
 _SPACES = "\u00a0\u2002\u2003\u2007\u2009\u202f\t\r\v\f"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+# Look-alikes that are never Vietnamese: the Icelandic eth (Ð ð), which OCR engines and some
+# converted fonts give for Đ đ ("05-CTr/ÐU").
+_LOOKALIKES = {"\u00d0": "\u0110", "\u00f0": "\u0111"}
 _MARKUP = re.compile(r"</?[biu]>|\*{2,3}(?=\S)|(?<=\S)\*{2,3}", re.IGNORECASE)
 
 
@@ -77,7 +80,7 @@ def fix_tone_marks(text: str) -> str:
 
 
 _CLEAN_TRANSLATE = str.maketrans(
-    {**{c: None for c in _INVISIBLE}, **{c: " " for c in _SPACES}, **{c: "-" for c in _DASHES}}
+    {**{c: None for c in _INVISIBLE}, **{c: " " for c in _SPACES}, **{c: "-" for c in _DASHES}, **_LOOKALIKES}
 )
 _MULTISPACE = re.compile(r" {2,}")
 
