@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install libreoffice chromium tesseract run serve test wheel-check eval bench bench-dask corpus golden clean
+.PHONY: install libreoffice chromium tesseract run serve test wheel-check eval bench bench-dask bench-ocr corpus golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ bench: install libreoffice tesseract
 # size for 100,000 plans an hour (bench/out/dask_scaling.md). Dask comes with the test extra.
 bench-dask: install tesseract
 	$(PY) bench/dask_scaling.py
+
+# OCR pages/s of the scans with 1 and 2 workers, and the peak RSS of a 100-page scan
+# (bench/out/ocr.md).
+bench-ocr: install tesseract
+	$(PY) bench/ocr.py
 
 corpus: install libreoffice
 	$(PY) tools/make_corpus.py

@@ -310,3 +310,19 @@ def test_a_quarter_numeral_read_as_digits_is_roman_again(read, expected):
 ])
 def test_a_speck_read_as_a_point_inside_a_sentence_is_dropped(read, expected):
     assert _repaired(read) == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("theo döi", "theo dõi"), ("điểm löm sóng", "điểm lõm sóng"),       # a tilde read as a diaeresis
+])
+def test_letters_no_vietnamese_word_has_are_read_as_their_look_alike(read, expected):
+    assert _repaired(read) == expected
+
+
+@needs_lexicon
+@pytest.mark.parametrize(("read", "expected"), [
+    ("cơ.quan phối hợp", "cơ quan phối hợp"),
+    ("dichvucong.gov.vn", "dichvucong.gov.vn"), ("TP.Hà Nội", "TP.Hà Nội"), ("v.v.", "v.v."),
+])
+def test_a_speck_read_as_a_point_between_two_syllables_is_a_space(read, expected):
+    assert _repaired(read) == expected

@@ -345,6 +345,7 @@ class Ocr(_Schema):
     confusions: Names = {}
     heading_numerals: Names = {}
     quarter_numerals: Names = {}
+    letter_misreads: Names = {}
     kept_short: Words = []
     bullet_misreads: _BulletMisreads = None
     syllable: _Syllable = None

@@ -465,6 +465,26 @@ def split_syllables(text: str) -> str:
     return match.group(1) + " ".join(parts) + match.group(3)
 
 
+@cache
+def _letter_misreads() -> dict[int, str]:
+    """rules/ocr.yaml `letter_misreads` as a str.translate table (letters no Vietnamese word has)."""
+    return str.maketrans({str(wrong): str(right) for wrong, right in (load_rules("ocr").get("letter_misreads") or {}).items()})
+
+
+_SPECK_BETWEEN_SYLLABLES = re.compile(r"(?<![\w.])([^\W\d_]+)[.]([^\W\d_]+)(?![\w.])")
+
+
+def _space_if_syllables(match: re.Match) -> str:
+    """"cơ.quan" -> "cơ quan": two syllables of the lexicon, one with a Vietnamese letter, kept
+    apart by a speck read as a point; web addresses ("gov.vn") and abbreviations stay."""
+    first, second = match.group(1), match.group(2)
+    lexicon = syllable_lexicon()
+    if (first.lower() in lexicon and second.lower() in lexicon and second[:1].islower()
+            and any(ord(ch) > 127 for ch in first + second)):
+        return f"{first} {second}"
+    return match.group(0)
+
+
 def _same_case(replacement: str, found: str) -> str:
     """`replacement` in the case of `found`: all capitals, a capital first, or as written."""
     if found.isupper():
@@ -484,6 +504,8 @@ def _respaced(word: dict) -> list[dict]:
     if glued and glued.group(1)[-1].islower():
         text = glued.group(1) + " " + glued.group(2)
     text = re.sub(r"(?<=[^\W\d_])([,;])[.]+(?=[^\W\d_])", r"\1", text)      # "soát,.làm": a speck after the comma
+    text = text.translate(_letter_misreads())
+    text = _SPECK_BETWEEN_SYLLABLES.sub(_space_if_syllables, text)          # "cơ.quan": a speck between words
     pieces = re.split(r"(?<=[^\W\d_],)(?=[^\W\d_])", text)       # letters only: "17,5" is a number
     pieces = [part for piece in pieces for part in piece.split(" ")]
     text = " ".join(split_syllables(piece) for piece in pieces)
@@ -492,6 +514,7 @@ def _respaced(word: dict) -> list[dict]:
         text = text[:len(text) - len(numeral)] + _repairs().numerals[numeral]
     parts = text.split(" ")
     if len(parts) == 1:
+        word["text"] = text
         return [word]
     width = (word["x1"] - word["x0"]) / max(len(text), 1)
     result, offset = [], 0
