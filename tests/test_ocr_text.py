@@ -326,3 +326,12 @@ def test_letters_no_vietnamese_word_has_are_read_as_their_look_alike(read, expec
 ])
 def test_a_speck_read_as_a_point_between_two_syllables_is_a_space(read, expected):
     assert _repaired(read) == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("Phòng Văn hóa : Xã hội", "Phòng Văn hóa - Xã hội"),
+    ("Nơi nhận: Sở Tư pháp", "Nơi nhận: Sở Tư pháp"),          # a colon against its word stays
+    ("gồm : các thôn", "gồm : các thôn"),                      # not before a capital
+])
+def test_a_lone_colon_before_a_capital_is_a_dash(read, expected):
+    assert _repaired(read) == expected

@@ -651,6 +651,7 @@ def repair_line(words: list[dict]) -> None:
             words[0]["text"] = repairs.numerals[match.group("numeral")] + "."
     _repair_quarter_numerals(words)
     _drop_points_inside_sentences(words)
+    _dash_for_lone_colon(words)
     text = " ".join(word["text"] for word in words)
     fixed = repairs.phrases.sub(lambda m: _same_case(repairs.replacements[" ".join(m.group(0).split()).casefold()],
                                                      m.group(0)), text)
@@ -681,6 +682,15 @@ def _repair_quarter_numerals(words: list[dict]) -> None:
 
 
 _POINT_BEFORE_SMALL = re.compile(r"(?=.*[a-zà-ỹđ])([^\W\d_]{2,})[.]$")
+
+
+def _dash_for_lone_colon(words: list[dict]) -> None:
+    """A lone ":" between two words, before a capital, is a dash Tesseract read as a colon
+    ("Phòng Văn hóa : Xã hội" -> "Văn hóa - Xã hội"): a colon is written against the word
+    before it. In place."""
+    for before, word, after in zip(words, words[1:], words[2:]):
+        if word["text"] == ":" and before["text"][-1:].isalnum() and after["text"][:1].isupper():
+            word["text"] = "-"
 
 
 def _drop_points_inside_sentences(words: list[dict]) -> None:
@@ -924,7 +934,8 @@ def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: flo
         framed = np.pad(crop, FRAME_PX, constant_values=255)
         again = [word for line in parse_tsv(ocr.tsv(Image.fromarray(framed), "line"), scale, framed)
                  for word in line] if crop.size else []
-        if not again or _plausibility(again) <= _plausibility(words):
+        if not again or _plausibility(again) <= _plausibility(words) or (
+                _opens_item(words[0]["text"]) and again[0]["text"] != words[0]["text"]):   # a list marker lost
             result.append(words)
             continue
         for word in again:
@@ -954,6 +965,13 @@ def _plausibility(words: list[dict]) -> int:
     return 2 * pairs - shapeless     # a stray mark beside right words must not tie a misreading
 
 
+def _opens_item(text: str) -> bool:
+    """Whether a line's first word is a list marker: a dash or bullet, a label ("a)", "2.",
+    "(3)", "II.")."""
+    return _dash(text) or text in _repairs().kept_short or bool(_ITEM_LABEL.fullmatch(text))
+
+
+_ITEM_LABEL = re.compile(r"\(?(?:\d{1,2}|[^\W\d_]|[IVX]{1,4})[.)]")
 _ROMAN = re.compile(r"[IVX]+")
 _LIST_LABEL = re.compile(r"\(?[^\W\d_][).]")         # "c)", "(d)", "a."
 
