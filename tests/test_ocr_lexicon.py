@@ -1,0 +1,85 @@
+"""The repair of OCR'd Vietnamese words from their neighbours by the word list
+(extract.load.ocr_lexicon), without running Tesseract."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.load import ocr, ocr_lexicon
+
+needs_lexicon = pytest.mark.skipif(not ocr_lexicon.word_list(), reason="underthesea's word list is not installed")
+
+
+def line(text: str, conf: float = 95.0, unsure: tuple[int, ...] = ()) -> list[dict]:
+    """Words of `text`, read at `conf`, those at the `unsure` indexes at 50."""
+    return [{"text": part, "conf": 50.0 if index in unsure else conf, "x0": 10.0 * index, "x1": 10.0 * index + 8,
+             "top": 100.0, "bottom": 112.0, "fontname": ""} for index, part in enumerate(text.split())]
+
+
+def repaired(text: str, conf: float = 95.0, unsure: tuple[int, ...] = ()) -> str:
+    words = line(text, conf, unsure)
+    ocr_lexicon.repair_words(words)
+    return " ".join(word["text"] for word in words)
+
+
+def test_a_syllable_key_ignores_where_the_tone_mark_sits():
+    assert ocr_lexicon.syllable_key("hòa")[:2] == ocr_lexicon.syllable_key("hoà")[:2] == ("hoa", "\u0300")
+    assert ocr_lexicon.syllable_key("uỷ")[:2] == ocr_lexicon.syllable_key("ủy")[:2]
+    assert ocr_lexicon.syllable_key("nhiệm") == ("nhiêm", "\u0323", 3)
+    assert ocr_lexicon.fold("NHIỆM") == "nhiem"
+
+
+@pytest.mark.parametrize(("letters", "tone", "expected"), [
+    ("hoa", "\u0300", "hòa"), ("thuy", "\u0309", "thủy"), ("uy", "\u0309", "ủy"), ("hoan", "\u0300", "hoàn"),
+    ("ngươi", "\u0300", "người"), ("quy", "\u0301", "quý"), ("giư", "\u0303", "giữ"), ("gi", "\u0300", "gì"),
+    ("nhiêm", "\u0323", "nhiệm"), ("ngoai", "\u0300", "ngoài"), ("tô", "", "tô")])
+def test_a_repaired_tone_goes_where_the_plans_spelling_puts_it(letters, tone, expected):
+    assert ocr_lexicon._place_tone(letters, tone) == expected
+
+
+@needs_lexicon
+@pytest.mark.parametrize(("read", "unsure", "expected"), [
+    ("tố chức thực hiện", (), "tổ chức thực hiện"),           # the hook read as an acute: any confidence
+    ("TỐ CHỨC", (), "TỔ CHỨC"),
+    ("thúc đấy phát triển", (), "thúc đẩy phát triển"),
+    ("nhiẹm vụ", (), "nhiệm vụ"),                             # "nhiẹm" is no written syllable
+    ("thục hiện nhiệm vụ", (0,), "thực hiện nhiệm vụ"),       # read unsurely
+    ("nên tảng số", (0,), "nền tảng số"),
+    ("cụ the,", (1,), "cụ thể,"),                             # punctuation kept
+    ("Nội dụng", (1,), "Nội dung"),                           # case kept
+])
+def test_a_run_that_is_no_word_becomes_the_nearest_word(read, unsure, expected):
+    assert repaired(read, unsure=unsure) == expected
+
+
+@needs_lexicon
+@pytest.mark.parametrize(("read", "unsure"), [
+    ("xã hội số", ()),                  # "hội sở" is a word, but "xã hội" already is one as read
+    ("xã hội số", (2,)),
+    ("cấp tỉnh", ()),                   # read surely, and no hook is read as an acute
+    ("thục hiện", ()),                  # a written syllable read surely is not changed
+    ("Ủy ban nhân dân", (0, 1, 2, 3)),  # a word as read (the list spells it "uỷ ban")
+    ("năm 2026", (0, 1)),               # digits are never touched
+    ("dừ liệu", (0,)),                  # "dữ liệu" and "dự liệu" are as near: left as read
+])
+def test_correct_or_undecidable_text_is_left_as_read(read, unsure):
+    assert repaired(read, unsure=unsure) == read
+
+
+@needs_lexicon
+def test_the_cheapest_repair_wins_where_two_overlap():
+    # "đế đối" -> "để đời" would change two syllables; "đối mới" -> "đổi mới" one hook
+    assert repaired("đế đối mới", unsure=(0, 1)) == "đế đổi mới"
+
+
+@needs_lexicon
+def test_repair_line_repairs_ocr_words_from_their_neighbours():
+    words = line("Tố chức thục hiện", unsure=(2,))
+    ocr.repair_line(words)
+    assert [word["text"] for word in words] == ["Tổ", "chức", "thực", "hiện"]
+
+
+@needs_lexicon
+def test_the_changes_are_reported():
+    words = line("tố chức")
+    assert ocr_lexicon.repair_words(words) == [(0, "tố", "tổ")]
