@@ -83,3 +83,19 @@ def test_repair_line_repairs_ocr_words_from_their_neighbours():
 def test_the_changes_are_reported():
     words = line("tố chức")
     assert ocr_lexicon.repair_words(words) == [(0, "tố", "tổ")]
+
+
+@needs_lexicon
+def test_a_word_that_runs_on_to_the_next_line_is_repaired_across_the_break():
+    above = line("động lực thúc")
+    below = [dict(word, top=114.0, bottom=126.0) for word in line("đấy phát triển")]
+    ocr_lexicon.repair_lines([above, below])
+    assert [word["text"] for word in above + below] == ["động", "lực", "thúc", "đẩy", "phát", "triển"]
+
+
+@needs_lexicon
+def test_lines_far_apart_are_not_read_as_one():
+    above = line("động lực thúc")
+    below = [dict(word, top=300.0, bottom=312.0) for word in line("đấy phát triển")]
+    ocr_lexicon.repair_lines([above, below])
+    assert [word["text"] for word in above + below] == ["động", "lực", "thúc", "đấy", "phát", "triển"]

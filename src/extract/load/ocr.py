@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from extract.load.ocr_lexicon import _same_case, repair_words, syllable_lexicon, word_list
+from extract.load.ocr_lexicon import _same_case, repair_lines, repair_words, syllable_lexicon, word_list
 from extract.matching import fold_accents
 from extract.rules import load_rules
 
@@ -717,6 +717,7 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
     _mark_bold(lines)                   # bold is relative to the whole page's strokes
     for line in lines:
         repair_line(line)
+    repair_lines(lines)                 # words that run on to the next line
     return tables, lines
 
 

@@ -234,8 +234,7 @@ def repair_words(words: list[dict], across: int = 0) -> list[tuple[int, str, str
                     continue
                 # a word as read that runs out of the window and is as long: the reading
                 # already makes sense there ("xã hội | số", not "xã | hội sở")
-                if any(s < end and e > start and (s < start or e > end) and e - s >= size
-                                         for s, e in spans):
+                if any(s < end and e > start and (s < start or e > end) and e - s >= size for s, e in spans):
                     continue
                 ranked = []
                 for candidate in by_fold.get(tuple(fold(part["core"]) for part in parts[start:end]), ()):
