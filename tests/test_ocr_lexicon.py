@@ -99,3 +99,17 @@ def test_lines_far_apart_are_not_read_as_one():
     below = [dict(word, top=300.0, bottom=312.0) for word in line("đấy phát triển")]
     ocr_lexicon.repair_lines([above, below])
     assert [word["text"] for word in above + below] == ["động", "lực", "thúc", "đấy", "phát", "triển"]
+
+
+@needs_lexicon
+def test_a_lone_syllable_one_confusion_away_from_a_frequent_word_becomes_it():
+    # "đế" (a base) makes no word with "kiểm": the frequent "để" was read with an acute
+    assert repaired("cơ sở đế kiểm tra") == "cơ sở để kiểm tra"
+    # a line's first and last words may make a word with the lines around them
+    assert repaired("đế kiểm tra") == "đế kiểm tra"
+    assert repaired("hoàng đế trị vì") == "hoàng đế trị vì"        # part of a word as read
+
+
+@needs_lexicon
+def test_a_lone_syllable_that_is_no_written_one_becomes_its_written_twin():
+    assert repaired("từ đủ tuối trở lên") == "từ đủ tuổi trở lên"

@@ -328,6 +328,7 @@ class Ocr(_Schema):
     confusions: Names = {}
     heading_numerals: Names = {}
     kept_short: Words = []
+    frequent_words: Words = []
     bullet_misreads: _BulletMisreads = None
     syllable: _Syllable = None
     split_inside_word: _SplitInsideWord = None
