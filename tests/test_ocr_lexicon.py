@@ -114,3 +114,21 @@ def test_a_lone_syllable_one_confusion_away_from_a_frequent_word_becomes_it():
 @needs_lexicon
 def test_a_lone_syllable_that_is_no_written_one_becomes_its_written_twin():
     assert repaired("từ đủ tuối trở lên") == "từ đủ tuổi trở lên"
+
+
+@needs_lexicon
+def test_a_letter_with_its_marks_read_as_another_is_a_known_misreading():
+    # the breve and grave of "ằ" read as a tilde; "hằng" is a frequent word of plans
+    assert repaired("báo cáo hãng tháng về") == "báo cáo hằng tháng về"
+    assert ocr_lexicon._known_misreading(("hang", "\u0303"), ("hăng", "\u0300")) == 1
+    assert ocr_lexicon._known_misreading(("hang", "\u0303"), ("hang", "\u0300")) == 0
+
+
+@needs_lexicon
+def test_a_run_overlapping_a_word_as_read_is_repaired_only_when_all_of_it_is_misread():
+    # "đối số" is a word as read, but "chuyến đối" is two known misreadings of "chuyển đổi"
+    assert repaired("tạo và chuyến đối số quốc gia") == "tạo và chuyển đổi số quốc gia"
+    above = line("tạo và chuyến")
+    below = [dict(word, top=114.0, bottom=126.0) for word in line("đối số quốc gia")]
+    ocr_lexicon.repair_lines([above, below])
+    assert [word["text"] for word in above + below][2:4] == ["chuyển", "đổi"]

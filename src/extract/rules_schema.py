@@ -329,6 +329,7 @@ class Ocr(_Schema):
     heading_numerals: Names = {}
     kept_short: Words = []
     frequent_words: Words = []
+    glyph_confusions: Names = {}
     bullet_misreads: _BulletMisreads = None
     syllable: _Syllable = None
     split_inside_word: _SplitInsideWord = None

@@ -9,11 +9,12 @@ is nearest and every syllable it changes is suspect:
 
 - the syllable is part of no word with its neighbours as read, and
 - it is no written syllable (`syllable_lexicon()`: "nhiẹm"), or was read with a confidence
-  below SURE_CONFIDENCE, or differs only by a tone Tesseract is known to read for another
-  (rules/ocr.yaml `tone_confusions`: the hook read as an acute, "tố chức").
+  below SURE_CONFIDENCE, or is a misreading Tesseract is known to make (rules/ocr.yaml
+  `tone_confusions`: the hook read as an acute, "tố chức"; `glyph_confusions`: "ã" for "ằ").
 
-A run that a word as read runs out of, as long as the run, is left alone: "xã hội số" is
-right though "hội số" is no word and "hội sở" is one. Where repairs overlap, the cheapest per
+A run that a word as read runs out of, as long as the run, is left alone unless each of its
+syllables is a known misreading: "xã hội số" is right though "hội số" is no word and "hội
+sở" is one, while "chuyến đối số" is "chuyển đổi số" though "đối số" is a word. Where repairs overlap, the cheapest per
 syllable wins. A syllable inside a line that makes no word with its neighbours and is one
 `tone_confusions` mark away from a frequent word (rules/ocr.yaml `frequent_words`: "đế" for
 "để") becomes it, and so does one that is no written syllable and is one such mark away from
@@ -146,13 +147,27 @@ def _place_tone(letters: str, tone: str) -> str:
 
 
 def _cost(read: tuple[str, str], meant: tuple[str, str]) -> float:
-    """How unlikely OCR read syllable `meant` as `read` (same bare letters): one per letter mark
-    changed (o/ơ, e/ê, d/đ), one for the tone, CHANNEL_COST for a tone Tesseract is known to
-    read for another (`tone_confusions`)."""
-    letters = sum(a != b for a, b in zip(read[0], meant[0]))
-    if read[1] == meant[1]:
-        return letters
-    return letters + (CHANNEL_COST if (read[1], meant[1]) in _channel() else 1.0)
+    """How unlikely OCR read syllable `meant` as `read` (same bare letters): CHANNEL_COST per
+    letter when the syllable is a known misreading of it (`_known_misreading`), else one per
+    letter mark changed (o/ơ, e/ê, d/đ) and one for the tone (CHANNEL_COST for a tone
+    Tesseract is known to read for another)."""
+    known = _known_misreading(read, meant)
+    if known:
+        return CHANNEL_COST * known
+    tone = 0.0 if read[1] == meant[1] else CHANNEL_COST if (read[1], meant[1]) in _channel() else 1.0
+    return sum(a != b for a, b in zip(read[0], meant[0])) + tone
+
+
+@cache
+def _known_misreading(read: tuple[str, str], meant: tuple[str, str]) -> int:
+    """How many letters differ when syllable `meant` reads as `read` by confusions Tesseract
+    is known to make only: a tone read for another (rules/ocr.yaml `tone_confusions`), a letter
+    with its marks read as another (`glyph_confusions`: "ã" for "ằ"); 0 when it takes more."""
+    if read[0] == meant[0] and (read[1], meant[1]) in _channel():
+        return 1
+    seen, wanted = _place_tone(*read), _place_tone(*meant)
+    pairs = [(a, b) for a, b in zip(seen, wanted) if a != b]
+    return len(pairs) if len(seen) == len(wanted) and pairs and all(pair in _glyphs() for pair in pairs) else 0
 
 
 def _same_case(replacement: str, found: str) -> str:
@@ -171,6 +186,24 @@ def _channel() -> frozenset[tuple[str, str]]:
 
     return frozenset((unicodedata.normalize("NFD", str(read)), unicodedata.normalize("NFD", str(meant)))
                      for read, meant in (load_rules("ocr").get("tone_confusions") or {}).items())
+
+
+@cache
+def _glyphs() -> frozenset[tuple[str, str]]:
+    """(letter read, letter meant) pairs Tesseract confuses (rules/ocr.yaml `glyph_confusions`)."""
+    from extract.rules import load_rules
+
+    return frozenset((unicodedata.normalize("NFC", str(read)), unicodedata.normalize("NFC", str(meant)))
+                     for read, meant in (load_rules("ocr").get("glyph_confusions") or {}).items())
+
+
+@cache
+def _written_by_fold() -> dict[str, tuple]:
+    """The written syllables as (letters, tone), by their bare letters."""
+    found: dict[str, list] = {}
+    for key in _lexicon()[2]:
+        found.setdefault(fold(key[0]), []).append(key)
+    return {letters: tuple(keys) for letters, keys in found.items()}
 
 
 @cache
@@ -232,10 +265,10 @@ def repair_words(words: list[dict], across: int = 0) -> list[tuple[int, str, str
 
     def suspect(index: int, meant: tuple) -> bool:
         """Whether the syllable at `index` may have been misread as `meant`: it is part of no
-        word as read, and is no written syllable, or was read unsurely, or differs by a tone
-        Tesseract is known to read for another."""
+        word as read, and is no written syllable, or was read unsurely, or is a misreading
+        Tesseract is known to make (`_known_misreading`)."""
         return index not in covered and (keys[index] not in written or parts[index]["conf"] < SURE_CONFIDENCE
-                                         or (read[index][0] == meant[0] and (read[index][1], meant[1]) in _channel()))
+                                         or _known_misreading(keys[index], meant) > 0)
 
     proposals = []
     for run in _runs(parts):
@@ -245,12 +278,18 @@ def repair_words(words: list[dict], across: int = 0) -> list[tuple[int, str, str
                 if (across and not start < across < end) or tuple(keys[start:end]) in words_known:
                     continue
                 # a word as read that runs out of the window and is as long: the reading
-                # already makes sense there ("xã hội | số", not "xã | hội sở")
-                if any(s < end and e > start and (s < start or e > end) and e - s >= size for s, e in spans):
-                    continue
+                # already makes sense there ("xã hội | số", not "xã | hội sở") unless every
+                # syllable of the window is a known misreading ("chuyến đối | số")
+                overlapped = any(s < end and e > start and (s < start or e > end) and e - s >= size for s, e in spans)
                 ranked = []
                 for candidate in by_fold.get(tuple(fold(part["core"]) for part in parts[start:end]), ()):
                     changed = [start + i for i, meant in enumerate(candidate) if keys[start + i] != meant]
+                    if overlapped:
+                        if len(changed) == size and all(_known_misreading(keys[index], candidate[index - start])
+                                                        for index in changed):
+                            ranked.append((sum(_cost(keys[index], candidate[index - start]) for index in changed),
+                                           candidate))
+                        continue
                     if all(suspect(index, candidate[index - start]) for index in changed):
                         ranked.append((sum(_cost(keys[index], candidate[index - start]) for index in changed),
                                        candidate))
@@ -277,8 +316,8 @@ def repair_words(words: list[dict], across: int = 0) -> list[tuple[int, str, str
         for index, part in enumerate(parts[1:-1], start=1):
             if part is None or index in fixed or index in covered or keys[index] in _frequent():
                 continue
-            twins = {(read[index][0], meant) for seen, meant in _channel() if seen == read[index][1]}
-            likely = twins & _frequent() if keys[index] in written else twins & written
+            pool = _frequent() if keys[index] in written else _written_by_fold().get(fold(part["core"]), ())
+            likely = {meant for meant in pool if _known_misreading(keys[index], meant)}
             if len(likely) == 1:
                 (letters, tone), = likely
                 new = _same_case(_place_tone(letters, tone), part["core"])
