@@ -43,7 +43,7 @@ from extract.matching import fold_accents
 
 SYLLABLE_MIN_WORDS = 2            # a syllable of the word list counts when this many words hold it
 SURE_CONFIDENCE = 90.0            # a written syllable read at least this surely is not changed ...
-CHANNEL_COST = 0.5                # ... unless by a tone Tesseract reads for another, which costs this
+CHANNEL_COST = 0.5                # ... unless it is a known misreading, which costs this a letter
 WINDOW_SIZES = (4, 3, 2)          # syllables per window, longest first
 LINE_CONTEXT = 3                  # words either side of a line break looked at together
 TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")     # grave, acute, tilde, hook, dot below
@@ -108,8 +108,9 @@ def fold(syllable: str) -> str:
 
 @cache
 def _lexicon() -> tuple[frozenset, dict, frozenset]:
-    """The word list indexed: every word as a tuple of (letters, tone) syllables; the words of
-    2–3 syllables by their folded syllables; the written syllables as (letters, tone)."""
+    """The word list indexed: every word of up to 4 syllables as a tuple of (letters, tone)
+    syllables; those of 2–4 syllables by their folded syllables; the written syllables as
+    (letters, tone)."""
     words = set()
     by_fold: dict[tuple[str, ...], list[tuple]] = {}
     for entry in word_list():
