@@ -347,6 +347,8 @@ class Ocr(_Schema):
     quarter_numerals: Names = {}
     letter_misreads: Names = {}
     kept_short: Words = []
+    frequent_words: Words = []
+    glyph_confusions: Names = {}
     bullet_misreads: _BulletMisreads = None
     syllable: _Syllable = None
     split_inside_word: _SplitInsideWord = None

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from extract.load.ocr_lexicon import _same_case, repair_lines, repair_words, syllable_lexicon, word_list
 from extract.matching import fold_accents
 from extract.rules import load_rules
 
@@ -53,7 +54,6 @@ LONE_MARK_LENGTH = 3              # characters a cell's lone mark read as a sing
 REREAD_BELOW = 80.0               # a page line with a word this unsure is read again on its own ...
 REREAD_PAD = 0.35                 # ... cropped with this share of its height above and below
 DASH_FLATNESS = 2.0               # a dash's box is at least this many times as wide as tall
-SYLLABLE_MIN_WORDS = 2            # a syllable of the word list counts when this many words hold it
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
@@ -402,14 +402,11 @@ class _Repairs:
     vowels: frozenset[str]          # the vowel letters every Vietnamese syllable holds
     kept_short: frozenset[str]      # one- or two-character words that are never specks
     dashes: frozenset[str]          # signs Tesseract reads a dash as
-    tone_confusions: dict[str, str]  # combining tone marks Tesseract reads one for the other
 
 
 @cache
 def _repairs() -> _Repairs:
     """rules/ocr.yaml compiled: phrase confusions and misread heading numerals."""
-    import unicodedata
-
     rules = load_rules("ocr")
     replacements = {str(wrong): str(right) for wrong, right in (rules.get("confusions") or {}).items()}
     for wrong, right in replacements.items():
@@ -437,9 +434,7 @@ def _repairs() -> _Repairs:
                     syllables, re.compile(syllable, re.IGNORECASE), re.compile(rf"\w*{split.get('ending', '(?!)')}$"),
                     re.compile(rf"^{split.get('tail', '(?!)')}(?!\w)"),
                     frozenset(str(shape.get("vowels", ""))), frozenset(map(str, rules.get("kept_short") or ())),
-                    frozenset(str(rules.get("dashes") or "")),
-                    {unicodedata.normalize("NFD", str(mark)): unicodedata.normalize("NFD", str(other))
-                     for mark, other in (rules.get("tone_confusions") or {}).items()})
+                    frozenset(str(rules.get("dashes") or "")))
 
 
 def has_vowel(word: str) -> bool:
@@ -485,15 +480,6 @@ def _space_if_syllables(match: re.Match) -> str:
     return match.group(0)
 
 
-def _same_case(replacement: str, found: str) -> str:
-    """`replacement` in the case of `found`: all capitals, a capital first, or as written."""
-    if found.isupper():
-        return replacement.upper()
-    if found[:1].isupper():
-        return replacement[:1].upper() + replacement[1:]
-    return replacement
-
-
 def _respaced(word: dict) -> list[dict]:
     """The word, or the words OCR ran together in it ("học,công", "CHUYỂNĐỔI"), each with
     its share of the box (by characters)."""
@@ -525,68 +511,6 @@ def _respaced(word: dict) -> list[dict]:
         result.append(piece)
         offset += len(part) + 1
     return result
-
-
-@cache
-def word_list() -> frozenset[str]:
-    """Vietnamese words, lowercase ("tổ chức", "thể chế"): the word list underthesea (a
-    dependency) installs with its word segmenter (`pipeline/word_tokenize/models/*/dictionary.bin`,
-    about 72,000 words). Read from the installed package, never downloaded; empty when it is
-    not there (the repairs that need it are then not made)."""
-    import pickle
-    from importlib.util import find_spec
-
-    spec = find_spec("underthesea")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        for path in sorted(Path(folder).glob("pipeline/word_tokenize/models/*/dictionary.bin"))[-1:]:
-            with path.open("rb") as handle:
-                words = pickle.load(handle)         # a set of str, written by underthesea's joblib.dump
-            return frozenset(str(entry).lower() for entry in words)
-    return frozenset()
-
-
-@cache
-def syllable_lexicon() -> frozenset[str]:
-    """Written Vietnamese syllables, lowercase: those held by at least SYLLABLE_MIN_WORDS words
-    of `word_list()` (about 6,600; a syllable of a single word is mostly a name or a typo)."""
-    from collections import Counter
-
-    counts: Counter = Counter()
-    for entry in word_list():
-        counts.update(set(entry.split()))
-    return frozenset(syllable for syllable, count in counts.items() if count >= SYLLABLE_MIN_WORDS)
-
-
-def _mark_variants(syllable: str) -> list[str]:
-    """`syllable` with each tone mark Tesseract confuses swapped for its look-alike
-    (rules/ocr.yaml `tone_confusions`: the hook above read as an acute, "tố" for "tổ")."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFD", syllable)
-    variants = []
-    for mark, other in _repairs().tone_confusions.items():
-        if mark in decomposed:
-            variants.append(unicodedata.normalize("NFC", decomposed.replace(mark, other)))
-    return variants
-
-
-def _word_repair(first: str, second: str) -> tuple[str, str] | None:
-    """Two OCR words that are no word of `word_list()` together but are once one tone mark of
-    one of them is swapped for its look-alike ("tố chức" -> "tổ chức", "thế chế" -> "thể chế");
-    None unless exactly one such word exists. Letters only (`second` may end in punctuation)."""
-    tail = _LETTERS_THEN_STOPS.fullmatch(second)
-    if not _LETTERS.fullmatch(first) or not tail:
-        return None
-    words = word_list()
-    a, b = first.lower(), tail.group(1).lower()
-    if not words or f"{a} {b}" in words:
-        return None
-    found = {(variant, b) for variant in _mark_variants(a) if f"{variant} {b}" in words}
-    found |= {(a, variant) for variant in _mark_variants(b) if f"{a} {variant}" in words}
-    if len(found) != 1:
-        return None
-    (new_a, new_b), = found
-    return _same_case(new_a, first), _same_case(new_b, tail.group(1)) + tail.group(2)
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -630,10 +554,7 @@ def repair_line(words: list[dict]) -> None:
     """
     repairs = _repairs()
     words[:] = _rejoined([part for word in words for part in _respaced(word)])
-    for first, second in zip(words, words[1:]):
-        repaired = _word_repair(first["text"], second["text"])
-        if repaired:
-            first["text"], second["text"] = repaired
+    repair_words(words)
     stray = _STRAY_OPENING.match(words[0]["text"])
     if stray and not any(ch in word["text"] for word in words for ch in _CLOSING_QUOTES):
         words[0]["text"] = words[0]["text"][stray.end():]     # a speck read as a quote mark
@@ -909,6 +830,7 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
     _mark_bold(lines)                   # bold is relative to the whole page's strokes
     for line in lines:
         repair_line(line)
+    repair_lines(lines)                 # words that run on to the next line
     return tables, lines
 
 
