@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from extract.numbering import ocr_numeral, repair_sequence, speck_prefix
 from extract.patterns import bullet_class, date_words, letter_class
 from extract.rules import alternation, load_rules
 from extract.stitch import TableRow, append_table_line, grid_cells, group_fragments, stitch_page_broken_rows
@@ -59,6 +60,7 @@ class StitchedTable:
     rows: list[TableRow]
     section: SectionNode | None
     appendix: "Appendix | None" = None
+    ocr: bool = False             # read by OCR: its index cells may hold misread numerals
 
 
 @dataclass(slots=True)
@@ -171,8 +173,9 @@ def _bullet() -> re.Pattern[str]:
     return re.compile(rf"^{bullet_class()}\s*(?=\S)")
 
 
-def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, int | None] | None:
-    """(label_kind, number, heading, heading_start_in_line, inline_text, inline_start) or None."""
+def _heading_parts(line: Line, emphasised: bool = False) -> tuple[str, str | None, str, int, str | None, int | None] | None:
+    """(label_kind, number, heading, heading_start_in_line, inline_text, inline_start) or None;
+    `emphasised`: a bullet line counts as set in italic or bold (OCR does not see italic)."""
     text = line.text
     for kind, pattern in _label_patterns():
         match = pattern.match(text)
@@ -184,7 +187,7 @@ def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, i
         rest_start = match.end()
         return _split_heading(text, rest_start, kind, number)
     bullet = _bullet().match(text)
-    if bullet and (line.italic or line.bold) and not text.rstrip().endswith((".", ";")):
+    if bullet and (line.italic or line.bold or emphasised) and not text.rstrip().endswith((".", ";")):
         parts = _split_heading(text, bullet.end(), "bullet", None)
         if parts and len(parts[2].split()) <= 20:
             return parts
@@ -197,6 +200,19 @@ def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, i
 
 
 _MAX_HEADING_TAIL_WORDS = 12
+
+
+def _leads_sublist(line: Line, following: Line | None) -> bool:
+    """OCR: a bullet line that reads as a heading of the list under it — short, no digit, no
+    closing point, and the next line opens with another bullet ("- Về hạ tầng số" / "+ …")."""
+    bullet = _bullet().match(line.text)
+    if bullet is None or following is None or following.is_row:
+        return False
+    below = _bullet().match(following.text)
+    text = line.text.rstrip()
+    return (below is not None and following.text[0] != text[0]
+            and len(text.split()) <= _MAX_BOLD_HEADING_WORDS and not any(c.isdigit() for c in text)
+            and not text.endswith((".", ";", ",", ":")))
 
 
 def _continues_heading(node: SectionNode | None, line: Line) -> bool:
@@ -310,16 +326,18 @@ def segment(document: TextDocument) -> Segmented:
     stitched tables. Lines are shared with `document`, never copied; never raises (a part
     that is not found is empty or None)."""
     lines = document.lines
+    if document.ocr:
+        _drop_label_specks(lines)
     n = len(lines)
     doc_type_index = _find_doc_type(lines)
     header, title_lines, body_start = _header_and_title(lines, doc_type_index)
-    closing_start, appendix_starts = _closing_and_appendix_starts(lines, body_start)
+    closing_start, appendix_starts = _closing_and_appendix_starts(lines, body_start, document.ocr)
     body_end = closing_start if closing_start is not None else (appendix_starts[0] if appendix_starts else n)
     closing_end = appendix_starts[0] if appendix_starts else n
     preamble, body = _preamble_and_body(lines, body_start, body_end)
 
     tree = _TreeBuilder()
-    closing_sentence, body_tables = _read_body(body, tree)
+    closing_sentence, body_tables = _read_body(body, tree, document.ocr)
     recipients_line, recipients, signature = None, [], []
     if closing_start is not None:
         recipients_line, recipients, signature = _read_closing(lines[closing_start:closing_end], tree)
@@ -327,8 +345,12 @@ def segment(document: TextDocument) -> Segmented:
     appendix_tables: list[tuple[Appendix, list[Line]]] = []
     for k, start in enumerate(appendix_starts):
         stop = appendix_starts[k + 1] if k + 1 < len(appendix_starts) else n
-        appendices.append(_read_appendix(lines[start:stop], tree, appendix_tables))
+        appendices.append(_read_appendix(lines[start:stop], tree, appendix_tables, document.ocr))
     tables = _stitch_tables(lines, body_tables, appendix_tables)
+    if document.ocr:
+        _repair_numbering(tree.sections, appendices)
+        for table in tables:
+            table.ocr = True
 
     return Segmented(
         text=document, header=header,
@@ -374,14 +396,16 @@ def _header_and_title(lines: list[Line], doc_type_index: int | None) -> tuple[li
     return header, title_lines, body_start
 
 
-def _closing_and_appendix_starts(lines: list[Line], body_start: int) -> tuple[int | None, list[int]]:
+def _closing_and_appendix_starts(lines: list[Line], body_start: int,
+                                 ocr: bool = False) -> tuple[int | None, list[int]]:
     """(index of the closing's first line or None, indexes of the appendix labels), found
-    from the end of the body."""
+    from the end of the body. On an OCR'd document a label whose numeral OCR misread
+    ("Phụ lục H") counts too."""
     vocab = vocabulary()
     n = len(lines)
     appendix_starts = [j for j in range(body_start, n)
                        if not lines[j].is_row and vocab.appendix_label.match(lines[j].text)
-                       and _is_appendix_heading(lines[j])]
+                       and (_is_appendix_heading(lines[j]) or (ocr and _misread_appendix_numeral(lines[j])))]
     closing_start = None
     for j in range(body_start, appendix_starts[0] if appendix_starts else n):
         line = lines[j]
@@ -405,13 +429,15 @@ def _preamble_and_body(lines: list[Line], body_start: int, body_end: int) -> tup
     return preamble, lines[j:body_end]
 
 
-def _read_body(body: list[Line], tree: _TreeBuilder) -> tuple[list[Line], list[tuple[SectionNode | None, list[Line]]]]:
+def _read_body(body: list[Line], tree: _TreeBuilder,
+               ocr: bool = False) -> tuple[list[Line], list[tuple[SectionNode | None, list[Line]]]]:
     """Headings into `tree`, content lines under them; (the closing sentence's lines, the
-    table fragments with the section that owns each)."""
+    table fragments with the section that owns each). On an OCR'd document a short bullet
+    line that opens a list of another bullet is a heading though its italic is not seen."""
     vocab = vocabulary()
     closing_sentence: list[Line] = []
     body_tables: list[tuple[SectionNode | None, list[Line]]] = []
-    for line in body:
+    for k, line in enumerate(body):
         if line.is_row:
             append_table_line(body_tables, tree.current, line)
             continue
@@ -421,7 +447,7 @@ def _read_body(body: list[Line], tree: _TreeBuilder) -> tuple[list[Line], list[t
         if _continues_heading(tree.current, line):
             _extend_heading(tree.current, line)
             continue
-        parts = _heading_parts(line)
+        parts = _heading_parts(line, ocr and _leads_sublist(line, body[k + 1] if k + 1 < len(body) else None))
         if parts:
             label_kind, number, heading, start, inline, inline_start = parts
             tree.add(line, "body", label_kind, number, heading, start, inline, inline_start)
@@ -485,6 +511,63 @@ def _is_appendix_heading(line: Line) -> bool:
     return not rest[0].islower() and not rest.endswith(".") and len(rest.split()) <= 15
 
 
+def _misread_appendix_numeral(line: Line) -> tuple[str, re.Match[str]] | None:
+    """OCR: an appendix label whose numeral was misread ("Phụ lục H", "Phụ lục Il"): (the
+    numeral it stands for, the label's match including it), else None."""
+    match = vocabulary().appendix_label.match(line.text)
+    if match is None or match.group(1) is not None:
+        return None
+    token = re.match(r"(\S+?)\s*[:.\-]?(?:\s+|$)", line.text[match.end():])
+    numeral = ocr_numeral(token.group(1)) if token else None
+    if numeral is None:
+        return None
+    rest = line.text[match.end() + token.end():].strip()
+    if not (line.bold or line.centered or not rest or rest.isupper()):
+        return None             # a sentence that cites an appendix
+    extended = re.compile(rf"{re.escape(line.text[:match.end()])}{re.escape(token.group(0))}").match(line.text)
+    return numeral, extended
+
+
+def _drop_label_specks(lines: list[Line]) -> None:
+    """OCR: a speck read before a line's label or bullet ("„Phụ lục I", "_2. Chỉ tiêu",
+    "'+ Đơn vị …") hides it from the patterns; such a line is narrowed to start at its label
+    (its text stays the document text between its offsets)."""
+    bullets = "".join(load_rules("markup")["list_markers"]["bullets"])
+    vocab = vocabulary()
+    for line in lines:
+        if line.is_row:
+            continue
+        k = speck_prefix(line.text, bullets)
+        if not k:
+            continue
+        rest = line.text[k:]
+        if (_bullet().match(rest) or vocab.appendix_label.match(rest) or vocab.capacity.match(rest)
+                or any(pattern.match(rest) for _kind, pattern in _label_patterns())):
+            line.text = rest
+            line.start += k
+
+
+def _repair_numbering(sections: list[SectionNode], appendices: list[Appendix]) -> None:
+    """OCR: the numerals of each run of sibling headings (same parent, same label kind) and of
+    the appendices repaired as one sequence (extract.numbering.repair_sequence)."""
+    runs: dict[tuple, list[SectionNode]] = {}
+    for node in sections:
+        kind = {"roman": "roman", "appendix": "roman", "arabic": "arabic", "letter": "letter"}.get(node.label_kind)
+        if kind is None:
+            continue
+        runs.setdefault((id(node.parent), node.label_kind, kind), []).append(node)
+    by_node = {id(appendix.section): appendix for appendix in appendices}
+    for (_parent, label_kind, kind), nodes in runs.items():
+        if label_kind == "appendix" and any(n.number and n.number.isdigit() for n in nodes):
+            kind = "arabic"
+        repaired = repair_sequence([node.number for node in nodes], kind)
+        for node, number in zip(nodes, repaired):
+            if number != node.number:
+                node.number = number
+                if id(node) in by_node:
+                    by_node[id(node)].number = number
+
+
 def _stitch(fragments: list[list[Line]], section, appendix) -> StitchedTable:
     header_lines, rows = stitch_page_broken_rows(fragments, vocabulary().scope)
     header = [c.text if c is not None else "" for c in grid_cells(header_lines[0])]
@@ -492,11 +575,14 @@ def _stitch(fragments: list[list[Line]], section, appendix) -> StitchedTable:
                          section=section, appendix=appendix)
 
 
-def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list) -> Appendix:
+def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list, ocr: bool = False) -> Appendix:
     vocab = vocabulary()
     first = lines[0]
     match = vocab.appendix_label.match(first.text)
     number = match.group(1) or ""
+    misread = _misread_appendix_numeral(first) if ocr and not number else None
+    if misread is not None:
+        number, match = misread
     label = first.text[:match.end()].rstrip(" :.-")
     rest = first.text[match.end():].strip()
     title_parts = [rest] if rest else []

@@ -254,6 +254,8 @@ def parse_tsv(tsv: str, scale: float, gray=None) -> list[list[dict]]:
                 if first or height * DASH_FLATNESS > width:
                     continue            # a speck
                 text, between = "-", True
+            elif first and len(text) == 1 and text not in _list_bullets():
+                text = "-"              # a bullet dash read as "_" or "~"
         elif _speck(text, confidence):
             continue
         if gray is not None and text[0] in "<>" and _barred(gray, left, top, width, height, len(text)):
@@ -317,6 +319,12 @@ def _mark_bold(lines: list[list[dict]]) -> None:
             if share >= 2 / 3 or share <= 1 / 3 or sum(ch.isalpha() for ch in word["text"]) < 3:
                 thick = share > 0.5
             word["fontname"] = "OCR-Bold" if thick else "OCR"
+
+
+@cache
+def _list_bullets() -> frozenset[str]:
+    """The list bullets of rules/markup.yaml."""
+    return frozenset(map(str, load_rules("markup")["list_markers"]["bullets"]))
 
 
 def _dash(text: str) -> bool:
