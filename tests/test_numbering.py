@@ -38,8 +38,8 @@ def test_roman_numerals():
 
 
 def test_misread_numerals_from_the_rules():
-    assert [ocr_numeral(t) for t in ("III", "H", "IH", "II,", "Il", "1", "Một")] == [
-        "III", "II", "III", "II", "II", None, None]
+    assert [ocr_numeral(t) for t in ("III", "H", "IH", "1H", "II,", "Il", "1", "11", "IHII", "Một")] == [
+        "III", "II", "III", "III", "II", "II", None, None, None, None]
 
 
 @pytest.mark.parametrize(("text", "length"), [
@@ -106,3 +106,54 @@ def test_a_misread_group_numeral_in_an_ocr_table():
     assert _is_group_row(rows[0], mapping, ocr=True)
     assert not _is_group_row(rows[1], mapping, ocr=True)      # "l" for "1": an indicator's row
     assert not _is_group_row(rows[0], mapping, ocr=False)
+
+
+def test_arabic_far_out_of_the_count_is_repaired():
+    assert repair_sequence(["1", "2", "3", "4", "93"], "arabic") == ["1", "2", "3", "4", "5"]
+
+
+def test_labels_misread_in_a_way_their_sequence_confirms():
+    seg = plan(
+        Paragraph("I. QUAN ĐIỂM", bold=True),
+        Paragraph("4. Phân công chặt chẽ trách nhiệm giữa các cơ quan."),
+        Paragraph("5, Huy động và sử dụng hiệu quả các nguồn lực xã hội."),   # point read as a comma
+        Paragraph("II. MỤC TIÊU", bold=True),
+        Paragraph("(1) Chính quyền số"), Paragraph("(2) Kinh tế số"),
+        Paragraph("3) Xã hội số"),                                             # its bracket lost
+        Paragraph("IHI. KINH PHÍ THỰC HIỆN", bold=True),                       # strokes misread
+        Paragraph("IV. TỔ CHỨC THỰC HIỆN", bold=True),
+        ocr=True)
+    tree = [(s.level, s.number, s.heading) for s in seg.sections]
+    assert (2, "5", "Huy động và sử dụng hiệu quả các nguồn lực xã hội") in tree
+    assert (2, "(3)", "Xã hội số") in tree
+    assert (1, "III", "KINH PHÍ THỰC HIỆN") in tree
+
+
+def test_an_opening_dash_is_a_bullet_at_mid_height_and_a_speck_above_or_at_the_foot():
+    from extract.load.ocr import _opening_dash
+
+    def line(dash_top: float, dash_bottom: float) -> list[dict]:
+        return [{"text": "_", "top": dash_top, "bottom": dash_bottom, "opening": True},
+                {"text": "Xây", "top": 100.0, "bottom": 112.0, "opening": False},
+                {"text": "dựng", "top": 100.0, "bottom": 112.0, "opening": False}]
+
+    middle = line(105.0, 107.0)
+    _opening_dash(middle)
+    assert [w["text"] for w in middle] == ["-", "Xây", "dựng"]
+    above, foot = line(96.0, 98.0), line(111.0, 113.0)
+    _opening_dash(above)
+    _opening_dash(foot)
+    assert [w["text"] for w in above] == [w["text"] for w in foot] == ["Xây", "dựng"]
+    assert all("opening" not in w for w in middle + above + foot)
+
+
+def test_part_one_whose_numeral_was_lost_starts_the_body():
+    blocks = [Paragraph("MỤC ĐÍCH, YÊU CẦU"), Paragraph("1. Triển khai kịp thời các chỉ tiêu."),
+              Paragraph("II. NỘI DUNG", bold=True), Paragraph("1. Phát triển hạ tầng số."),
+              Paragraph("- PHỤ LỤC 02", bold=True), Paragraph("DANH MỤC NHIỆM VỤ", bold=True)]
+    seg = plan(*blocks, ocr=True)
+    tree = [(s.level, s.number, s.heading, s.kind) for s in seg.sections]
+    assert tree[:2] == [(1, "I", "MỤC ĐÍCH, YÊU CẦU", "body"), (2, "1", "Triển khai kịp thời các chỉ tiêu", "body")]
+    assert [a.number for a in seg.appendices] == ["02"]
+    typed = plan(*blocks, ocr=False)
+    assert typed.sections[0].heading == "NỘI DUNG" and not typed.appendices

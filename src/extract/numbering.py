@@ -23,6 +23,7 @@ from extract.rules import load_rules
 
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _ROMAN_STEPS = ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+MAX_SKIP = 9                  # numbers a plan's count never skips at once ("93" after "4": misread)
 MAX_SPECK = 2                 # characters of a speck before a label
 _LETTERS = "abcdđefghiklmnopqrstuvxy"     # letter labels in Vietnamese order (no j, w, z)
 
@@ -49,19 +50,26 @@ def roman(value: int) -> str:
 
 
 @cache
-def _misread_numerals() -> dict[str, str]:
+def _misread_numerals() -> tuple[dict[str, str], dict[str, str]]:
     rules = load_rules("ocr")
-    return {str(wrong): str(right) for wrong, right in (rules.get("heading_numerals") or {}).items()}
+    return ({str(wrong): str(right) for wrong, right in (rules.get("heading_numerals") or {}).items()},
+            {str(wrong): str(right) for wrong, right in (rules.get("numeral_strokes") or {}).items()})
 
 
 def ocr_numeral(token: str) -> str | None:
     """The Roman numeral an OCR'd label token stands for: itself when well-formed, else a known
-    misreading of one (rules/ocr.yaml `heading_numerals`: "H" for "II", "Il" for "II"), a
-    trailing point or comma dropped; None when it is no numeral."""
+    misreading of one (rules/ocr.yaml `heading_numerals`: "H" for "II", "Il" for "II"), else
+    its strokes read back (`numeral_strokes`: "1H" for "III") when it holds a Roman letter or
+    a run-together pair; a trailing point or comma dropped; None when it is no numeral (digits
+    alone are digits)."""
     token = token.rstrip(".,:;")
     if roman_value(token) is not None:
         return token
-    numeral = _misread_numerals().get(token)
+    misread, strokes = _misread_numerals()
+    numeral = misread.get(token)
+    if numeral is None and any(c in "IVX" or strokes.get(c, "I") != "I" for c in token) \
+            and all(c in _ROMAN_VALUES or c in strokes for c in token):
+        numeral = "".join(strokes.get(c, c) for c in token)
     return numeral if numeral is not None and roman_value(numeral) is not None else None
 
 
@@ -110,7 +118,8 @@ def repair_sequence(readings: list[str | None], kind: str) -> list[str | None]:
     - the first of a sequence, from the one after it, when lost or (Roman) one stroke off.
 
     Digits and letters are trusted more than strokes: one of them is repaired from one side
-    only when lost or repeated (a count that restarts, 1, 2, 3, 1, 2, stays).
+    only when lost, repeated or far out of the count (1, 2, 3, 4, *93*); a count that
+    restarts (1, 2, 3, 1, 2) stays.
 
     Anything else (a gap the author left, a count restarted) is kept as read."""
     out = list(readings)
@@ -126,7 +135,8 @@ def repair_sequence(readings: list[str | None], kind: str) -> list[str | None]:
         elif from_before is not None:
             fitting = _text(kind, from_before)
             if value is None or value == before or (kind == "roman" and fitting is not None
-                                                    and _near(reading, fitting)):
+                                                    and _near(reading, fitting)) \
+                    or (kind == "arabic" and value > from_before + MAX_SKIP):
                 wanted = from_before
         elif k == 0 and from_after is not None:
             fitting = _text(kind, from_after)

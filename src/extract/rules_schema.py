@@ -331,6 +331,7 @@ class Ocr(_Schema):
     bullet_misreads: _BulletMisreads = None
     syllable: _Syllable = None
     split_inside_word: _SplitInsideWord = None
+    numeral_strokes: Names = {}
 
 
 class References(_Schema):

@@ -202,6 +202,36 @@ def _heading_parts(line: Line, emphasised: bool = False) -> tuple[str, str | Non
 _MAX_HEADING_TAIL_WORDS = 12
 
 
+# OCR: a numeral whose point was read as a comma or colon, a speck or dash maybe before it
+_MISREAD_ARABIC = re.compile(r"^[^\w\s(]{0,2}(\d{1,2})[,:]\s+(?=[A-ZĐÀ-Ỹ])")
+# OCR: a Roman numeral read with other strokes ("IHI." for "III."), before a heading in capitals
+_MISREAD_ROMAN = re.compile(r"^[^\w\s(]{0,2}([IVXLHl|]{1,4})[.,]\s+(?=[A-ZĐÀ-Ỹ]{2})")
+
+
+def _sequence_label(line: Line, parts, stack: list[SectionNode]):
+    """OCR: a label misread in a way its open sequence confirms — "5, Huy động" after "4." (a
+    point read as a comma or colon), "3) Xã hội số" after "(2)" with no "1)" list open (the
+    opening bracket lost), "IHI. KINH PHÍ" after a Roman heading (numbered later from its
+    sequence, `_repair_numbering`); else `parts` as found."""
+    def open_sibling(kind: str, number: str) -> bool:
+        return any(node.label_kind == kind and node.number == number for node in stack)
+
+    if parts is None or parts[0] == "bold":
+        match = _MISREAD_ARABIC.match(line.text)
+        if match and open_sibling("arabic", str(int(match.group(1)) - 1)):
+            return _split_heading(line.text, match.end(), "arabic", match.group(1))
+        match = _MISREAD_ROMAN.match(line.text)
+        rest = line.text[match.end():] if match else ""
+        if match and rest.isupper() and any(node.label_kind == "roman" for node in stack):
+            return _split_heading(line.text, match.end(), "roman", None)   # numbered from its sequence
+        return parts
+    kind, number = parts[0], parts[1]
+    if kind == "arabic_paren" and not any(node.label_kind == "arabic_paren" for node in stack) \
+            and open_sibling("paren", f"({int(number) - 1})"):
+        return ("paren", f"({number})", *parts[2:])
+    return parts
+
+
 def _leads_sublist(line: Line, following: Line | None) -> bool:
     """OCR: a bullet line that reads as a heading of the list under it — short, no digit, no
     closing point, and the next line opens with another bullet ("- Về hạ tầng số" / "+ …")."""
@@ -335,9 +365,12 @@ def segment(document: TextDocument) -> Segmented:
     body_end = closing_start if closing_start is not None else (appendix_starts[0] if appendix_starts else n)
     closing_end = appendix_starts[0] if appendix_starts else n
     preamble, body = _preamble_and_body(lines, body_start, body_end)
+    lost_first = None
+    if document.ocr:
+        preamble, body, lost_first = _lost_first_part(preamble, body)
 
     tree = _TreeBuilder()
-    closing_sentence, body_tables = _read_body(body, tree, document.ocr)
+    closing_sentence, body_tables = _read_body(body, tree, document.ocr, lost_first)
     recipients_line, recipients, signature = None, [], []
     if closing_start is not None:
         recipients_line, recipients, signature = _read_closing(lines[closing_start:closing_end], tree)
@@ -429,8 +462,30 @@ def _preamble_and_body(lines: list[Line], body_start: int, body_end: int) -> tup
     return preamble, lines[j:body_end]
 
 
-def _read_body(body: list[Line], tree: _TreeBuilder,
-               ocr: bool = False) -> tuple[list[Line], list[tuple[SectionNode | None, list[Line]]]]:
+def _lost_first_part(preamble: list[Line], body: list[Line]) -> tuple[list[Line], list[Line], Line | None]:
+    """OCR: a body that opens at part II ("II. NỘI DUNG") lost part I's numeral; the last line
+    of the preamble set in capitals (a heading's shape, after the last "Căn cứ …" line) is
+    part I's heading and the body starts there. (preamble, body, that line or None)."""
+    if not body or body[0].is_row:
+        return preamble, body, None
+    parts = _heading_parts(body[0])
+    if not parts or parts[0] != "roman" or parts[1] != "II":
+        return preamble, body, None
+    opener = vocabulary().preamble_opener
+    for j in range(len(preamble) - 1, -1, -1):
+        line = preamble[j]
+        text = line.text.strip()
+        if line.is_row:
+            continue
+        if opener.match(text):
+            break
+        if _is_capitals(text) and len(text.split()) <= _MAX_BOLD_HEADING_WORDS and not text.endswith((".", ";", ",")):
+            return preamble[:j], preamble[j:] + body, line
+    return preamble, body, None
+
+
+def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
+               lost_first: Line | None = None) -> tuple[list[Line], list[tuple[SectionNode | None, list[Line]]]]:
     """Headings into `tree`, content lines under them; (the closing sentence's lines, the
     table fragments with the section that owns each). On an OCR'd document a short bullet
     line that opens a list of another bullet is a heading though its italic is not seen."""
@@ -444,10 +499,15 @@ def _read_body(body: list[Line], tree: _TreeBuilder,
         if closing_sentence or vocab.closing_opener.match(line.text):
             closing_sentence.append(line)  # "Trên đây là Kế hoạch …" ends the body
             continue
+        if line is lost_first:
+            tree.add(line, "body", "roman", None, line.text.strip().rstrip(":"), line.text.find(line.text.strip()))
+            continue
         if _continues_heading(tree.current, line):
             _extend_heading(tree.current, line)
             continue
         parts = _heading_parts(line, ocr and _leads_sublist(line, body[k + 1] if k + 1 < len(body) else None))
+        if ocr:
+            parts = _sequence_label(line, parts, tree.stack)
         if parts:
             label_kind, number, heading, start, inline, inline_start = parts
             tree.add(line, "body", label_kind, number, heading, start, inline, inline_start)
@@ -538,6 +598,10 @@ def _drop_label_specks(lines: list[Line]) -> None:
         if line.is_row:
             continue
         k = speck_prefix(line.text, bullets)
+        if not k and (line.bold or line.centered):
+            # a speck read as a bullet before a bold appendix label ("- PHỤ LỤC 02")
+            bullet = _bullet().match(line.text)
+            k = bullet.end() if bullet and vocab.appendix_label.match(line.text[bullet.end():]) else 0
         if not k:
             continue
         rest = line.text[k:]

@@ -171,8 +171,10 @@ def _is_group_row(row: TableRow, mapping: dict[str, int], ocr: bool = False) -> 
     filled = [c for c in row.cells if c is not None and c.text]
     if index_text and _columns().group_index.match(index_text):
         return True
-    if ocr and index_text and len(filled) <= 2 and ocr_numeral(index_text) is not None:
-        return True             # a Roman numeral OCR misread ("IH", "II,") before a group's title
+    if ocr and index_text and len(filled) == 2 and ocr_numeral(index_text) is not None:
+        title = next((c for c in filled if c.text.strip() != index_text), None)
+        # a Roman numeral OCR misread ("IH", "1H", "II,") before a group's title
+        return title is not None and (title.bold or title.text.isupper())
     # an unnumbered bold row with a single text cell spanning the table
     return not index_text and len(filled) == 1 and filled[0].bold and filled[0].span > 1
 
