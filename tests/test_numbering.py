@@ -117,6 +117,7 @@ def test_labels_misread_in_a_way_their_sequence_confirms():
         Paragraph("I. QUAN ĐIỂM", bold=True),
         Paragraph("4. Phân công chặt chẽ trách nhiệm giữa các cơ quan."),
         Paragraph("5, Huy động và sử dụng hiệu quả các nguồn lực xã hội."),   # point read as a comma
+        Paragraph("-6, Đề nghị Ủy ban MTTQ phường", bold=True),                # and a speck before it
         Paragraph("II. MỤC TIÊU", bold=True),
         Paragraph("(1) Chính quyền số"), Paragraph("(2) Kinh tế số"),
         Paragraph("3) Xã hội số"),                                             # its bracket lost
@@ -125,6 +126,7 @@ def test_labels_misread_in_a_way_their_sequence_confirms():
         ocr=True)
     tree = [(s.level, s.number, s.heading) for s in seg.sections]
     assert (2, "5", "Huy động và sử dụng hiệu quả các nguồn lực xã hội") in tree
+    assert (2, "6", "Đề nghị Ủy ban MTTQ phường") in tree
     assert (2, "(3)", "Xã hội số") in tree
     assert (1, "III", "KINH PHÍ THỰC HIỆN") in tree
 

@@ -216,7 +216,7 @@ def _sequence_label(line: Line, parts, stack: list[SectionNode]):
     def open_sibling(kind: str, number: str) -> bool:
         return any(node.label_kind == kind and node.number == number for node in stack)
 
-    if parts is None or parts[0] == "bold":
+    if parts is None or parts[0] in ("bold", "bullet"):
         match = _MISREAD_ARABIC.match(line.text)
         if match and open_sibling("arabic", str(int(match.group(1)) - 1)):
             return _split_heading(line.text, match.end(), "arabic", match.group(1))
