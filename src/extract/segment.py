@@ -605,7 +605,7 @@ def _drop_label_specks(lines: list[Line]) -> None:
         if not k:
             continue
         rest = line.text[k:]
-        if (_bullet().match(rest) or vocab.appendix_label.match(rest) or vocab.capacity.match(rest)
+        if (_bullet().match(rest) or vocab.appendix_label.match(rest)
                 or any(pattern.match(rest) for _kind, pattern in _label_patterns())):
             line.text = rest
             line.start += k
