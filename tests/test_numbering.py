@@ -159,3 +159,31 @@ def test_part_one_whose_numeral_was_lost_starts_the_body():
     assert [a.number for a in seg.appendices] == ["02"]
     typed = plan(*blocks, ocr=False)
     assert typed.sections[0].heading == "NỘI DUNG" and not typed.appendices
+
+
+def test_near_text_allows_one_edit_per_ten_letters():
+    from extract.numbering import near_text
+    assert near_text("tochucthuuchien", "tochucthuchien")
+    assert not near_text("kinhphithuchien", "tochucthuchien")
+    assert near_text("ab", "ac") and not near_text("ab", "cd")
+
+
+def test_an_ocr_implementation_heading_misread_still_holds_the_assignments():
+    from extract.items.text_items import _is_implementation
+    assert _is_implementation("TÕ CHỨC THỰC HIỆN", ocr=True)
+    assert _is_implementation("TỔ CHỨC THỰ ỤC HIỆN", ocr=True)
+    assert not _is_implementation("TỔ CHỨC THỰ ỤC HIỆN", ocr=False)
+    assert not _is_implementation("KINH PHÍ THỰC HIỆN", ocr=True)
+
+
+def test_a_group_row_whose_numeral_was_lost_in_an_ocr_table():
+    seg = plan(Paragraph("I. MỤC TIÊU", bold=True), Paragraph("Nơi nhận:"), Paragraph("KT. CHỦ TỊCH"),
+               Paragraph("Phụ lục I", bold=True), Paragraph("CHỈ TIÊU", bold=True),
+               Table([Row([Cell("STT"), Cell("Chỉ tiêu"), Cell("Đơn vị tính"), Cell("Chỉ tiêu cụ thể")]),
+                      Row([Cell(""), Cell("CHÍNH QUYỀN SỐ")]),
+                      Row([Cell(""), Cell("dịch vụ công trực tuyến toàn trình")])]),
+               ocr=True)
+    rows = seg.tables[0].rows
+    assert _is_group_row(rows[0], {"index": 0}, ocr=True)
+    assert not _is_group_row(rows[0], {"index": 0}, ocr=False)
+    assert not _is_group_row(rows[1], {"index": 0}, ocr=True)

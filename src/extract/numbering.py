@@ -107,6 +107,22 @@ def _near(found: str, wanted: str) -> bool:
     return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
+def near_text(found: str, wanted: str, letters_per_edit: int = 10) -> bool:
+    """Whether `found` is `wanted` with at most one edit (a letter added, dropped or changed)
+    per `letters_per_edit` letters of `wanted`, at least one: an OCR'd heading read against
+    the genre's wording."""
+    budget = max(1, len(wanted) // letters_per_edit)
+    if abs(len(found) - len(wanted)) > budget:
+        return False
+    previous = list(range(len(wanted) + 1))
+    for i, a in enumerate(found, 1):
+        current = [i]
+        for j, b in enumerate(wanted, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        previous = current
+    return previous[-1] <= budget
+
+
 def repair_sequence(readings: list[str | None], kind: str) -> list[str | None]:
     """The numerals of one sequence of sibling labels (`kind`: roman | arabic | letter), each
     reading that breaks the count repaired when exactly one value fits:

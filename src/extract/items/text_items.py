@@ -20,6 +20,7 @@ from extract.canonical import canonical_agency_name, find_deadlines, parse_deadl
 from extract.canonical.targets import find_targets
 from extract.items.provenance import Provenance
 from extract.matching import fold_accents
+from extract.numbering import near_text
 from extract.items.references import find_mentions, patterns as reference_patterns
 from extract.models import Agency, Assignment, Deadline, Indicator, Result, Source, Target, Task
 from extract.patterns import bullet_class, date_words, letter_class, list_joiners
@@ -613,10 +614,20 @@ class _SectionReader:
 
 def _is_implementation(heading: str, ocr: bool) -> bool:
     """The implementation part's heading ("TỔ CHỨC THỰC HIỆN"); on an OCR'd document also with
-    a tone mark misread ("TÕ CHỨC THỰC HIỆN"): the words compared without diacritics."""
+    a tone mark misread ("TÕ CHỨC THỰC HIỆN"): the words compared without diacritics, and
+    without spaces within one edit per ten letters (extract.numbering.near_text)."""
     rules = _rules()
-    return bool(rules.implementation.match(heading)
-                or (ocr and rules.implementation_folded.match(fold_accents(heading))))
+    if rules.implementation.match(heading):
+        return True
+    if not ocr:
+        return False
+    folded = fold_accents(heading)
+    if rules.implementation_folded.match(folded):
+        return True
+    # a syllable split or a letter doubled ("TỔ CHỨC THỰ ỤC HIỆN"): one edit per ten letters
+    squeezed = "".join(folded.split()).casefold()
+    return any(near_text(squeezed, "".join(fold_accents(str(h)).split()).casefold())
+               for h in load_rules("text_items")["implementation_headings"])
 
 
 def extract_text_items(seg: Segmented, prov: Provenance, plan_year: int | None,
