@@ -115,6 +115,8 @@ def test_arabic_far_out_of_the_count_is_repaired():
 def test_labels_misread_in_a_way_their_sequence_confirms():
     seg = plan(
         Paragraph("I. QUAN ĐIỂM", bold=True),
+        Paragraph("1: Tổng số chỉ tiêu: 20 chỉ tiêu."),                         # "2." follows
+        Paragraph("2. Quán triệt phương châm hành động."),
         Paragraph("4. Phân công chặt chẽ trách nhiệm giữa các cơ quan."),
         Paragraph("5, Huy động và sử dụng hiệu quả các nguồn lực xã hội."),   # point read as a comma
         Paragraph("-6, Đề nghị Ủy ban MTTQ phường", bold=True),                # and a speck before it
@@ -127,6 +129,7 @@ def test_labels_misread_in_a_way_their_sequence_confirms():
     tree = [(s.level, s.number, s.heading) for s in seg.sections]
     assert (2, "5", "Huy động và sử dụng hiệu quả các nguồn lực xã hội") in tree
     assert (2, "6", "Đề nghị Ủy ban MTTQ phường") in tree
+    assert (2, "1", "Tổng số chỉ tiêu") in tree
     assert (2, "(3)", "Xã hội số") in tree
     assert (1, "III", "KINH PHÍ THỰC HIỆN") in tree
 

@@ -60,9 +60,11 @@ def ocr_numeral(token: str) -> str | None:
     """The Roman numeral an OCR'd label token stands for: itself when well-formed, else a known
     misreading of one (rules/ocr.yaml `heading_numerals`: "H" for "II", "Il" for "II"), else
     its strokes read back (`numeral_strokes`: "1H" for "III") when it holds a Roman letter or
-    a run-together pair; a trailing point or comma dropped; None when it is no numeral (digits
-    alone are digits)."""
-    token = token.rstrip(".,:;")
+    a run-together pair; a trailing point or comma and a speck before it dropped; None when it
+    is no numeral (digits alone are digits)."""
+    token = token.rstrip(".,:;").lstrip()
+    k = speck_prefix(token, "")
+    token = token[k:] if k else token
     if roman_value(token) is not None:
         return token
     misread, strokes = _misread_numerals()

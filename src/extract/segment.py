@@ -208,17 +208,31 @@ _MISREAD_ARABIC = re.compile(r"^[^\w\s(]{0,2}(\d{1,2})[,:]\s+(?=[A-ZĐÀ-Ỹ])")
 _MISREAD_ROMAN = re.compile(r"^[^\w\s(]{0,2}([IVXLHl|]{1,4})[.,]\s+(?=[A-ZĐÀ-Ỹ]{2})")
 
 
-def _sequence_label(line: Line, parts, stack: list[SectionNode]):
-    """OCR: a label misread in a way its open sequence confirms — "5, Huy động" after "4." (a
-    point read as a comma or colon), "3) Xã hội số" after "(2)" with no "1)" list open (the
-    opening bracket lost), "IHI. KINH PHÍ" after a Roman heading (numbered later from its
-    sequence, `_repair_numbering`); else `parts` as found."""
+def _sequence_label(line: Line, parts, stack: list[SectionNode], after: list[Line] = ()):
+    """OCR: a label misread in a way its sequence confirms — "5, Huy động" after "4." (a point
+    read as a comma or colon; "1:" when a "2." follows before the next Roman part), "3) Xã hội
+    số" after "(2)" with no "1)" list open (the opening bracket lost), "IHI. KINH PHÍ" after a
+    Roman heading (numbered later from its sequence, `_repair_numbering`); else `parts` as
+    found."""
     def open_sibling(kind: str, number: str) -> bool:
         return any(node.label_kind == kind and node.number == number for node in stack)
 
+    def next_follows(number: int) -> bool:
+        wanted = f"{number + 1}."
+        for following in after:
+            if following.is_row:
+                continue
+            found = _heading_parts(following)
+            if found and found[0] == "roman":
+                return False
+            if found and found[0] == "arabic":
+                return following.text.startswith(wanted)
+        return False
+
     if parts is None or parts[0] in ("bold", "bullet"):
         match = _MISREAD_ARABIC.match(line.text)
-        if match and open_sibling("arabic", str(int(match.group(1)) - 1)):
+        if match and (open_sibling("arabic", str(int(match.group(1)) - 1))
+                      or (match.group(1) == "1" and next_follows(1))):
             return _split_heading(line.text, match.end(), "arabic", match.group(1))
         match = _MISREAD_ROMAN.match(line.text)
         rest = line.text[match.end():] if match else ""
@@ -507,7 +521,7 @@ def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
             continue
         parts = _heading_parts(line, ocr and _leads_sublist(line, body[k + 1] if k + 1 < len(body) else None))
         if ocr:
-            parts = _sequence_label(line, parts, tree.stack)
+            parts = _sequence_label(line, parts, tree.stack, body[k + 1:])
         if parts:
             label_kind, number, heading, start, inline, inline_start = parts
             tree.add(line, "body", label_kind, number, heading, start, inline, inline_start)
