@@ -204,8 +204,14 @@ _MAX_HEADING_TAIL_WORDS = 12
 
 # OCR: a numeral whose point was read as a comma or colon, a speck or dash maybe before it
 _MISREAD_ARABIC = re.compile(r"^[^\w\s(]{0,2}(\d{1,2})[,:]\s+(?=[A-ZĐÀ-Ỹ])")
-# OCR: a Roman numeral read with other strokes ("IHI." for "III."), before a heading in capitals
-_MISREAD_ROMAN = re.compile(r"^[^\w\s(]{0,2}([IVXLHl|]{1,4})[.,]\s+(?=[A-ZĐÀ-Ỹ]{2})")
+
+
+@cache
+def _misread_roman() -> re.Pattern[str]:
+    """OCR: a Roman numeral read with other strokes ("IHI." for "III."; the strokes of
+    rules/ocr.yaml `numeral_strokes`), before a heading in capitals."""
+    strokes = "".join(map(str, load_rules("ocr").get("numeral_strokes") or {}))
+    return re.compile(rf"^[^\w\s(]{{0,2}}([IVXL{re.escape(strokes)}]{{1,4}})[.,]\s+(?=[A-ZĐÀ-Ỹ]{{2}})")
 
 
 def _sequence_label(line: Line, parts, stack: list[SectionNode], after: list[Line] = ()):
@@ -234,9 +240,10 @@ def _sequence_label(line: Line, parts, stack: list[SectionNode], after: list[Lin
         if match and (open_sibling("arabic", str(int(match.group(1)) - 1))
                       or (match.group(1) == "1" and next_follows(1))):
             return _split_heading(line.text, match.end(), "arabic", match.group(1))
-        match = _MISREAD_ROMAN.match(line.text)
+        match = _misread_roman().match(line.text)
         rest = line.text[match.end():] if match else ""
-        if match and rest.isupper() and any(node.label_kind == "roman" for node in stack):
+        if match and not match.group(1).isdigit() and rest.isupper() \
+                and any(node.label_kind == "roman" for node in stack):
             return _split_heading(line.text, match.end(), "roman", None)   # numbered from its sequence
         return parts
     kind, number = parts[0], parts[1]
@@ -639,7 +646,10 @@ def _repair_numbering(sections: list[SectionNode], appendices: list[Appendix]) -
         if label_kind == "appendix" and any(n.number and n.number.isdigit() for n in nodes):
             kind = "arabic"
         repaired = repair_sequence([node.number for node in nodes], kind)
+        padded = any(n.number and n.number.startswith("0") for n in nodes)    # "01", "02"
         for node, number in zip(nodes, repaired):
+            if number != node.number and number is not None and padded and number.isdigit():
+                number = number.zfill(2)
             if number != node.number:
                 node.number = number
                 if id(node) in by_node:
