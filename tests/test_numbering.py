@@ -117,7 +117,7 @@ def test_labels_misread_in_a_way_their_sequence_confirms():
         Paragraph("I. QUAN ĐIỂM", bold=True),
         Paragraph("1: Tổng số chỉ tiêu: 20 chỉ tiêu."),                         # "2." follows
         Paragraph("2. Quán triệt phương châm hành động."),
-        Paragraph("4. Phân công chặt chẽ trách nhiệm giữa các cơ quan."),
+        Paragraph("4. Phân công chặt chẽ trách nhiệm giữa các cơ quan " + "và đơn vị " * 20 + "trên địa bàn."),
         Paragraph("5, Huy động và sử dụng hiệu quả các nguồn lực xã hội."),   # point read as a comma
         Paragraph("-6, Đề nghị Ủy ban MTTQ phường", bold=True),                # and a speck before it
         Paragraph("II. MỤC TIÊU", bold=True),

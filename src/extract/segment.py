@@ -214,9 +214,11 @@ def _misread_roman() -> re.Pattern[str]:
     return re.compile(rf"^[^\w\s(]{{0,2}}([IVXL{re.escape(strokes)}]{{1,4}})[.,]\s+(?=[A-ZĐÀ-Ỹ]{{2}})")
 
 
-def _sequence_label(line: Line, parts, stack: list[SectionNode], after: list[Line] = ()):
+def _sequence_label(line: Line, parts, stack: list[SectionNode], after: list[Line] = (),
+                    before: list[Line] = ()):
     """OCR: a label misread in a way its sequence confirms — "5, Huy động" after "4." (a point
-    read as a comma or colon; "1:" when a "2." follows before the next Roman part), "3) Xã hội
+    read as a comma or colon; the "4." a heading or a long numbered paragraph; "1:" when a
+    "2." follows before the next Roman part), "3) Xã hội
     số" after "(2)" with no "1)" list open (the opening bracket lost), "IHI. KINH PHÍ" after a
     Roman heading (numbered later from its sequence, `_repair_numbering`); else `parts` as
     found."""
@@ -224,21 +226,16 @@ def _sequence_label(line: Line, parts, stack: list[SectionNode], after: list[Lin
         return any(node.label_kind == kind and node.number == number for node in stack)
 
     def next_follows(number: int) -> bool:
-        wanted = f"{number + 1}."
-        for following in after:
-            if following.is_row:
-                continue
-            found = _heading_parts(following)
-            if found and found[0] == "roman":
-                return False
-            if found and found[0] == "arabic":
-                return following.text.startswith(wanted)
-        return False
+        return _nearest_arabic(after) == number + 1
+
+    def previous_precedes(number: int) -> bool:
+        return _nearest_arabic(before) == number - 1
 
     if parts is None or parts[0] in ("bold", "bullet"):
         match = _MISREAD_ARABIC.match(line.text)
-        if match and (open_sibling("arabic", str(int(match.group(1)) - 1))
-                      or (match.group(1) == "1" and next_follows(1))):
+        number = int(match.group(1)) if match else 0
+        if match and (open_sibling("arabic", str(number - 1)) or previous_precedes(number)
+                      or (number == 1 and next_follows(1))):
             return _split_heading(line.text, match.end(), "arabic", match.group(1))
         match = _misread_roman().match(line.text)
         rest = line.text[match.end():] if match else ""
@@ -251,6 +248,24 @@ def _sequence_label(line: Line, parts, stack: list[SectionNode], after: list[Lin
             and open_sibling("paren", f"({int(number) - 1})"):
         return ("paren", f"({number})", *parts[2:])
     return parts
+
+
+_ARABIC_LABEL = re.compile(r"^(\d{1,2})\.\s+\S")
+
+
+def _nearest_arabic(lines) -> int | None:
+    """The number of the nearest line of `lines` (in the order given) that opens with an
+    arabic label ("4. Phân công …", a heading or a long numbered paragraph), None when a Roman
+    part comes first."""
+    for line in lines:
+        if line.is_row:
+            continue
+        if any(pattern.match(line.text) for _kind, pattern in _label_patterns()[:2]):
+            return None
+        match = _ARABIC_LABEL.match(line.text)
+        if match:
+            return int(match.group(1))
+    return None
 
 
 def _leads_sublist(line: Line, following: Line | None) -> bool:
@@ -528,7 +543,7 @@ def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
             continue
         parts = _heading_parts(line, ocr and _leads_sublist(line, body[k + 1] if k + 1 < len(body) else None))
         if ocr:
-            parts = _sequence_label(line, parts, tree.stack, body[k + 1:])
+            parts = _sequence_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
         if parts:
             label_kind, number, heading, start, inline, inline_start = parts
             tree.add(line, "body", label_kind, number, heading, start, inline, inline_start)
