@@ -190,3 +190,14 @@ def test_a_group_row_whose_numeral_was_lost_in_an_ocr_table():
     assert _is_group_row(rows[0], {"index": 0}, ocr=True)
     assert not _is_group_row(rows[0], {"index": 0}, ocr=False)
     assert not _is_group_row(rows[1], {"index": 0}, ocr=True)
+
+
+def test_a_lone_appendix_that_lost_its_numeral_takes_the_one_the_body_cites():
+    seg = plan(Paragraph("I. MỤC TIÊU", bold=True), Paragraph("1. Chi tiết các chỉ tiêu tại Phụ lục I kèm theo."),
+               Paragraph("Nơi nhận:"), Paragraph("KT. CHỦ TỊCH"),
+               Paragraph("Phụ lục", bold=True), Paragraph("CHỈ TIÊU NĂM 2026", bold=True), ocr=True)
+    assert [(a.number, a.section.number) for a in seg.appendices] == [("I", "I")]
+    typed = plan(Paragraph("I. MỤC TIÊU", bold=True), Paragraph("1. Chi tiết các chỉ tiêu tại Phụ lục I kèm theo."),
+                 Paragraph("Nơi nhận:"), Paragraph("KT. CHỦ TỊCH"),
+                 Paragraph("Phụ lục", bold=True), Paragraph("CHỈ TIÊU NĂM 2026", bold=True), ocr=False)
+    assert [a.number for a in typed.appendices] == [""]

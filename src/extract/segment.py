@@ -417,6 +417,7 @@ def segment(document: TextDocument) -> Segmented:
         appendices.append(_read_appendix(lines[start:stop], tree, appendix_tables, document.ocr))
     tables = _stitch_tables(lines, body_tables, appendix_tables)
     if document.ocr:
+        _number_from_citations(appendices, lines[body_start:body_end])
         _repair_numbering(tree.sections, appendices)
         for table in tables:
             table.ocr = True
@@ -645,6 +646,25 @@ def _drop_label_specks(lines: list[Line]) -> None:
                 or any(pattern.match(rest) for _kind, pattern in _label_patterns())):
             line.text = rest
             line.start += k
+
+
+def _number_from_citations(appendices: list[Appendix], body: list[Line]) -> None:
+    """OCR: appendices that all lost their numerals take the numerals the body cites ("chi
+    tiết tại Phụ lục I"), in order, when it cites as many distinct ones as there are."""
+    if not appendices or any(appendix.number for appendix in appendices):
+        return
+    citation = re.compile(load_rules("document")["appendix_label"])
+    cited: list[str] = []
+    for line in body:
+        for match in citation.finditer(line.text):
+            if match.group(1) and match.group(1) not in cited:
+                cited.append(match.group(1))
+    if len(cited) != len(appendices):
+        return
+    for appendix, number in zip(appendices, cited):
+        appendix.number = number
+        if appendix.section is not None:
+            appendix.section.number = number
 
 
 def _repair_numbering(sections: list[SectionNode], appendices: list[Appendix]) -> None:
