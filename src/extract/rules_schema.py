@@ -52,6 +52,10 @@ def _capturing(*names: str, positional: int = 0):
         return pattern
     return Annotated[str, AfterValidator(_compiles), AfterValidator(check)]
 
+
+_TaskGroupPattern = _capturing("name", "count")
+_IssuerPattern = _capturing("issuer")
+
 Words = list[str]
 Names = dict[str, str]
 Tier = Literal["province", "commune", "any"]
@@ -216,7 +220,7 @@ class Declared(_Schema):
     """The shape of rules/declared.yaml."""
     totals: _Totals
     total_cues: Words
-    task_group: _capturing("name", "count")
+    task_group: _TaskGroupPattern
     appendix_mention: _capturing(positional=1)     # group 1: the appendix's numeral
     appendix_word: str
 
@@ -352,6 +356,7 @@ class Ocr(_Schema):
     bullet_misreads: _BulletMisreads = None
     syllable: _Syllable = None
     split_inside_word: _SplitInsideWord = None
+    numeral_strokes: Names = {}
 
 
 class References(_Schema):
@@ -361,7 +366,7 @@ class References(_Schema):
     issuer_stops: Words
     replaces_cues: Words
     committee_topics: Words
-    issuer_before: _capturing("issuer")
+    issuer_before: _IssuerPattern
     committee_heads: Words
     issuer_cue: str
     basis_headings: Words

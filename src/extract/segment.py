@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from extract.numbering import ocr_numeral, repair_sequence, speck_prefix
 from extract.patterns import bullet_class, date_words, letter_class
 from extract.rules import alternation, load_rules
 from extract.stitch import TableRow, append_table_line, grid_cells, group_fragments, stitch_page_broken_rows
@@ -59,6 +60,7 @@ class StitchedTable:
     rows: list[TableRow]
     section: SectionNode | None
     appendix: "Appendix | None" = None
+    ocr: bool = False             # read by OCR: its index cells may hold misread numerals
 
 
 @dataclass(slots=True)
@@ -171,8 +173,9 @@ def _bullet() -> re.Pattern[str]:
     return re.compile(rf"^{bullet_class()}\s*(?=\S)")
 
 
-def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, int | None] | None:
-    """(label_kind, number, heading, heading_start_in_line, inline_text, inline_start) or None."""
+def _heading_parts(line: Line, emphasised: bool = False) -> tuple[str, str | None, str, int, str | None, int | None] | None:
+    """(label_kind, number, heading, heading_start_in_line, inline_text, inline_start) or None;
+    `emphasised`: a bullet line counts as set in italic or bold (OCR does not see italic)."""
     text = line.text
     for kind, pattern in _label_patterns():
         match = pattern.match(text)
@@ -184,7 +187,7 @@ def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, i
         rest_start = match.end()
         return _split_heading(text, rest_start, kind, number)
     bullet = _bullet().match(text)
-    if bullet and (line.italic or line.bold) and not text.rstrip().endswith((".", ";")):
+    if bullet and (line.italic or line.bold or emphasised) and not text.rstrip().endswith((".", ";")):
         parts = _split_heading(text, bullet.end(), "bullet", None)
         if parts and len(parts[2].split()) <= 20:
             return parts
@@ -197,6 +200,85 @@ def _heading_parts(line: Line) -> tuple[str, str | None, str, int, str | None, i
 
 
 _MAX_HEADING_TAIL_WORDS = 12
+
+
+# OCR: a numeral whose point was read as a comma or colon, a speck or dash maybe before it
+_MISREAD_ARABIC = re.compile(r"^[^\w\s(]{0,2}(\d{1,2})[,:]\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+@cache
+def _misread_roman() -> re.Pattern[str]:
+    """OCR: a Roman numeral read with other strokes ("IHI." for "III."; the strokes of
+    rules/ocr.yaml `numeral_strokes`), before a heading in capitals."""
+    strokes = "".join(map(str, load_rules("ocr").get("numeral_strokes") or {}))
+    return re.compile(rf"^[^\w\s(]{{0,2}}([IVXL{re.escape(strokes)}]{{1,4}})[.,]\s+(?=[A-ZĐÀ-Ỹ]{{2}})")
+
+
+def _sequence_label(line: Line, parts, stack: list[SectionNode], after: list[Line] = (),
+                    before: list[Line] = ()):
+    """OCR: a label misread in a way its sequence confirms — "5, Huy động" after "4." (a point
+    read as a comma or colon; the "4." a heading or a long numbered paragraph; "1:" when a
+    "2." follows before the next Roman part), "3) Xã hội
+    số" after "(2)" with no "1)" list open (the opening bracket lost), "IHI. KINH PHÍ" after a
+    Roman heading (numbered later from its sequence, `_repair_numbering`); else `parts` as
+    found."""
+    def open_sibling(kind: str, number: str) -> bool:
+        return any(node.label_kind == kind and node.number == number for node in stack)
+
+    def next_follows(number: int) -> bool:
+        return _nearest_arabic(after) == number + 1
+
+    def previous_precedes(number: int) -> bool:
+        return _nearest_arabic(before) == number - 1
+
+    if parts is None or parts[0] in ("bold", "bullet"):
+        match = _MISREAD_ARABIC.match(line.text)
+        number = int(match.group(1)) if match else 0
+        if match and (open_sibling("arabic", str(number - 1)) or previous_precedes(number)
+                      or (number == 1 and next_follows(1))):
+            return _split_heading(line.text, match.end(), "arabic", match.group(1))
+        match = _misread_roman().match(line.text)
+        rest = line.text[match.end():] if match else ""
+        if match and not match.group(1).isdigit() and rest.isupper() \
+                and any(node.label_kind == "roman" for node in stack):
+            return _split_heading(line.text, match.end(), "roman", None)   # numbered from its sequence
+        return parts
+    kind, number = parts[0], parts[1]
+    if kind == "arabic_paren" and not any(node.label_kind == "arabic_paren" for node in stack) \
+            and open_sibling("paren", f"({int(number) - 1})"):
+        return ("paren", f"({number})", *parts[2:])
+    return parts
+
+
+_ARABIC_LABEL = re.compile(r"^(\d{1,2})\.\s+\S")
+
+
+def _nearest_arabic(lines) -> int | None:
+    """The number of the nearest line of `lines` (in the order given) that opens with an
+    arabic label ("4. Phân công …", a heading or a long numbered paragraph), None when a Roman
+    part comes first."""
+    for line in lines:
+        if line.is_row:
+            continue
+        if any(pattern.match(line.text) for _kind, pattern in _label_patterns()[:2]):
+            return None
+        match = _ARABIC_LABEL.match(line.text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _leads_sublist(line: Line, following: Line | None) -> bool:
+    """OCR: a bullet line that reads as a heading of the list under it — short, no digit, no
+    closing point, and the next line opens with another bullet ("- Về hạ tầng số" / "+ …")."""
+    bullet = _bullet().match(line.text)
+    if bullet is None or following is None or following.is_row:
+        return False
+    below = _bullet().match(following.text)
+    text = line.text.rstrip()
+    return (below is not None and following.text[0] != text[0]
+            and len(text.split()) <= _MAX_BOLD_HEADING_WORDS and not any(c.isdigit() for c in text)
+            and not text.endswith((".", ";", ",", ":")))
 
 
 def _continues_heading(node: SectionNode | None, line: Line) -> bool:
@@ -310,16 +392,21 @@ def segment(document: TextDocument) -> Segmented:
     stitched tables. Lines are shared with `document`, never copied; never raises (a part
     that is not found is empty or None)."""
     lines = document.lines
+    if document.ocr:
+        _drop_label_specks(lines)
     n = len(lines)
     doc_type_index = _find_doc_type(lines)
     header, title_lines, body_start = _header_and_title(lines, doc_type_index)
-    closing_start, appendix_starts = _closing_and_appendix_starts(lines, body_start)
+    closing_start, appendix_starts = _closing_and_appendix_starts(lines, body_start, document.ocr)
     body_end = closing_start if closing_start is not None else (appendix_starts[0] if appendix_starts else n)
     closing_end = appendix_starts[0] if appendix_starts else n
     preamble, body = _preamble_and_body(lines, body_start, body_end)
+    lost_first = None
+    if document.ocr:
+        preamble, body, lost_first = _lost_first_part(preamble, body)
 
     tree = _TreeBuilder()
-    closing_sentence, body_tables = _read_body(body, tree)
+    closing_sentence, body_tables = _read_body(body, tree, document.ocr, lost_first)
     recipients_line, recipients, signature = None, [], []
     if closing_start is not None:
         recipients_line, recipients, signature = _read_closing(lines[closing_start:closing_end], tree)
@@ -327,8 +414,13 @@ def segment(document: TextDocument) -> Segmented:
     appendix_tables: list[tuple[Appendix, list[Line]]] = []
     for k, start in enumerate(appendix_starts):
         stop = appendix_starts[k + 1] if k + 1 < len(appendix_starts) else n
-        appendices.append(_read_appendix(lines[start:stop], tree, appendix_tables))
+        appendices.append(_read_appendix(lines[start:stop], tree, appendix_tables, document.ocr))
     tables = _stitch_tables(lines, body_tables, appendix_tables)
+    if document.ocr:
+        _number_from_citations(appendices, lines[body_start:body_end])
+        _repair_numbering(tree.sections, appendices)
+        for table in tables:
+            table.ocr = True
 
     return Segmented(
         text=document, header=header,
@@ -374,14 +466,16 @@ def _header_and_title(lines: list[Line], doc_type_index: int | None) -> tuple[li
     return header, title_lines, body_start
 
 
-def _closing_and_appendix_starts(lines: list[Line], body_start: int) -> tuple[int | None, list[int]]:
+def _closing_and_appendix_starts(lines: list[Line], body_start: int,
+                                 ocr: bool = False) -> tuple[int | None, list[int]]:
     """(index of the closing's first line or None, indexes of the appendix labels), found
-    from the end of the body."""
+    from the end of the body. On an OCR'd document a label whose numeral OCR misread
+    ("Phụ lục H") counts too."""
     vocab = vocabulary()
     n = len(lines)
     appendix_starts = [j for j in range(body_start, n)
                        if not lines[j].is_row and vocab.appendix_label.match(lines[j].text)
-                       and _is_appendix_heading(lines[j])]
+                       and (_is_appendix_heading(lines[j]) or (ocr and _misread_appendix_numeral(lines[j])))]
     closing_start = None
     for j in range(body_start, appendix_starts[0] if appendix_starts else n):
         line = lines[j]
@@ -405,23 +499,52 @@ def _preamble_and_body(lines: list[Line], body_start: int, body_end: int) -> tup
     return preamble, lines[j:body_end]
 
 
-def _read_body(body: list[Line], tree: _TreeBuilder) -> tuple[list[Line], list[tuple[SectionNode | None, list[Line]]]]:
+def _lost_first_part(preamble: list[Line], body: list[Line]) -> tuple[list[Line], list[Line], Line | None]:
+    """OCR: a body that opens at part II ("II. NỘI DUNG") lost part I's numeral; the last line
+    of the preamble set in capitals (a heading's shape, after the last "Căn cứ …" line) is
+    part I's heading and the body starts there. (preamble, body, that line or None)."""
+    if not body or body[0].is_row:
+        return preamble, body, None
+    parts = _heading_parts(body[0])
+    if not parts or parts[0] != "roman" or parts[1] != "II":
+        return preamble, body, None
+    opener = vocabulary().preamble_opener
+    for j in range(len(preamble) - 1, -1, -1):
+        line = preamble[j]
+        text = line.text.strip()
+        if line.is_row:
+            continue
+        if opener.match(text):
+            break
+        if _is_capitals(text) and len(text.split()) <= _MAX_BOLD_HEADING_WORDS and not text.endswith((".", ";", ",")):
+            return preamble[:j], preamble[j:] + body, line
+    return preamble, body, None
+
+
+def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
+               lost_first: Line | None = None) -> tuple[list[Line], list[tuple[SectionNode | None, list[Line]]]]:
     """Headings into `tree`, content lines under them; (the closing sentence's lines, the
-    table fragments with the section that owns each)."""
+    table fragments with the section that owns each). On an OCR'd document a short bullet
+    line that opens a list of another bullet is a heading though its italic is not seen."""
     vocab = vocabulary()
     closing_sentence: list[Line] = []
     body_tables: list[tuple[SectionNode | None, list[Line]]] = []
-    for line in body:
+    for k, line in enumerate(body):
         if line.is_row:
             append_table_line(body_tables, tree.current, line)
             continue
         if closing_sentence or vocab.closing_opener.match(line.text):
             closing_sentence.append(line)  # "Trên đây là Kế hoạch …" ends the body
             continue
+        if line is lost_first:
+            tree.add(line, "body", "roman", None, line.text.strip().rstrip(":"), line.text.find(line.text.strip()))
+            continue
         if _continues_heading(tree.current, line):
             _extend_heading(tree.current, line)
             continue
-        parts = _heading_parts(line)
+        parts = _heading_parts(line, ocr and _leads_sublist(line, body[k + 1] if k + 1 < len(body) else None))
+        if ocr:
+            parts = _sequence_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
         if parts:
             label_kind, number, heading, start, inline, inline_start = parts
             tree.add(line, "body", label_kind, number, heading, start, inline, inline_start)
@@ -485,6 +608,89 @@ def _is_appendix_heading(line: Line) -> bool:
     return not rest[0].islower() and not rest.endswith(".") and len(rest.split()) <= 15
 
 
+def _misread_appendix_numeral(line: Line) -> tuple[str, re.Match[str]] | None:
+    """OCR: an appendix label whose numeral was misread ("Phụ lục H", "Phụ lục Il"): (the
+    numeral it stands for, the label's match including it), else None."""
+    match = vocabulary().appendix_label.match(line.text)
+    if match is None or match.group(1) is not None:
+        return None
+    token = re.match(r"(\S+?)\s*[:.\-]?(?:\s+|$)", line.text[match.end():])
+    numeral = ocr_numeral(token.group(1)) if token else None
+    if numeral is None:
+        return None
+    rest = line.text[match.end() + token.end():].strip()
+    if not (line.bold or line.centered or not rest or rest.isupper()):
+        return None             # a sentence that cites an appendix
+    extended = re.compile(rf"{re.escape(line.text[:match.end()])}{re.escape(token.group(0))}").match(line.text)
+    return numeral, extended
+
+
+def _drop_label_specks(lines: list[Line]) -> None:
+    """OCR: a speck read before a line's label or bullet ("„Phụ lục I", "_2. Chỉ tiêu",
+    "'+ Đơn vị …") hides it from the patterns; such a line is narrowed to start at its label
+    (its text stays the document text between its offsets)."""
+    bullets = "".join(load_rules("markup")["list_markers"]["bullets"])
+    vocab = vocabulary()
+    for line in lines:
+        if line.is_row:
+            continue
+        k = speck_prefix(line.text, bullets)
+        if not k and (line.bold or line.centered):
+            # a speck read as a bullet before a bold appendix label ("- PHỤ LỤC 02")
+            bullet = _bullet().match(line.text)
+            k = bullet.end() if bullet and vocab.appendix_label.match(line.text[bullet.end():]) else 0
+        if not k:
+            continue
+        rest = line.text[k:]
+        if (_bullet().match(rest) or vocab.appendix_label.match(rest)
+                or any(pattern.match(rest) for _kind, pattern in _label_patterns())):
+            line.text = rest
+            line.start += k
+
+
+def _number_from_citations(appendices: list[Appendix], body: list[Line]) -> None:
+    """OCR: appendices that all lost their numerals take the numerals the body cites ("chi
+    tiết tại Phụ lục I"), in order, when it cites as many distinct ones as there are."""
+    if not appendices or any(appendix.number for appendix in appendices):
+        return
+    citation = re.compile(load_rules("document")["appendix_label"])
+    cited: list[str] = []
+    for line in body:
+        for match in citation.finditer(line.text):
+            if match.group(1) and match.group(1) not in cited:
+                cited.append(match.group(1))
+    if len(cited) != len(appendices):
+        return
+    for appendix, number in zip(appendices, cited):
+        appendix.number = number
+        if appendix.section is not None:
+            appendix.section.number = number
+
+
+def _repair_numbering(sections: list[SectionNode], appendices: list[Appendix]) -> None:
+    """OCR: the numerals of each run of sibling headings (same parent, same label kind) and of
+    the appendices repaired as one sequence (extract.numbering.repair_sequence)."""
+    runs: dict[tuple, list[SectionNode]] = {}
+    for node in sections:
+        kind = {"roman": "roman", "appendix": "roman", "arabic": "arabic", "letter": "letter"}.get(node.label_kind)
+        if kind is None:
+            continue
+        runs.setdefault((id(node.parent), node.label_kind, kind), []).append(node)
+    by_node = {id(appendix.section): appendix for appendix in appendices}
+    for (_parent, label_kind, kind), nodes in runs.items():
+        if label_kind == "appendix" and any(n.number and n.number.isdigit() for n in nodes):
+            kind = "arabic"
+        repaired = repair_sequence([node.number for node in nodes], kind)
+        padded = any(n.number and n.number.startswith("0") for n in nodes)    # "01", "02"
+        for node, number in zip(nodes, repaired):
+            if number != node.number and number is not None and padded and number.isdigit():
+                number = number.zfill(2)
+            if number != node.number:
+                node.number = number
+                if id(node) in by_node:
+                    by_node[id(node)].number = number
+
+
 def _stitch(fragments: list[list[Line]], section, appendix) -> StitchedTable:
     header_lines, rows = stitch_page_broken_rows(fragments, vocabulary().scope)
     header = [c.text if c is not None else "" for c in grid_cells(header_lines[0])]
@@ -492,11 +698,14 @@ def _stitch(fragments: list[list[Line]], section, appendix) -> StitchedTable:
                          section=section, appendix=appendix)
 
 
-def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list) -> Appendix:
+def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list, ocr: bool = False) -> Appendix:
     vocab = vocabulary()
     first = lines[0]
     match = vocab.appendix_label.match(first.text)
     number = match.group(1) or ""
+    misread = _misread_appendix_numeral(first) if ocr and not number else None
+    if misread is not None:
+        number, match = misread
     label = first.text[:match.end()].rstrip(" :.-")
     rest = first.text[match.end():].strip()
     title_parts = [rest] if rest else []

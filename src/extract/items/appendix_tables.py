@@ -15,6 +15,7 @@ from functools import cache
 from extract.canonical import parse_deadline, parse_target, split_agencies
 from extract.items.declared import appendix_name
 from extract.items.provenance import Provenance
+from extract.numbering import ocr_numeral
 from extract.models import Agency, Deadline, Indicator, Problem, ProblemCode, Severity, Source, Task
 from extract.patterns import bullet_class
 from extract.rules import alternation, load_rules
@@ -165,11 +166,17 @@ def _group_name(row: TableRow, mapping: dict[str, int]) -> str | None:
     return texts[0] if texts else None
 
 
-def _is_group_row(row: TableRow, mapping: dict[str, int]) -> bool:
+def _is_group_row(row: TableRow, mapping: dict[str, int], ocr: bool = False) -> bool:
     index_text = row.text(mapping.get("index", 0)).strip()
     filled = [c for c in row.cells if c is not None and c.text]
     if index_text and _columns().group_index.match(index_text):
         return True
+    if ocr and index_text and len(filled) == 2 and ocr_numeral(index_text) is not None:
+        title = next((c for c in filled if c.text.strip() != index_text), None)
+        # a Roman numeral OCR misread ("IH", "1H", "II,") before a group's title
+        return title is not None and (title.bold or title.text.isupper())
+    if ocr and not index_text and len(filled) == 1 and filled[0].text.isupper() and len(filled[0].text.split()) >= 2:
+        return True             # its numeral lost, a group's title in capitals alone on its row
     # an unnumbered bold row with a single text cell spanning the table
     return not index_text and len(filled) == 1 and filled[0].bold and filled[0].span > 1
 
@@ -209,7 +216,7 @@ class _TableReader:
         appendix = appendix_name(table.appendix.number) if table.appendix is not None else None
         first_new = (len(self.items.indicators), len(self.items.tasks))
         for row in table.rows:
-            if _is_group_row(row, mapping):
+            if _is_group_row(row, mapping, table.ocr):
                 group = _group_name(row, mapping)
                 origins.clear()
                 continue

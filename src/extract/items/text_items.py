@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from extract.canonical import canonical_agency_name, find_deadlines, parse_deadline, split_agencies
 from extract.canonical.targets import find_targets
 from extract.items.provenance import Provenance
+from extract.matching import fold_accents
+from extract.numbering import near_text
 from extract.items.references import find_mentions, patterns as reference_patterns
 from extract.models import Agency, Assignment, Deadline, Indicator, Result, Source, Target, Task
 from extract.patterns import bullet_class, date_words, letter_class, list_joiners
@@ -43,6 +45,7 @@ class _Rules:
     lead_cue: re.Pattern[str]
     partner_cue: re.Pattern[str]
     implementation: re.Pattern[str]
+    implementation_folded: re.Pattern[str]   # the same without diacritics, for OCR'd headings
     skipped: re.Pattern[str]
     assignment_prefix: re.Pattern[str]
     aim_opener: re.Pattern[str]
@@ -82,6 +85,8 @@ def _rules() -> _Rules:
         lead_cue=re.compile(rf"(?<!\w){re.escape(rules['lead_cue'])}(?!\w)"),
         partner_cue=re.compile(rf"(?<!\w){re.escape(rules['partner_cue'])}\s+", re.IGNORECASE),
         implementation=re.compile(rf"^(?:{alternation(rules['implementation_headings'])})$", re.IGNORECASE),
+        implementation_folded=re.compile(
+            rf"^(?:{alternation(fold_accents(str(h)) for h in rules['implementation_headings'])})$", re.IGNORECASE),
         skipped=re.compile(rf"^(?:{alternation(rules['skipped_headings'])})$", re.IGNORECASE),
         assignment_prefix=re.compile(rf"^(?:{alternation(rules['assignment_heading_prefixes'])})\s+(?=\S)"),
         aim_opener=re.compile(rf"(?:{'|'.join(rules['aim_openers'])})\s*,?\s*", re.IGNORECASE),
@@ -607,6 +612,24 @@ class _SectionReader:
                                                  sources=sources))
 
 
+def _is_implementation(heading: str, ocr: bool) -> bool:
+    """The implementation part's heading ("TỔ CHỨC THỰC HIỆN"); on an OCR'd document also with
+    a tone mark misread ("TÕ CHỨC THỰC HIỆN"): the words compared without diacritics, and
+    without spaces within one edit per ten letters (extract.numbering.near_text)."""
+    rules = _rules()
+    if rules.implementation.match(heading):
+        return True
+    if not ocr:
+        return False
+    folded = fold_accents(heading)
+    if rules.implementation_folded.match(folded):
+        return True
+    # a syllable split or a letter doubled ("TỔ CHỨC THỰ ỤC HIỆN"): one edit per ten letters
+    squeezed = "".join(folded.split()).casefold()
+    return any(near_text(squeezed, "".join(fold_accents(str(h)).split()).casefold())
+               for h in load_rules("text_items")["implementation_headings"])
+
+
 def extract_text_items(seg: Segmented, prov: Provenance, plan_year: int | None,
                        level: str | None, nlp: "AgencyTagger | None" = None) -> TextItems:
     """Indicators, tasks, assignments and results from the body sections' text (the basis and
@@ -618,7 +641,7 @@ def extract_text_items(seg: Segmented, prov: Provenance, plan_year: int | None,
         if node.kind != "body" or _in_section(node, rules.skipped) \
                 or any(rules.basis_heading.match(n.heading.strip(" :.")) for n in node.path()):
             continue    # funding parts, and the list of the plan's legal basis
-        implementation = next((n for n in node.path() if rules.implementation.match(n.heading.strip())), None)
+        implementation = next((n for n in node.path() if _is_implementation(n.heading.strip(), seg.text.ocr)), None)
         if implementation is None:
             reader.read_section(node)
         elif node.parent is implementation:

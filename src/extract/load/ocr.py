@@ -53,6 +53,7 @@ FRAGMENT_LENGTH = 2               # letters of a piece of a syllable that is fla
 LONE_MARK_LENGTH = 3              # characters a cell's lone mark read as a single word may have
 REREAD_BELOW = 80.0               # a page line with a word this unsure is read again on its own ...
 REREAD_PAD = 0.35                 # ... cropped with this share of its height above and below
+DASH_FOOT = 0.8                   # share of the letters' height below which an opening dash is a speck
 DASH_FLATNESS = 2.0               # a dash's box is at least this many times as wide as tall
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
@@ -248,6 +249,7 @@ def parse_tsv(tsv: str, scale: float, gray=None) -> list[list[dict]]:
         left, top, width, height = (int(value) for value in fields[6:10])
         confidence = max(float(fields[10]), 0.0)
         between = False                 # an unsure dash, kept only between two words
+        opening = False                 # a sign opening the line that may be a bullet dash
         if _dash(text):
             first = fields[5] == "1"
             # a bullet opening a line is read less surely than a dash between words
@@ -256,6 +258,8 @@ def parse_tsv(tsv: str, scale: float, gray=None) -> list[list[dict]]:
                 if first or height * DASH_FLATNESS > width:
                     continue            # a speck
                 text, between = "-", True
+            elif first and len(text) == 1 and text not in _list_bullets():
+                opening = True          # a bullet read as "_" or "~", or a speck: by its height
         elif _speck(text, confidence):
             continue
         if gray is not None and text[0] in "<>" and _barred(gray, left, top, width, height, len(text)):
@@ -266,13 +270,14 @@ def parse_tsv(tsv: str, scale: float, gray=None) -> list[list[dict]]:
             "top": top * scale, "bottom": (top + height) * scale,
             "conf": confidence, "fontname": "", "upright": True,
             "stroke": _stroke_width(gray, left, top, width, height) if gray is not None else 0.0,
-            "between": between,
+            "between": between, "opening": opening,
         })
     result = []
     for words in lines.values():
         words.sort(key=lambda word: word["x0"])
         words[:] = [word for index, word in enumerate(words)
                     if not word.pop("between") or 0 < index < len(words) - 1]
+        _opening_dash(words)
         if not words:
             continue
         for word, following in zip(words, words[1:]):
@@ -319,6 +324,29 @@ def _mark_bold(lines: list[list[dict]]) -> None:
             if share >= 2 / 3 or share <= 1 / 3 or sum(ch.isalpha() for ch in word["text"]) < 3:
                 thick = share > 0.5
             word["fontname"] = "OCR-Bold" if thick else "OCR"
+
+
+def _opening_dash(words: list[dict]) -> None:
+    """A dash sign that is no list bullet ("_", "~") opening a line: a bullet dash when it sits
+    within the height of the line's letters, above their foot (a dash is drawn at mid-height);
+    a speck when above them or at their foot."""
+    marked = [word.pop("opening") for word in words]
+    if not marked or not marked[0] or len(words) < 2:
+        return
+    tops = sorted(word["top"] for word in words[1:])
+    bottoms = sorted(word["bottom"] for word in words[1:])
+    top, bottom = tops[len(tops) // 2], bottoms[len(bottoms) // 2]
+    middle = (words[0]["top"] + words[0]["bottom"]) / 2
+    if not top < middle < top + DASH_FOOT * (bottom - top):
+        del words[0]
+    else:
+        words[0]["text"] = "-"
+
+
+@cache
+def _list_bullets() -> frozenset[str]:
+    """The list bullets of rules/markup.yaml."""
+    return frozenset(map(str, load_rules("markup")["list_markers"]["bullets"]))
 
 
 def _dash(text: str) -> bool:
