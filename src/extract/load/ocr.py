@@ -67,6 +67,7 @@ _STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
 _GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
 _GLUED_ROMAN = re.compile(r"^(\w*?[^\W\d_])([IVX][IVXl]{0,3}(?:/\S*)?)$")     # "l": a misread "I"
 _CLOSING_QUOTES = "'’\"”"
+_OPENING_MARKS = _TICKS + "„‚“\""     # marks a speck opening a line is read as
 COLOUR_SPREAD = 60                # channel spread of coloured (not gray) ink
 COLOUR_WHITEN = 120.0             # coloured pixels lighter than this are seal ink, not print under it
 # Two-column blocks laid out without a table (the Decree 30 header and closing): read each
@@ -89,7 +90,7 @@ GUTTER_WIDE = 24.0                # a gutter this wide in the band a block start
 BLOCK_ROWS = 2                    # ... a narrower one needs this many bands with words either side
                                   # (body lines' gaps may meet once; two columns' gutter runs on)
 BLOCK_GAP = 60.0                  # a band joins the block above when no farther below it (a signature's space)
-COLUMN_MODE = "column"            # how a column is read (measured against 'block' and 'page': README OCR)
+COLUMN_MODE = "column"            # how a column is read: psm 4 scored as psm 3 and above psm 6 (README: OCR)
 _TESSDATA_PLACES = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
                     "/usr/share/tessdata", "/usr/local/share/tessdata")
 
@@ -646,6 +647,15 @@ def _rejoined(words: list[dict]) -> list[dict]:
     return result
 
 
+def _drop_opening_speck(words: list[dict]) -> None:
+    """A line's first word that is only ticks or quote marks ("ˆ KT. CHỦ TỊCH", "„ Phụ lục I")
+    is a speck (a seal's or signature's remains, dust) when no quote closes later in the line:
+    left there, it hides the capacity line or appendix heading the line opens."""
+    if (len(words) >= 2 and words[0]["text"] and all(ch in _OPENING_MARKS for ch in words[0]["text"])
+            and not any(ch in word["text"] for word in words[1:] for ch in _CLOSING_QUOTES)):
+        words.pop(0)
+
+
 def repair_line(words: list[dict]) -> None:
     """Known Tesseract confusions of the genre (rules/ocr.yaml), fixed in place, word for word.
 
@@ -665,6 +675,7 @@ def repair_line(words: list[dict]) -> None:
         word["text"] = _STRAY_POINT.sub("", word["text"])
     if len(words) >= 2 and words[-1]["text"] and all(ch in _TICKS for ch in words[-1]["text"]):
         words.pop()                     # a speck read as a lone tick after the line's last word
+    _drop_opening_speck(words)
     if len(words) >= 2 and words[0]["text"] in repairs.bullets:
         words[0]["text"] = repairs.bullet
     if len(words) >= 2:
@@ -1127,7 +1138,8 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
     Table cells are read one by one (a cell alone is one block of text), the rest of the page
     with the tables whitened out: Tesseract's layout analysis of a whole ruled page mixes
     the lines of neighbouring cells, skips lone marks ("1", "%") and reads cell shading as
-    words. Measured on the scan corpus (README: OCR)."""
+    words. The two-column blocks of the rest (header, closing: `column_blocks`) are read
+    column by column. Measured on the scan corpus (README: OCR)."""
     import cv2
     from PIL import Image
 
