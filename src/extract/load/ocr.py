@@ -68,8 +68,30 @@ _STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
 _GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
 _GLUED_ROMAN = re.compile(r"^(\w*?[^\W\d_])([IVX][IVXl]{0,3}(?:/\S*)?)$")     # "l": a misread "I"
 _CLOSING_QUOTES = "'’\"”"
+_OPENING_MARKS = _TICKS + "„‚“\""     # marks a speck opening a line is read as
 COLOUR_SPREAD = 60                # channel spread of coloured (not gray) ink
 COLOUR_WHITEN = 120.0             # coloured pixels lighter than this are seal ink, not print under it
+# Two-column blocks laid out without a table (the Decree 30 header and closing): read each
+# column on its own, since Tesseract's page layout slices a right-hand line whose baseline
+# misses the left-hand line's (extract.load.ocr.column_blocks). Lengths in points.
+LAYOUT_INK = 128                  # gray level below which a pixel counts in the ink profiles
+LAYOUT_SPECK = 30                 # pixels at 200 dpi: a smaller blob (noise, seal remains) is a speck ...
+SPECK_CLEAR = 2.0                 # ... when no larger ink is this near (a point or comma touches its word)
+GUTTER_MIN = 12.0                 # a gutter is at least this wide: wider than a justified line's word gap
+GUTTER_ZONE = 0.15                # a gutter's middle lies this share of the text width from either edge
+SIDE_INK = 12.0                   # inked width either side of a gutter that starts a block: a word, not a speck
+BAND_JOIN = 2.0                   # rows of ink closer than this are one band (a mark above a capital)
+BLOCK_MARGIN = 5.0                # a block's rows reach this far past its ink (the marks above and below,
+                                  # left out of the profiles as specks), up to the clearest row before the next band
+TEXT_EDGE = 0.1                   # share of the bands that start left of the text's left edge (and end right)
+FLUSH = 6.0                       # a band starting and ending this near the text's edges is a body line ...
+ONE_LINE = 1.5                    # ... when no taller than this many times the page's usual band
+BODY_BANDS = 8                    # bands a page needs before its text edges are measured
+GUTTER_WIDE = 24.0                # a gutter this wide in the band a block starts at is no word gap ...
+BLOCK_ROWS = 2                    # ... a narrower one needs this many bands with words either side
+                                  # (body lines' gaps may meet once; two columns' gutter runs on)
+BLOCK_GAP = 60.0                  # a band joins the block above when no farther below it (a signature's space)
+COLUMN_MODE = "column"            # how a column is read: psm 4 scored as psm 3 and above psm 6 (README: OCR)
 _TESSDATA_PLACES = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
                     "/usr/share/tessdata", "/usr/local/share/tessdata")
 
@@ -101,7 +123,7 @@ def _tessdata() -> str | None:
     return None
 
 
-_PSM_NUMBER = {"page": "3", "block": "6", "line": "7", "word": "8"}     # Tesseract's page segmentation modes
+_PSM_NUMBER = {"page": "3", "column": "4", "block": "6", "line": "7", "word": "8"}     # Tesseract's page segmentation modes
 
 
 class _Engine:
@@ -128,13 +150,15 @@ class _Engine:
                                      "tesseract-ocr tesseract-ocr-vie)")
 
     def tsv(self, image, mode: str = "page") -> str:
-        """TSV of `image` read as `mode`: 'page' (automatic layout), 'block' (one uniform
-        block of text), 'line' (one text line, for a line the page reading was unsure of) or
-        'word' (a single word, for a cell whose lone mark a block reading missed)."""
+        """TSV of `image` read as `mode`: 'page' (automatic layout), 'column' (one column of
+        lines of varying size), 'block' (one uniform block of text), 'line' (one text line,
+        for a line the page reading was unsure of) or 'word' (a single word, for a cell whose
+        lone mark a block reading missed)."""
         if self.api is not None:
             import tesserocr
-            self.api.SetPageSegMode({"page": tesserocr.PSM.AUTO, "block": tesserocr.PSM.SINGLE_BLOCK,
-                                     "line": tesserocr.PSM.SINGLE_LINE, "word": tesserocr.PSM.SINGLE_WORD}[mode])
+            self.api.SetPageSegMode({"page": tesserocr.PSM.AUTO, "column": tesserocr.PSM.SINGLE_COLUMN,
+                                     "block": tesserocr.PSM.SINGLE_BLOCK, "line": tesserocr.PSM.SINGLE_LINE,
+                                     "word": tesserocr.PSM.SINGLE_WORD}[mode])
             self.api.SetImage(image)
             self.api.Recognize()
             return self.api.GetTSVText(0)
@@ -575,6 +599,15 @@ def _rejoined(words: list[dict]) -> list[dict]:
     return result
 
 
+def _drop_opening_speck(words: list[dict]) -> None:
+    """A line's first word that is only ticks or quote marks ("ˆ KT. CHỦ TỊCH", "„ Phụ lục I")
+    is a speck (a seal's or signature's remains, dust) when no quote closes later in the line:
+    left there, it hides the capacity line or appendix heading the line opens."""
+    if (len(words) >= 2 and words[0]["text"] and all(ch in _OPENING_MARKS for ch in words[0]["text"])
+            and not any(ch in word["text"] for word in words[1:] for ch in _CLOSING_QUOTES)):
+        words.pop(0)
+
+
 def repair_line(words: list[dict]) -> None:
     """Known Tesseract confusions of the genre (rules/ocr.yaml), fixed in place, word for word.
 
@@ -591,6 +624,7 @@ def repair_line(words: list[dict]) -> None:
         word["text"] = _STRAY_POINT.sub("", word["text"])
     if len(words) >= 2 and words[-1]["text"] and all(ch in _TICKS for ch in words[-1]["text"]):
         words.pop()                     # a speck read as a lone tick after the line's last word
+    _drop_opening_speck(words)
     if len(words) >= 2 and words[0]["text"] in repairs.bullets:
         words[0]["text"] = repairs.bullet
     if len(words) >= 2:
@@ -829,13 +863,232 @@ def _lone_mark(word: dict) -> bool:
                                                    and not any(ch.isalpha() for ch in text))))
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnBlock:
+    """A band of a page image with a white gutter through every ink row: rows `top` to
+    `bottom` and the gutter's columns `gutter_left` to `gutter_right` (pixels, ends excluded)."""
+
+    top: int
+    bottom: int
+    gutter_left: int
+    gutter_right: int
+
+    @property
+    def split(self) -> int:
+        """The column the block is cut at: the gutter's middle."""
+        return (self.gutter_left + self.gutter_right) // 2
+
+
+def _layout_ink(gray, scale: float):
+    """Boolean ink mask of a page image for the layout profiles, specks left out: a blob of
+    fewer than LAYOUT_SPECK pixels (at 200 dpi; scaled by area) with no larger blob within
+    SPECK_CLEAR is dust or a seal's remains, and one would close a gutter or join two bands;
+    a comma beside its word stays (without it "số, kinh" looks like a gutter)."""
+    import cv2
+    import numpy as np
+
+    ink = (gray < LAYOUT_INK).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    least = LAYOUT_SPECK * (72.0 / 200.0 / scale) ** 2
+    keep = stats[:, cv2.CC_STAT_AREA] >= least
+    keep[0] = False                     # the background
+    large = keep[labels]
+    reach = 2 * int(SPECK_CLEAR / scale) + 1
+    near = cv2.dilate(large.astype(np.uint8), np.ones((reach, reach), np.uint8)).astype(bool)
+    keep[np.unique(labels[near & ~large & (labels > 0)])] = True
+    return keep[labels]
+
+
+def _runs(flags) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in a 1-D boolean array, end excluded."""
+    import numpy as np
+
+    padded = np.concatenate(([False], flags, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def _bands(ink, join: int) -> list[tuple[int, int]]:
+    """Rows of ink grouped into bands: runs of inked rows, those less than `join` rows apart
+    as one (a diacritic above a capital is a run of its own)."""
+    bands: list[tuple[int, int]] = []
+    for start, end in _runs(ink.any(axis=1)):
+        if bands and start - bands[-1][1] < join:
+            bands[-1] = (bands[-1][0], end)
+        else:
+            bands.append((start, end))
+    return bands
+
+
+def _widest_white(inked, low: int, high: int, least: int) -> tuple[int, int] | None:
+    """The widest run of uninked columns within [low, high) of at least `least` columns."""
+    runs = [(start + low, end + low) for start, end in _runs(~inked[low:high]) if end - start >= least]
+    return max(runs, key=lambda run: run[1] - run[0], default=None)
+
+
+def _clearest_row(rows, start: int, end: int) -> int:
+    """Where to part two bands in the rows start..end between them: the middle of the
+    longest run of rows without ink, else the row with the least (`rows`: ink per row)."""
+    import numpy as np
+
+    gap = rows[start:end]
+    if not gap.size:
+        return start
+    clear = _runs(gap == 0)
+    if clear:
+        first, last = max(clear, key=lambda run: run[1] - run[0])
+        return start + (first + last) // 2
+    return start + int(np.argmin(gap))
+
+
+def column_blocks(gray, scale: float) -> list[ColumnBlock]:
+    """The page's two-column blocks laid out without a table (the Decree 30 header: issuer
+    beside the national motto and date; the closing: recipients beside the signer).
+
+    The page's ink rows are grouped into bands (the row ink profile); a block starts at a band
+    whose column profile has a white gutter at least GUTTER_MIN wide with a word's ink either
+    side (SIDE_INK), away from the text's edges (GUTTER_ZONE), and takes in the bands above and below, no
+    more than BLOCK_GAP apart, while a gutter that wide stays white through them (a band on
+    one side only, such as the signer's name under the signature, continues it). Body
+    paragraphs run through any gutter. `scale` = 72 / dpi."""
+    import numpy as np
+
+    ink = _layout_ink(gray, scale)
+    if not ink.any():
+        return []
+    bands = _bands(ink, max(int(BAND_JOIN / scale), 1))
+    inked = [ink[top:bottom].any(axis=0) for top, bottom in bands]
+    spans = [(int(np.argmax(row)), len(row) - int(np.argmax(row[::-1]))) for row in inked]
+    # the text's edges: where most bands start and end (body lines run margin to margin)
+    text_left = int(np.percentile([start for start, _ in spans], 100 * TEXT_EDGE))
+    text_right = max(int(np.percentile([end for _, end in spans], 100 * (1 - TEXT_EDGE))), text_left + 1)
+    width = text_right - text_left
+    least = max(int(GUTTER_MIN / scale), 1)
+    zone = (text_left + GUTTER_ZONE * width, text_right - GUTTER_ZONE * width)
+    flush = FLUSH / scale
+
+    heights = sorted(bottom - top for top, bottom in bands)
+    line_height = heights[len(heights) // 2]
+
+    def full(index: int) -> bool:
+        """Whether band `index` is one line running from margin to margin: a justified body
+        line, whatever gap its spaces leave (a page of a few bands has no body to tell)."""
+        top, bottom = bands[index]
+        return (len(bands) >= BODY_BANDS and bottom - top <= ONE_LINE * line_height
+                and spans[index][0] <= text_left + flush and spans[index][1] >= text_right - flush)
+    gap = BLOCK_GAP / scale
+    side = SIDE_INK / scale
+    margin = int(BLOCK_MARGIN / scale)
+    wide = GUTTER_WIDE / scale
+    rows = (gray < LAYOUT_INK).sum(axis=1)     # every mark counts where two bands part
+
+    def seed(index: int) -> tuple[int, int] | None:
+        """A gutter with ink either side in band `index`, its middle inside the zone."""
+        columns = np.flatnonzero(inked[index])
+        if not columns.size or full(index):
+            return None
+        found = _widest_white(inked[index], int(columns[0]), int(columns[-1]) + 1, least)
+        if not found or not zone[0] <= (found[0] + found[1]) / 2 <= zone[1]:
+            return None
+        return found if two_sided(index, found) else None
+
+    def two_sided(index: int, gutter: tuple[int, int]) -> bool:
+        """Whether band `index` has a word's ink either side of the gutter."""
+        return min(inked[index][:gutter[0]].sum(), inked[index][gutter[1]:].sum()) >= side
+
+    def through(index: int, gutter: tuple[int, int]) -> tuple[int, int] | None:
+        """The gutter narrowed to where band `index` leaves it white, if still wide enough."""
+        return None if full(index) else _widest_white(inked[index], gutter[0], gutter[1], least)
+
+    blocks: list[ColumnBlock] = []
+    taken = -1                          # the last band already in a block
+    for index in range(len(bands)):
+        if index <= taken:
+            continue
+        gutter = seeded = seed(index)
+        if gutter is None:
+            continue
+        first = last = index
+        while last + 1 < len(bands) and bands[last + 1][0] - bands[last][1] <= gap:
+            narrowed = through(last + 1, gutter)
+            if narrowed is None:
+                break
+            gutter, last = narrowed, last + 1
+        if (seeded[1] - seeded[0] < wide
+                and sum(two_sided(band, gutter) for band in range(first, last + 1)) < BLOCK_ROWS):
+            continue                    # a wide gap in one body line, or gaps that happen to meet
+        while first - 1 > taken and bands[first][0] - bands[first - 1][1] <= gap:
+            narrowed = through(first - 1, gutter)
+            if narrowed is None:
+                break
+            gutter, first = narrowed, first - 1
+        above = _clearest_row(rows, bands[first - 1][1], bands[first][0]) if first else 0
+        below = _clearest_row(rows, bands[last][1], bands[last + 1][0]) if last + 1 < len(bands) else ink.shape[0]
+        blocks.append(ColumnBlock(max(bands[first][0] - margin, above), min(bands[last][1] + margin, below), *gutter))
+        taken = last
+    return blocks
+
+
+def _shifted_tsv(tsv: str, part: int, dx: int, dy: int) -> str:
+    """The word rows of a crop's TSV moved to page pixels (`dx`, `dy`: the crop's corner in
+    the page) and numbered as page `part`, so that its lines stay apart from the page's."""
+    rows = []
+    for row in tsv.splitlines():
+        fields = row.split("\t")
+        if len(fields) < 12 or fields[0] != "5":
+            continue
+        fields[1] = str(part)
+        fields[6], fields[7] = str(int(fields[6]) + dx), str(int(fields[7]) + dy)
+        rows.append("\t".join(fields))
+    return "\n".join(rows)
+
+
+def _outside_blocks(tsv: str, blocks: list[ColumnBlock]) -> str:
+    """The page's TSV without the words whose middle lies in a two-column block's rows (those
+    are read column by column). The page is read whole all the same, blocks included: a page
+    image with parts whitened out is thresholded and laid out otherwise, and its body read
+    differently."""
+    if not blocks:
+        return tsv
+    rows = []
+    for row in tsv.splitlines():
+        fields = row.split("\t")
+        if len(fields) >= 12 and fields[0] == "5":
+            middle = int(fields[7]) + int(fields[9]) / 2
+            if any(block.top <= middle < block.bottom for block in blocks):
+                continue
+        rows.append(row)
+    return "\n".join(rows)
+
+
+def _read_columns(ocr: _Engine, flow, blocks: list[ColumnBlock]) -> str:
+    """TSV word rows, in page pixels, of each block's left and right columns read on their own
+    (COLUMN_MODE, a white frame around each): read as part of the page, a right-hand line
+    whose baseline misses the left-hand line's is sliced in two ("PHÓ CHỦ TỊCH" read as
+    "2 CHỦ H" on one line and "PHO C UTIC" on the next)."""
+    import numpy as np
+    from PIL import Image
+
+    parts = []
+    for block in blocks:
+        for left, right in ((0, block.split), (block.split, flow.shape[1])):
+            crop = flow[block.top:block.bottom, left:right]
+            if crop.size == 0 or (crop < 128).sum() < CELL_MIN_INK:
+                continue
+            framed = np.pad(crop, FRAME_PX, constant_values=255)
+            tsv = ocr.tsv(Image.fromarray(framed), COLUMN_MODE)
+            parts.append(_shifted_tsv(tsv, len(parts) + 2, left - FRAME_PX, block.top - FRAME_PX))
+    return "\n".join(parts)
+
+
 def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]]:
     """Grid tables and repaired word lines of one deskewed page image.
 
     Table cells are read one by one (a cell alone is one block of text), the rest of the page
     with the tables whitened out: Tesseract's layout analysis of a whole ruled page mixes
     the lines of neighbouring cells, skips lone marks ("1", "%") and reads cell shading as
-    words. Measured on the scan corpus (README: OCR)."""
+    words. The two-column blocks of the rest (header, closing: `column_blocks`) are read
+    column by column. Measured on the scan corpus (README: OCR)."""
     import cv2
     from PIL import Image
 
@@ -847,7 +1100,12 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
     for table in tables:
         x0, top, x1, bottom = (int(round(value / scale)) for value in table.bbox)
         flow[max(top, 0):bottom + 1, max(x0, 0):x1 + 1] = 255
-    lines = parse_tsv(ocr.tsv(Image.fromarray(flow)), scale, flow) if flow.min() < 128 else []
+    lines = []
+    if flow.min() < 128:
+        blocks = column_blocks(flow, scale)
+        lines = parse_tsv(_outside_blocks(ocr.tsv(Image.fromarray(flow)), blocks), scale, flow)
+        if blocks:          # line heights and edges of their own: the body's stay the body's
+            lines.extend(parse_tsv(_read_columns(ocr, flow, blocks), scale, flow))
     lines = _reread_unsure_lines(ocr, flow, lines, scale)
     for table in tables:
         for cell in table.cells:
