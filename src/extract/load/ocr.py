@@ -654,14 +654,22 @@ def _quarter_misreads() -> tuple[frozenset[str], dict[str, str]]:
 
 
 def _repair_quarter_numerals(words: list[dict]) -> None:
-    """A quarter's Roman numeral read as digits or "l"s after the quarter word ("Quý 11/2026"
-    -> "Quý II/2026"), in place. Only the forms rules/ocr.yaml lists: no quarter has them."""
+    """A quarter's Roman numeral misread after the quarter word, in place: a form rules/ocr.yaml
+    `quarter_numerals` lists ("Quý 11/2026" -> "Quý II/2026"), or strokes `numbering.ocr_numeral`
+    reads back ("II1", "IH" -> "III"), and only into a quarter, I to IV."""
+    from extract.numbering import ocr_numeral, roman_value
+
     quarter, misreads = _quarter_misreads()
     for before, word in zip(words, words[1:]):
         if before["text"].casefold() in quarter:
-            numeral = re.match(r"[0-9IVXl]+", word["text"])
-            if numeral and numeral.group(0) in misreads:
-                word["text"] = misreads[numeral.group(0)] + word["text"][numeral.end():]
+            numeral = re.match(r"[0-9IVXlHh|]+", word["text"])
+            token = numeral.group(0) if numeral else ""
+            if not token or roman_value(token) or (token.isdigit() and token not in misreads):
+                continue        # a quarter as written ("IV", "3")
+            # a listed misreading ("11"), else the Roman strokes read back ("II1", "IH")
+            read = misreads.get(token) or ocr_numeral(token)
+            if read and 1 <= (roman_value(read) or 0) <= 4:
+                word["text"] = read + word["text"][len(token):]
 
 
 _POINT_BEFORE_SMALL = re.compile(r"(?=.*[a-zà-ỹđ])([^\W\d_]{2,})[.]$")
