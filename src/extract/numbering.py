@@ -22,7 +22,8 @@ from functools import cache
 from extract.rules import load_rules
 
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-_ROMAN_STEPS = ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+_ROMAN_STEPS = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+                (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 MAX_SKIP = 9                  # numbers a plan's count never skips at once ("93" after "4": misread)
 MAX_SPECK = 2                 # characters of a speck before a label
 _LETTERS = "abcdđefghiklmnopqrstuvxy"     # letter labels in Vietnamese order (no j, w, z)
@@ -40,7 +41,7 @@ def roman_value(text: str) -> int | None:
 
 
 def roman(value: int) -> str:
-    """The Roman numeral of 1 <= value < 400 (4 -> "IV")."""
+    """The Roman numeral of 1 <= value <= 3999 (4 -> "IV"; Word's list numbering too)."""
     out = []
     for step, letters in _ROMAN_STEPS:
         while value >= step:

@@ -25,6 +25,7 @@ from extract.load.fonts import (
 from extract.load.embedded import xlsx_table
 from extract.load.ooxml import REL_NS, W, Package, parse_xml, xml_int
 from extract.models import ProblemCode, Severity
+from extract.numbering import roman
 from extract.patterns import bullet_class, letter_class
 from extract.structures import Block, Cell, Format, LoadProblem, Paragraph, RawDocument, RawNote, Row, Table
 
@@ -233,19 +234,8 @@ def _cached_styles(key: tuple[int, int], data: bytes) -> Styles:
 
 # ------------------------------------------------------------------ numbering
 
-_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-
-
 def _roman(number: int) -> str:
-    if not 0 < number <= MAX_ROMAN:
-        return str(number)
-    out = []
-    for value, letters in _ROMAN:
-        while number >= value:
-            out.append(letters)
-            number -= value
-    return "".join(out)
+    return roman(number) if 0 < number <= MAX_ROMAN else str(number)
 
 
 def _letters(number: int) -> str:
