@@ -137,8 +137,9 @@ def test_a_right_column_off_the_left_columns_baselines_is_read_whole():
 
 @pytest.mark.parametrize(("read", "repaired"), [
     ("- UBND tỉnh (b/€);", "- UBND tỉnh (b/c);"), ("- TT Tỉnh ủy (B/©);", "- TT Tỉnh ủy (B/C);"),
-    ("- Sở Tư pháp (/€);", "- Sở Tư pháp (b/c);"), ("- Bộ Tài chính (b/c);", "- Bộ Tài chính (b/c);")])
-def test_a_misread_b_c_after_a_recipient_is_repaired(read, repaired):
+    ("- Sở Tư pháp (/€);", "- Sở Tư pháp (b/c);"), ("- Bộ Tài chính (b/c);", "- Bộ Tài chính (b/c);"),
+    ("KT, CHỦ TỊCH", "KT. CHỦ TỊCH"), ("PHỎ CHỦ TỊCH", "PHÓ CHỦ TỊCH"), ("phát triển KT, VH", "phát triển KT, VH")])
+def test_misreads_in_the_closing_are_repaired(read, repaired):
     words = [{"text": text, "x0": 10.0 * i, "x1": 10.0 * i + 8, "top": 0.0, "bottom": 10.0, "conf": 90.0,
               "fontname": ""} for i, text in enumerate(read.split())]
     ocr.repair_line(words)
