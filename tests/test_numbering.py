@@ -201,3 +201,13 @@ def test_a_lone_appendix_that_lost_its_numeral_takes_the_one_the_body_cites():
                  Paragraph("Nơi nhận:"), Paragraph("KT. CHỦ TỊCH"),
                  Paragraph("Phụ lục", bold=True), Paragraph("CHỈ TIÊU NĂM 2026", bold=True), ocr=False)
     assert [a.number for a in typed.appendices] == [""]
+
+
+def test_an_appendix_label_read_after_a_speck_dash_and_with_a_wrong_numeral_is_the_cited_one():
+    """'Phụ lục I' read "- Phụ lục 5" (a speck as a dash, the numeral misread), neither bold nor
+    centered: the label standing alone still opens the appendix, and the body cites only I."""
+    blocks = (Paragraph("I. MỤC TIÊU", bold=True), Paragraph("1. Chi tiết các chỉ tiêu tại Phụ lục I kèm theo."),
+              Paragraph("Nơi nhận:"), Paragraph("KT. CHỦ TỊCH"),
+              Paragraph("- Phụ lục 5"), Paragraph("CHỈ TIÊU NĂM 2026", bold=True))
+    assert [(a.number, a.section.number) for a in plan(*blocks, ocr=True).appendices] == [("I", "I")]
+    assert plan(*blocks, ocr=False).appendices == []       # typed: a bullet item, as written

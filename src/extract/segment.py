@@ -635,10 +635,13 @@ def _drop_label_specks(lines: list[Line]) -> None:
         if line.is_row:
             continue
         k = speck_prefix(line.text, bullets)
-        if not k and (line.bold or line.centered):
-            # a speck read as a bullet before a bold appendix label ("- PHỤ LỤC 02")
+        if not k:
+            # a speck read as a bullet before an appendix label that is bold or stands alone
+            # ("- PHỤ LỤC 02", "- Phụ lục 5"): a bullet item goes on after its label
             bullet = _bullet().match(line.text)
-            k = bullet.end() if bullet and vocab.appendix_label.match(line.text[bullet.end():]) else 0
+            label = vocab.appendix_label.match(line.text[bullet.end():]) if bullet else None
+            alone = label is not None and len(line.text[bullet.end() + label.end():].split()) <= 1
+            k = bullet.end() if label and (line.bold or line.centered or alone) else 0
         if not k:
             continue
         rest = line.text[k:]
@@ -649,9 +652,10 @@ def _drop_label_specks(lines: list[Line]) -> None:
 
 
 def _number_from_citations(appendices: list[Appendix], body: list[Line]) -> None:
-    """OCR: appendices that all lost their numerals take the numerals the body cites ("chi
-    tiết tại Phụ lục I"), in order, when it cites as many distinct ones as there are."""
-    if not appendices or any(appendix.number for appendix in appendices):
+    """OCR: appendices that all lost their numerals, or whose numerals the body never cites
+    ("Phụ lục 5" read for "Phụ lục I"), take the numerals the body cites ("chi tiết tại Phụ lục
+    I"), in order, when it cites as many distinct ones as there are."""
+    if not appendices:
         return
     citation = re.compile(load_rules("document")["appendix_label"])
     cited: list[str] = []
@@ -659,7 +663,8 @@ def _number_from_citations(appendices: list[Appendix], body: list[Line]) -> None
         for match in citation.finditer(line.text):
             if match.group(1) and match.group(1) not in cited:
                 cited.append(match.group(1))
-    if len(cited) != len(appendices):
+    if len(cited) != len(appendices) or (any(appendix.number for appendix in appendices)
+                                         and any(appendix.number in cited for appendix in appendices)):
         return
     for appendix, number in zip(appendices, cited):
         appendix.number = number
