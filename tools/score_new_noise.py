@@ -1,0 +1,90 @@
+"""Score OCR on scans made with other settings and seeds than the corpus scans, so that no repair
+can have been tuned to their noise: every corpus plan printed and scanned again at 250 dpi
+(clean) and 160 dpi (phone) with other lean, blur, noise and JPEG quality, each scored against
+its plan's PDF golden.
+
+    python tools/score_new_noise.py make [--out DIR]            # make the scans (a few minutes)
+    python tools/score_new_noise.py score [--out DIR] [--cache DIR]
+
+The scans go to DIR (default /tmp/kehoach-new-noise; they are not committed). `--cache` keeps
+Tesseract's answers per image as in tools/score_scans.py (a development aid only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Other settings than tools/make_scans.py's "scan" and "phone"; the variant names seed the noise.
+NEW_NOISE = {
+    "scan250": {"dpi": 250, "skew": (0.2, 1.3), "noise": 4.0, "blur": 0.3, "light": 0.1, "quality": 40},
+    "phone2": {"dpi": 160, "skew": (1.0, 2.5), "noise": 9.0, "blur": 0.7, "light": 0.3, "quality": 28},
+}
+
+
+def plans() -> list[str]:
+    """The corpus plans (those with a digital PDF and its golden)."""
+    return sorted(p.stem for p in (ROOT / "corpus").glob("*.pdf") if (ROOT / "golden" / f"{p.name}.json").exists())
+
+
+def make(out: Path) -> None:
+    """Both new-noise scans of every plan into `out` (kept where already made)."""
+    import make_scans
+
+    make_scans.VARIANTS.update(NEW_NOISE)
+    out.mkdir(parents=True, exist_ok=True)
+    for plan in plans():
+        for variant in NEW_NOISE:
+            target = out / f"{plan}.{variant}.pdf"
+            if not target.exists():
+                target.write_bytes(make_scans.make_scan(ROOT / "corpus" / f"{plan}.pdf", variant))
+                print(target, flush=True)
+
+
+def score(out: Path) -> None:
+    """Overall F1 of each plan's new-noise scans against its PDF golden, and the micro totals."""
+    from extract.evaluate import CATEGORIES, Score, score_document
+    from extract.pipeline import extract_path
+
+    totals: dict[str, Score] = {}
+    for plan in plans():
+        gold = json.loads((ROOT / "golden" / f"{plan}.pdf.json").read_text(encoding="utf-8"))
+        row = [plan]
+        for variant in NEW_NOISE:
+            path = out / f"{plan}.{variant}.pdf"
+            if not path.exists():
+                row.append(f"{variant}=?")
+                continue
+            scores = score_document(gold, extract_path(path).model_dump(mode="json"))
+            overall = Score()
+            for category in CATEGORIES:
+                overall.add(scores[category])
+            totals.setdefault(variant, Score()).add(overall)
+            row.append(f"{variant}={overall.f1:.3f}")
+        print(" | ".join(row), flush=True)
+    print("micro:", " ".join(f"{variant}={total.f1:.3f}" for variant, total in totals.items()))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("make", "score"))
+    parser.add_argument("--out", type=Path, default=Path("/tmp/kehoach-new-noise"))
+    parser.add_argument("--cache", type=Path)
+    args = parser.parse_args()
+    if args.command == "make":
+        make(args.out)
+    else:
+        if args.cache:
+            from score_scans import install_cache
+            install_cache(args.cache)
+        score(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(ROOT / "tools"))
+    sys.exit(main())
