@@ -19,6 +19,8 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
+from rapidfuzz.distance import Levenshtein
+
 from extract.rules import load_rules
 
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -115,15 +117,7 @@ def near_text(found: str, wanted: str, letters_per_edit: int = 10) -> bool:
     per `letters_per_edit` letters of `wanted`, at least one: an OCR'd heading read against
     the genre's wording."""
     budget = max(1, len(wanted) // letters_per_edit)
-    if abs(len(found) - len(wanted)) > budget:
-        return False
-    previous = list(range(len(wanted) + 1))
-    for i, a in enumerate(found, 1):
-        current = [i]
-        for j, b in enumerate(wanted, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
-        previous = current
-    return previous[-1] <= budget
+    return Levenshtein.distance(found, wanted, score_cutoff=budget) <= budget
 
 
 def repair_sequence(readings: list[str | None], kind: str) -> list[str | None]:

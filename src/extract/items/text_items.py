@@ -45,7 +45,7 @@ class _Rules:
     lead_cue: re.Pattern[str]
     partner_cue: re.Pattern[str]
     implementation: re.Pattern[str]
-    implementation_folded: re.Pattern[str]   # the same without diacritics, for OCR'd headings
+    implementation_squeezed: tuple[str, ...]  # the same without diacritics, spaces or case, for OCR'd headings
     skipped: re.Pattern[str]
     assignment_prefix: re.Pattern[str]
     aim_opener: re.Pattern[str]
@@ -85,8 +85,7 @@ def _rules() -> _Rules:
         lead_cue=re.compile(rf"(?<!\w){re.escape(rules['lead_cue'])}(?!\w)"),
         partner_cue=re.compile(rf"(?<!\w){re.escape(rules['partner_cue'])}\s+", re.IGNORECASE),
         implementation=re.compile(rf"^(?:{alternation(rules['implementation_headings'])})$", re.IGNORECASE),
-        implementation_folded=re.compile(
-            rf"^(?:{alternation(fold_accents(str(h)) for h in rules['implementation_headings'])})$", re.IGNORECASE),
+        implementation_squeezed=tuple(_squeezed(str(h)) for h in rules["implementation_headings"]),
         skipped=re.compile(rf"^(?:{alternation(rules['skipped_headings'])})$", re.IGNORECASE),
         assignment_prefix=re.compile(rf"^(?:{alternation(rules['assignment_heading_prefixes'])})\s+(?=\S)"),
         aim_opener=re.compile(rf"(?:{'|'.join(rules['aim_openers'])})\s*,?\s*", re.IGNORECASE),
@@ -612,22 +611,21 @@ class _SectionReader:
                                                  sources=sources))
 
 
+def _squeezed(text: str) -> str:
+    """`text` without diacritics, spaces or case ("TỔ CHỨC" -> "tochuc")."""
+    return "".join(fold_accents(text).split()).casefold()
+
+
 def _is_implementation(heading: str, ocr: bool) -> bool:
     """The implementation part's heading ("TỔ CHỨC THỰC HIỆN"); on an OCR'd document also with
-    a tone mark misread ("TÕ CHỨC THỰC HIỆN"): the words compared without diacritics, and
-    without spaces within one edit per ten letters (extract.numbering.near_text)."""
+    a tone mark misread ("TÕ CHỨC THỰC HIỆN"), a syllable split or a letter doubled ("TỔ CHỨC
+    THỰ ỤC HIỆN"): compared without diacritics, spaces or case, within one edit per ten letters
+    (extract.numbering.near_text)."""
     rules = _rules()
     if rules.implementation.match(heading):
         return True
-    if not ocr:
-        return False
-    folded = fold_accents(heading)
-    if rules.implementation_folded.match(folded):
-        return True
-    # a syllable split or a letter doubled ("TỔ CHỨC THỰ ỤC HIỆN"): one edit per ten letters
-    squeezed = "".join(folded.split()).casefold()
-    return any(near_text(squeezed, "".join(fold_accents(str(h)).split()).casefold())
-               for h in load_rules("text_items")["implementation_headings"])
+    squeezed = _squeezed(heading) if ocr else None
+    return ocr and any(near_text(squeezed, wanted) for wanted in rules.implementation_squeezed)
 
 
 def extract_text_items(seg: Segmented, prov: Provenance, plan_year: int | None,
