@@ -27,6 +27,7 @@ from pathlib import Path
 
 from extract.load.ocr_lexicon import _same_case, repair_lines, repair_words, syllable_lexicon, word_list
 from extract.matching import fold_accents
+from extract.numbering import ocr_numeral, roman_value
 from extract.rules import load_rules
 
 # One OpenMP thread per process: batch workers are the parallelism (measured faster on 2
@@ -657,8 +658,6 @@ def _repair_quarter_numerals(words: list[dict]) -> None:
     """A quarter's Roman numeral misread after the quarter word, in place: a form rules/ocr.yaml
     `quarter_numerals` lists ("Quý 11/2026" -> "Quý II/2026"), or strokes `numbering.ocr_numeral`
     reads back ("II1", "IH" -> "III"), and only into a quarter, I to IV."""
-    from extract.numbering import ocr_numeral, roman_value
-
     quarter, misreads = _quarter_misreads()
     for before, word in zip(words, words[1:]):
         if before["text"].casefold() in quarter:
@@ -672,7 +671,7 @@ def _repair_quarter_numerals(words: list[dict]) -> None:
                 word["text"] = read + word["text"][len(token):]
 
 
-_POINT_BEFORE_SMALL = re.compile(r"(?=.*[a-zà-ỹđ])([^\W\d_]{2,})[.]$")
+_WORD_THEN_POINT = re.compile(r"[^\W\d_]{2,}[.]")
 
 
 def _dash_for_lone_colon(words: list[dict]) -> None:
@@ -691,13 +690,23 @@ def _drop_points_inside_sentences(words: list[dict]) -> None:
     for word, following in zip(words, words[1:]):
         if following["text"][:1].islower():
             word["text"] = re.sub(r"([,;:])[.]+$", r"\1", word["text"])
-            if _POINT_BEFORE_SMALL.fullmatch(word["text"]):
+            if _WORD_THEN_POINT.fullmatch(word["text"]) and not word["text"].isupper():
                 word["text"] = word["text"][:-1]
 
 
 def _bare(text: str) -> str:
     """Letters and digits only, lowercase, without diacritics ("Đơn vị⏎tính -" -> "donvitinh")."""
     return "".join(ch for ch in fold_accents(text).lower() if ch.isalnum())
+
+
+def _by_unique_bare(names: set[str]) -> dict[str, str]:
+    """Each bare form (`_bare`) that only one of `names` has, with that name; names without a
+    letter or digit ("%") have none."""
+    by_bare: dict[str, set[str]] = {}
+    for name in names:
+        if _bare(name):
+            by_bare.setdefault(_bare(name), set()).add(name)
+    return {bare: found.pop() for bare, found in by_bare.items() if len(found) == 1}
 
 
 @cache
@@ -707,11 +716,7 @@ def _header_labels() -> tuple[frozenset[str], dict[str, str]]:
     fields = load_rules("table_columns").get("fields") or {}
     plain = {str(label) for labels in fields.values() for label in labels
              if not re.search(r"[\\\[\](){}?*+|^$]", str(label))}
-    by_bare: dict[str, set[str]] = {}
-    for label in plain:
-        by_bare.setdefault(_bare(label), set()).add(label)
-    return (frozenset(label.replace(" ", "") for label in plain),
-            {bare: labels.pop() for bare, labels in by_bare.items() if len(labels) == 1})
+    return frozenset(label.replace(" ", "") for label in plain), _by_unique_bare(plain)
 
 
 def repair_header(texts: list[str]) -> list[str]:
@@ -731,9 +736,14 @@ def repair_header(texts: list[str]) -> list[str]:
 def unit_header(text: str) -> bool:
     """Whether a table header cell names the unit column (rules/table_columns.yaml
     `fields.unit`: "Đơn vị", "ĐVT" …; "Đơn vị chủ trì" is the lead's column, not this)."""
-    labels = load_rules("table_columns").get("fields", {}).get("unit") or ()
     plain = " ".join(re.sub(r"[*:()]", " ", text).split()).casefold().rstrip(".")
-    return plain in {str(label).casefold() for label in labels}
+    return plain in _unit_labels()
+
+
+@cache
+def _unit_labels() -> frozenset[str]:
+    """The unit column's headers (rules/table_columns.yaml `fields.unit`), casefolded."""
+    return frozenset(str(label).casefold() for label in load_rules("table_columns").get("fields", {}).get("unit") or ())
 
 
 @cache
@@ -742,12 +752,7 @@ def _known_units() -> tuple[frozenset[str], dict[str, str]]:
     `cell_units`): their casefolded forms, and each bare form (`_bare`) only one of them has."""
     rules = load_rules("units")
     units = {str(unit) for key in ("percent", "counted", "cell_units") for unit in rules.get(key) or ()}
-    by_bare: dict[str, set[str]] = {}
-    for unit in units:
-        if _bare(unit):
-            by_bare.setdefault(_bare(unit), set()).add(unit)
-    return (frozenset(" ".join(unit.split()).casefold() for unit in units),
-            {bare: found.pop() for bare, found in by_bare.items() if len(found) == 1})
+    return frozenset(" ".join(unit.split()).casefold() for unit in units), _by_unique_bare(units)
 
 
 def read_unit_cell(text: str) -> tuple[str, bool]:
@@ -839,25 +844,36 @@ class PageRenderer:
 def _read_cell(ocr: _Engine, gray, cell: tuple[float, float, float, float], scale: float) -> list[list[dict]] | None:
     """The word lines of one table cell (PDF points), read alone as one block of text; None
     when the cell holds too little ink to be text, [] when it holds ink but nothing was read."""
-    import numpy as np
-    from PIL import Image
-
     x0, top, x1, bottom = cell
     left, upper = int(x0 / scale) + CELL_PAD, int(top / scale) + CELL_PAD
     right, lower = int(x1 / scale) - CELL_PAD, int(bottom / scale) - CELL_PAD
     crop = gray[upper:lower, left:right]
     if crop.size == 0 or (crop < 128).sum() < CELL_MIN_INK:
         return None
-    framed = np.pad(crop, FRAME_PX, constant_values=255)     # Tesseract needs margins
-    lines = parse_tsv(ocr.tsv(Image.fromarray(framed), "block"), scale, framed)
+    lines = _read_crop(ocr, gray, (left, upper, right, lower), "block", scale)
     if not lines:       # a lone mark ("%", "1") that a block reading skips
-        lines = [words for words in parse_tsv(ocr.tsv(Image.fromarray(framed), "word"), scale, framed)
+        lines = [words for words in _read_crop(ocr, gray, (left, upper, right, lower), "word", scale)
                  if len(words) == 1 and _lone_mark(words[0])]
+    return lines
+
+
+def _read_crop(ocr: _Engine, gray, box: tuple[int, int, int, int], mode: str, scale: float) -> list[list[dict]]:
+    """The word lines (PDF points of the page) of the part `box` = (left, upper, right, lower),
+    in pixels, of a page image, read on its own as `mode` inside a white frame of FRAME_PX
+    (Tesseract needs margins); [] for an empty box."""
+    import numpy as np
+    from PIL import Image
+
+    left, upper, right, lower = box
+    crop = gray[upper:lower, left:right]
+    if crop.size == 0:
+        return []
+    framed = np.pad(crop, FRAME_PX, constant_values=255)
+    lines = parse_tsv(ocr.tsv(Image.fromarray(framed), mode), scale, framed)
     for words in lines:
         for word in words:
-            for key, offset in (("x0", left - FRAME_PX), ("x1", left - FRAME_PX),
-                                ("top", upper - FRAME_PX), ("bottom", upper - FRAME_PX)):
-                word[key] += offset * scale
+            for key, offset in (("x0", left), ("x1", left), ("top", upper), ("bottom", upper)):
+                word[key] += (offset - FRAME_PX) * scale
     return lines
 
 
@@ -1135,9 +1151,6 @@ def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: flo
     marker. The page's automatic layout sometimes cuts a line among its neighbours or reads
     noise beside it into it; alone, the line's own shape decides. Measured on the scan corpus
     (README: OCR): clean scans gain most."""
-    import numpy as np
-    from PIL import Image
-
     result = []
     for words in lines:
         if min(word["conf"] for word in words) >= REREAD_BELOW:
@@ -1147,17 +1160,12 @@ def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: flo
         pad = REREAD_PAD * (bottom - top)
         upper, lower = max(int(top - pad), 0), int(bottom + pad) + 1
         left, right = max(int(words[0]["x0"] / scale) - CELL_PAD, 0), int(words[-1]["x1"] / scale) + CELL_PAD
-        crop = gray[upper:lower, left:right]
-        framed = np.pad(crop, FRAME_PX, constant_values=255)
-        again = [word for line in parse_tsv(ocr.tsv(Image.fromarray(framed), "line"), scale, framed)
-                 for word in line] if crop.size else []
+        again = [word for line in _read_crop(ocr, gray, (left, upper, right, lower), "line", scale) for word in line]
         if not again or _plausibility(again) <= _plausibility(words) or (
                 _opens_item(words[0]["text"]) and again[0]["text"] != words[0]["text"]):   # a list marker lost
             result.append(words)
             continue
         for word in again:
-            word["x0"] += (left - FRAME_PX) * scale
-            word["x1"] += (left - FRAME_PX) * scale
             word["top"], word["bottom"] = words[0]["top"], words[0]["bottom"]
         # the line's ends as the page reading placed them (snapped to the page's margins)
         again.sort(key=lambda word: word["x0"])
@@ -1177,7 +1185,7 @@ def _plausibility(words: list[dict]) -> int:
     cores = [re.sub(r"[^\w]", "", word["text"]) for word in words]
     shapeless = sum(1 for word, core in zip(words, cores) if core and not (
         core.isdigit() or core.lower() in lexicon or _ROMAN.fullmatch(core) or (len(core) > 1 and core.isupper())
-        or _LIST_LABEL.fullmatch(word["text"])))
+        or _ITEM_LABEL.fullmatch(word["text"])))
     pairs = sum(1 for first, second in zip(cores, cores[1:]) if f"{first} {second}".lower() in words_known)
     return 2 * pairs - shapeless     # a stray mark beside right words must not tie a misreading
 
@@ -1190,7 +1198,6 @@ def _opens_item(text: str) -> bool:
 
 _ITEM_LABEL = re.compile(r"\(?(?:\d{1,2}|[^\W\d_]|[IVX]{1,4})[.)]")
 _ROMAN = re.compile(r"[IVX]+")
-_LIST_LABEL = re.compile(r"\(?[^\W\d_][).]")         # "c)", "(d)", "a."
 
 
 def _evidence(lines: list[list[dict]]) -> float:
