@@ -87,19 +87,15 @@ def test_the_changes_are_reported():
 
 
 @needs_lexicon
-def test_a_word_that_runs_on_to_the_next_line_is_repaired_across_the_break():
+@pytest.mark.parametrize(("top", "second_line"), [
+    (114.0, ["đẩy", "phát", "triển"]),      # the next line of the paragraph: one run of words
+    (300.0, ["đấy", "phát", "triển"]),      # lines far apart are not read as one
+])
+def test_a_word_that_runs_on_to_the_next_line_is_repaired_across_the_break(top, second_line):
     above = line("động lực thúc")
-    below = [dict(word, top=114.0, bottom=126.0) for word in line("đấy phát triển")]
+    below = [dict(word, top=top, bottom=top + 12.0) for word in line("đấy phát triển")]
     ocr_lexicon.repair_lines([above, below])
-    assert [word["text"] for word in above + below] == ["động", "lực", "thúc", "đẩy", "phát", "triển"]
-
-
-@needs_lexicon
-def test_lines_far_apart_are_not_read_as_one():
-    above = line("động lực thúc")
-    below = [dict(word, top=300.0, bottom=312.0) for word in line("đấy phát triển")]
-    ocr_lexicon.repair_lines([above, below])
-    assert [word["text"] for word in above + below] == ["động", "lực", "thúc", "đấy", "phát", "triển"]
+    assert [word["text"] for word in above + below] == ["động", "lực", "thúc", *second_line]
 
 
 @needs_lexicon
