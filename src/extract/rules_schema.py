@@ -336,6 +336,7 @@ class _Syllable(_Schema):
     initials: Words
     vowels: str
     finals: Words
+    glides: Words = []
 
 
 class _SplitInsideWord(_Schema):

@@ -50,8 +50,6 @@ CHANNEL_COST = 0.5                # ... unless it is a known misreading, which c
 WINDOW_SIZES = (4, 3, 2)          # syllables per window, longest first
 LINE_CONTEXT = 3                  # words either side of a line break looked at together
 TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")     # grave, acute, tilde, hook, dot below
-_VOWELS = frozenset("aăâeêioôơuưy")
-_MARKED_VOWELS = frozenset("ăâêôơư")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LETTERS_THEN_STOPS = re.compile(r"([^\W\d_]+)([.,;:!?)]*)")
 
@@ -128,6 +126,19 @@ def _lexicon() -> tuple[frozenset, dict, frozenset]:
     return frozenset(words), {key: tuple(set(found)) for key, found in by_fold.items()}, written
 
 
+@cache
+def _vowel_letters() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """From rules/ocr.yaml `syllable`: the vowel letters without their tone ("a", "ă", "ơ" …),
+    those carrying a letter mark ("ă", "â", "ê", "ô", "ơ", "ư"), and the glide initials ("qu",
+    "gi")."""
+    from extract.rules import load_rules
+
+    shape = load_rules("ocr").get("syllable") or {}
+    vowels = frozenset(syllable_key(vowel)[0] for vowel in str(shape.get("vowels", "")))
+    marked = frozenset(vowel for vowel in vowels if len(unicodedata.normalize("NFD", vowel)) > 1)
+    return vowels, marked, tuple(str(glide) for glide in shape.get("glides") or ())
+
+
 def _place_tone(letters: str, tone: str) -> str:
     """`letters` with `tone` on the vowel the plans' spelling puts it on: a vowel with a letter
     mark ("người", "nhiệm"), else the last vowel before a final consonant ("hoàn"), else the
@@ -135,12 +146,13 @@ def _place_tone(letters: str, tone: str) -> str:
     "qu" and the "i" of "gi" are no vowel there ("quý", "giữ")."""
     if not tone:
         return letters
-    vowels = [index for index, ch in enumerate(letters) if ch in _VOWELS]
+    vowel_letters, marked_letters, glides = _vowel_letters()
+    vowels = [index for index, ch in enumerate(letters) if ch in vowel_letters]
     if not vowels:
         return letters
-    if len(vowels) > 1 and vowels[0] > 0 and letters[vowels[0] - 1:vowels[0] + 1] in ("qu", "gi"):
+    if len(vowels) > 1 and vowels[0] > 0 and letters[vowels[0] - 1:vowels[0] + 1] in glides:
         vowels = vowels[1:]
-    marked = [index for index in vowels if letters[index] in _MARKED_VOWELS]
+    marked = [index for index in vowels if letters[index] in marked_letters]
     if marked:
         where = marked[-1]
     elif vowels[-1] < len(letters) - 1 or len(vowels) == 1:
