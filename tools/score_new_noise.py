@@ -44,12 +44,14 @@ def make(out: Path) -> None:
                 print(target, flush=True)
 
 
-def score(out: Path) -> None:
-    """Overall F1 of each plan's new-noise scans against its PDF golden, and the micro totals."""
+def score(out: Path, dump: Path | None = None) -> None:
+    """Overall F1 of each plan's new-noise scans against its PDF golden, the micro totals, and per
+    category; `dump` keeps each scan's output JSON for inspection."""
     from extract.evaluate import CATEGORIES, Score, score_document
     from extract.pipeline import extract_path
 
     totals: dict[str, Score] = {}
+    per_category: dict[tuple[str, str], Score] = {}
     for plan in plans():
         gold = json.loads((ROOT / "golden" / f"{plan}.pdf.json").read_text(encoding="utf-8"))
         row = [plan]
@@ -58,14 +60,21 @@ def score(out: Path) -> None:
             if not path.exists():
                 row.append(f"{variant}=?")
                 continue
-            scores = score_document(gold, extract_path(path).model_dump(mode="json"))
+            predicted = extract_path(path).model_dump(mode="json")
+            if dump:
+                dump.mkdir(parents=True, exist_ok=True)
+                (dump / f"{path.name}.json").write_text(json.dumps(predicted, ensure_ascii=False, indent=1), encoding="utf-8")
+            scores = score_document(gold, predicted)
             overall = Score()
             for category in CATEGORIES:
                 overall.add(scores[category])
+                per_category.setdefault((variant, category), Score()).add(scores[category])
             totals.setdefault(variant, Score()).add(overall)
             row.append(f"{variant}={overall.f1:.3f}")
         print(" | ".join(row), flush=True)
     print("micro:", " ".join(f"{variant}={total.f1:.3f}" for variant, total in totals.items()))
+    for category in CATEGORIES:
+        print(f"  {category:12s}", " ".join(f"{variant}={per_category[variant, category].f1:.3f}" for variant in totals if (variant, category) in per_category))
 
 
 def main() -> int:
@@ -73,6 +82,7 @@ def main() -> int:
     parser.add_argument("command", choices=("make", "score"))
     parser.add_argument("--out", type=Path, default=Path("/tmp/kehoach-new-noise"))
     parser.add_argument("--cache", type=Path)
+    parser.add_argument("--dump", type=Path, help="keep each scan's output JSON here")
     args = parser.parse_args()
     if args.command == "make":
         make(args.out)
@@ -80,7 +90,7 @@ def main() -> int:
         if args.cache:
             from score_scans import install_cache
             install_cache(args.cache)
-        score(args.out)
+        score(args.out, args.dump)
     return 0
 
 
