@@ -59,6 +59,14 @@ def test_a_declared_count_that_the_plan_does_not_hold():
     assert [p.message for p in mismatch] == ["the plan declares 12 indicators but 9 were found"]
 
 
+def test_one_sentence_declares_both_totals():
+    seg, prov = segmented(PLAN.replace("Kế hoạch đề ra 12 chỉ tiêu, chi tiết tại Phụ lục 1 kèm theo.",
+                                       "Kế hoạch đề ra 12 chỉ tiêu và 05 nhiệm vụ.")
+                          .replace("Tổng số nhiệm vụ: 05 nhiệm vụ, gồm:", ""))
+    declared, _ = extract_declared(seg, prov, {"indicators": 12, "tasks": 5})
+    assert (declared.indicators, declared.tasks) == (12, 5)
+
+
 @pytest.mark.parametrize("label, number", [("01", 1), ("IV", 4), ("IX", 9), ("XII", 12), ("A", None)])
 def test_appendix_numbers(label, number):
     assert appendix_number(label) == number

@@ -85,6 +85,7 @@ def test_a_town_is_a_commune_level_issuer():
     # "thị trấn" is one level word of rules/agencies.yaml; the contract has no town level
     issuer = extract_metadata(segmented(TOWN_DRAFT)[0]).issuer
     assert (issuer.kind, issuer.level, issuer.locality) == ("ubnd", "xa", "Phong Thổ")
+    assert issuer.name == "Ủy ban nhân dân thị trấn Phong Thổ"     # named as written, not "xã"
     assert extract_metadata(segmented(TOWN_DRAFT)[0]).signer.title == "Phó Chủ tịch"
 
 

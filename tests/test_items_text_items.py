@@ -103,3 +103,27 @@ def test_results_already_achieved_are_not_targets():
 def test_an_agency_phrase_ends_where_the_action_starts():
     text = "Phòng Văn hóa - Xã hội tham mưu UBND xã tổ chức hội nghị"
     assert text[:agency_phrase_end(text)].strip() == "Phòng Văn hóa - Xã hội"
+
+
+def test_a_numbered_item_with_its_lead_and_deadline_on_the_same_line():
+    # "1. <task>. Chủ trì: <agency>. Thời gian: <deadline>." is one task, not a heading "… Chủ trì"
+    plan = PLAN.replace("- Số hóa sổ hộ tịch còn lưu giữ tại xã.\n\n+ Đơn vị chủ trì: Văn phòng HĐND và UBND xã.\n\n"
+                        "+ Thời gian thực hiện: trước ngày 30/9/2026.",
+                        "1. Số hóa sổ hộ tịch còn lưu giữ tại xã. Chủ trì: Công an xã. Thời gian: Quý III/2026.")
+    assert plan != PLAN
+    seg, prov = segmented(plan)
+    items = extract_text_items(seg, prov, plan_year=2026, level="xa", nlp=None)
+    task = next(t for t in items.tasks if t.name.startswith("Số hóa sổ hộ tịch"))
+    assert task.name == "Số hóa sổ hộ tịch còn lưu giữ tại xã"
+    assert [a.name for a in task.lead] == ["Công an xã"]
+    assert (task.deadline.kind, task.deadline.start) == ("quarter", "2026-07-01")
+
+
+def test_a_count_named_by_its_unit_does_not_repeat_it():
+    plan = PLAN.replace("- Ít nhất 02 mô hình dân vận khéo về chuyển đổi số được nhân rộng.",
+                        "- Số tổ công nghệ số cộng đồng hoạt động hiệu quả đạt 12 tổ.")
+    seg, prov = segmented(plan)
+    items = extract_text_items(seg, prov, plan_year=2026, level="xa", nlp=None)
+    count = next(i for i in items.indicators if i.name.startswith("Số tổ"))
+    assert count.name == "Số tổ công nghệ số cộng đồng hoạt động hiệu quả"
+    assert [(t.value, t.unit) for t in count.targets] == [(12, "tổ")]

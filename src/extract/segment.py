@@ -302,9 +302,20 @@ def _extend_heading(node: SectionNode, line: Line) -> None:
     node.heading_end = line.start + line.text.index(tail) + len(tail)
 
 
+@cache
+def _field_after_sentence() -> re.Pattern[str]:
+    """A sentence closed by a point, then an inline field label before the colon ("Rà soát dữ
+    liệu dân cư. Chủ trì" in "1. Rà soát dữ liệu dân cư. Chủ trì: Công an xã; …"; the labels of
+    rules/text_items.yaml `inline_fields`)."""
+    labels = alternation(label for labels in load_rules("text_items")["inline_fields"].values() for label in labels)
+    return re.compile(rf"\S\s*[.;]\s+(?:{labels})\s*$", re.IGNORECASE)
+
+
 def _split_heading(text: str, rest_start: int, kind: str, number: str | None):
     rest = text[rest_start:]
     colon = rest.find(":")
+    if 0 < colon and _field_after_sentence().search(rest[:colon]):
+        return None     # a numbered statement with its lead or deadline on the line, not a heading
     if 0 < colon and len(rest[:colon].split()) <= _MAX_COLON_HEADING_WORDS:
         heading = rest[:colon].strip()
         inline = rest[colon + 1:].strip()

@@ -54,15 +54,18 @@ def _patterns() -> _Patterns:
     )
 
 
-def _declared_total(text: str, p: _Patterns) -> tuple[str, int, int, int] | None:
-    """("indicators" | "tasks", count, start, end) where the line declares a total."""
+def _declared_totals(text: str, p: _Patterns) -> list[tuple[str, int, int, int]]:
+    """("indicators" | "tasks", count, start, end) of each total the line declares, at most one
+    per kind ("đề ra 03 chỉ tiêu và 02 nhiệm vụ" declares both)."""
+    totals = []
     for name, patterns in p.totals.items():
         for i, pattern in enumerate(patterns):
             match = pattern.search(text)
             # "<N> chỉ tiêu" counts as a declaration only in a sentence that declares
             if match and (i == 0 or p.total_cue.search(text)):
-                return name, int(match.group(1)), match.start(), match.end()
-    return None
+                totals.append((name, int(match.group(1)), match.start(), match.end()))
+                break
+    return totals
 
 
 def extract_declared(seg: Segmented, prov: Provenance, counts: dict[str, int]) -> tuple[Declared, list[Problem]]:
@@ -80,13 +83,12 @@ def extract_declared(seg: Segmented, prov: Provenance, counts: dict[str, int]) -
             continue
         text = line.text
         group = p.task_group.match(text) if in_task_breakdown else None
-        total = None if group else _declared_total(text, p)
-        if total is not None and getattr(declared, total[0]) is None:
-            name, value, start, end = total
+        totals = [] if group else [t for t in _declared_totals(text, p) if getattr(declared, t[0]) is None]
+        for name, value, start, end in totals:
             setattr(declared, name, value)
             sources[name] = [prov.span(line.start + start, line.start + end)]
             in_task_breakdown = name == "tasks"
-        else:
+        if not totals:
             if group:
                 declared.task_groups.append(TaskGroupCount(name=group.group("name").strip(),
                                                            count=int(group.group("count"))))

@@ -177,6 +177,7 @@ def _issuer(seg: Segmented, symbol: str | None, place: str | None) -> Issuer:
     lines = _issuer_lines(seg)
     heads = [i for i, text in enumerate(lines) if vocab.issuer_line.match(text)]
     kind = level = locality = name = None
+    own = " ".join(lines)
     if heads:
         own = " ".join(lines[heads[-1]:])
         head = vocab.issuer_line.match(own).group(0)
@@ -194,7 +195,7 @@ def _issuer(seg: Segmented, symbol: str | None, place: str | None) -> Issuer:
         else:
             name = _mixed_case_in_text(seg, own) or sentence_case(own)
             if locality and not name.endswith(locality):
-                level_word = _level_word(level)
+                level_word = _level_word(level, own)
                 name = f"{name} {level_word} {locality}" if not name.endswith(level_word) else f"{name} {locality}"
     else:
         if symbol:
@@ -206,13 +207,18 @@ def _issuer(seg: Segmented, symbol: str | None, place: str | None) -> Issuer:
     if kind == "ban_chi_dao" and name is None:
         name = _committee_name(seg, locality)
     if kind in vocab.issuer_names and level and locality:
-        name = vocab.issuer_names[kind].format(level=_level_word(level), locality=locality)
+        name = vocab.issuer_names[kind].format(level=_level_word(level, own), locality=locality)
     province = locality if level == "tinh" else _province(seg)
     return Issuer(name=name, kind=kind or ("other" if lines else None), level=level,
                   locality=locality, province=province)
 
 
-def _level_word(level: str | None) -> str:
+def _level_word(level: str | None, written: str = "") -> str:
+    """The level word of `level` as `written` has it ("thị trấn", also contract level "xa"),
+    else the vocabulary's first word for it ("xã")."""
+    for match in _vocab().level_words.finditer(written):
+        if _vocab().levels[match.group(1).lower()] == level:
+            return match.group(1).lower()
     for word, code in _vocab().levels.items():
         if code == level:
             return word

@@ -250,6 +250,11 @@ def _lead_in(text: str) -> int:
         return position
 
 
+def _names_unit(name: str, unit: str | None) -> bool:
+    """The name before a target already says what it counts ("Số tổ … đạt 10 tổ")."""
+    return bool(unit) and re.search(rf"(?<!\w){re.escape(unit)}(?!\w)", name, re.IGNORECASE) is not None
+
+
 def _targets_in(clause: _Clause) -> list[tuple[int, int, Target]]:
     rules = _rules()
     found = []
@@ -263,7 +268,7 @@ def _targets_in(clause: _Clause) -> list[tuple[int, int, Target]]:
             # "đạt 70% tại cấp tỉnh, 70% tại cấp xã": the series shares its comparator
             if found and found[-1][2].scope and target.comparator == "=":
                 target.comparator = found[-1][2].comparator
-        elif target.unit != "%":
+        elif target.unit != "%" and not _names_unit(clause.text[:start], target.unit):
             end = number_end  # the counted noun stays in the name
         found.append((start, end, target))
     return found
@@ -296,7 +301,9 @@ def _join_deadline_clauses(clauses: list[_Clause], plan_year: int | None) -> lis
     """"… bảo đảm an toàn. Hoàn thành trong Quý III năm 2026." is one task, not two."""
     out: list[_Clause] = []
     for clause in clauses:
-        if out and out[-1].tail is None and len(clause.text.split()) <= 10:
+        # "Thời gian: Quý II/2026" is a field of its own, not the tail of the one before
+        if out and out[-1].tail is None and len(clause.text.split()) <= 10 \
+                and not _rules().inline_field.match(clause.text.strip()):
             found = find_deadlines(clause.text, plan_year)
             covered = sum(e - s for s, e, _ in found)
             if found and covered >= len(clause.text.strip(" .")) * 0.5:
