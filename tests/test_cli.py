@@ -235,3 +235,11 @@ def test_the_size_limit_in_the_environment_reaches_every_command_through_its_opt
     assert piped.exit_code == 1 and "too_large" in piped.output
     monkeypatch.delenv("KEHOACH_MAX_BYTES")
     assert runner.invoke(app, ["text", str(path)]).exit_code == 0
+
+
+def test_help_shows_flags_without_a_value_placeholder():
+    # a flag takes no value: "--no-nlp  rules only", never "--no-nlp <bool>" (typer 0.29 did that)
+    for command in (["--help"], ["extract", "--help"], ["batch", "--help"]):
+        result = runner.invoke(app, command, terminal_width=100)
+        assert result.exit_code == 0 and "--help" in result.output
+        assert "<bool>" not in result.output and "BOOLEAN" not in result.output

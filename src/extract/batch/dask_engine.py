@@ -38,6 +38,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import uuid
@@ -45,6 +46,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
 
 import dask
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_completed, get_worker
@@ -211,6 +213,16 @@ def crashed_entry(task: Task, tries: int) -> dict:
         f"try the file alone with kehoach extract and report it if it fails again"))
 
 
+def _probe(address: str, seconds: float = 5.0) -> None:
+    """Raise OSError at once when nothing listens at a tcp:// scheduler address (Dask's own
+    client retries a refused connection for 30 s before it gives up)."""
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp" or parts.hostname is None or parts.port is None:
+        return      # other transports (tls://, inproc://): Dask's own connect decides
+    with socket.create_connection((parts.hostname, parts.port), timeout=seconds):
+        pass
+
+
 class DaskPool:
     """Documents on a Dask cluster, behind the same seam as `WorkerPool`.
 
@@ -238,6 +250,7 @@ class DaskPool:
 
     def _connect(self) -> Client:
         if self.scheduler:
+            _probe(self.scheduler)
             self.client = Client(self.scheduler)
             self.size = max(1, sum(self.client.nthreads().values()))
             return self.client
