@@ -92,3 +92,21 @@ def test_a_town_is_a_commune_level_issuer():
 def test_case_helpers():
     assert sentence_case("PHÓ CHỦ TỊCH UBND PHƯỜNG") == "Phó Chủ tịch UBND phường"
     assert title_case("ĐIỆN BIÊN PHỦ") == "Điện Biên Phủ"
+
+
+SCANNED_CLOSING = TOWN_DRAFT.replace("ỦY BAN NHÂN DÂN\nTHỊ TRẤN", "ỦY BAN NHÂN DẦN\nTHỊ TRẤN").replace(
+    "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nLò Văn Pâng", "TM. ỦY BAN NHÂN DÂN KT: CHỦ TỊCH\nPHÓ CHỦ TỊCH .\n\nLò Văn Pâng -")
+
+
+def test_a_scan_misreads_in_the_header_and_signature():
+    # the issuer head compared without diacritics; two capacities read as one line: the last
+    # signs; specks after the name and title dropped
+    assert SCANNED_CLOSING != TOWN_DRAFT
+    meta = extract_metadata(segmented(SCANNED_CLOSING)[0])
+    assert (meta.issuer.kind, meta.issuer.name) == ("ubnd", "Ủy ban nhân dân thị trấn Phong Thổ")
+    assert (meta.signer.capacity, meta.signer.title, meta.signer.name) == ("KT. CHỦ TỊCH", "Phó Chủ tịch", "Lò Văn Pâng")
+
+
+def test_a_speck_before_the_title_is_not_part_of_it():
+    meta = extract_metadata(segmented(TOWN_DRAFT.replace("**Cải cách hành chính", "**- Cải cách hành chính"))[0])
+    assert meta.title == "Cải cách hành chính năm 2026"

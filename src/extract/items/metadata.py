@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
+from extract.matching import fold_accents
 from extract.models import DateValue, DocumentMeta, Issuer, Signer
 from extract.normalize import fix_known_typos
 from extract.patterns import bullet_class, written_date
@@ -20,8 +21,8 @@ from extract.structures import Line
 class _Vocab:
     doc_types: dict[str, str]
     symbol_doc_types: dict[str, str]
-    issuer_line: re.Pattern[str]
-    issuer_kinds: dict[str, str]
+    issuer_line: re.Pattern[str]        # matched on the line with its diacritics dropped
+    issuer_kinds: dict[str, str]        # the heads so folded -> kind
     symbol_issuer_kinds: dict[str, str]
     issuer_names: dict[str, str]
     levels: dict[str, str]
@@ -46,7 +47,6 @@ class _Vocab:
 def _vocab() -> _Vocab:
     rules = load_rules("document")
     kinds: dict[str, str] = rules["issuer_kinds"]
-    heads = "|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True))
     # level word -> the issuer's contract level ("thị trấn" -> "xa"), in rules/agencies.yaml
     levels = {str(lv["word"]): str(lv.get("contract", lv["code"])) for lv in load_rules("agencies")["levels"]}
     level_alt = "|".join(re.escape(k) for k in sorted(levels, key=len, reverse=True))
@@ -58,7 +58,8 @@ def _vocab() -> _Vocab:
              for w in rules["title_case_words"] + rules["abbreviations"]]
     return _Vocab(
         doc_types=rules["doc_types"], symbol_doc_types=rules["symbol_doc_types"],
-        issuer_line=re.compile(rf"^(?:{heads})\b"), issuer_kinds=kinds,
+        issuer_line=re.compile(rf"^(?:{_folded_alternation(kinds)})\b"),
+        issuer_kinds={fold_accents(head): kind for head, kind in reversed(kinds.items())},
         symbol_issuer_kinds=rules["symbol_issuer_kinds"], issuer_names=rules["issuer_names"],
         levels=levels, level_alternation=level_alt, level_words=re.compile(rf"(?<!\w)({level_alt})(?!\w)", re.IGNORECASE),
         province=re.compile(rf"(?<!\w)(?:{province_alt})\s+((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wđ]*)(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][\wđ]*){{0,3}})"),
@@ -135,6 +136,18 @@ def _date(seg: Segmented) -> tuple[str | None, DateValue | None]:
     return match.group("place").strip(), DateValue(text=text, iso=iso, year=year, month=month, day=day)
 
 
+def _folded_alternation(words) -> str:
+    """A regex alternation of `words` with their diacritics dropped, longest first."""
+    return "|".join(re.escape(fold_accents(w)) for w in sorted(words, key=len, reverse=True))
+
+
+def _issuer_kind(text: str) -> str | None:
+    """The issuer kind of a header line opening with an issuing body's head ("ỦY BAN NHÂN DÂN"
+    -> "ubnd"), compared without diacritics: a scan's "ỦY BAN NHÂN DẦN" still heads it."""
+    match = _vocab().issuer_line.match(fold_accents(text))
+    return _vocab().issuer_kinds[match.group(0)] if match else None
+
+
 def _issuer_lines(seg: Segmented) -> list[str]:
     """Capitalised issuer lines of the header: parent body first, issuing body last."""
     vocab = vocabulary()
@@ -175,13 +188,12 @@ def _mixed_case_in_text(seg: Segmented, upper: str) -> str | None:
 def _issuer(seg: Segmented, symbol: str | None, place: str | None) -> Issuer:
     vocab = _vocab()
     lines = _issuer_lines(seg)
-    heads = [i for i, text in enumerate(lines) if vocab.issuer_line.match(text)]
+    heads = [i for i, text in enumerate(lines) if _issuer_kind(text)]
     kind = level = locality = name = None
     own = " ".join(lines)
     if heads:
         own = " ".join(lines[heads[-1]:])
-        head = vocab.issuer_line.match(own).group(0)
-        kind = vocab.issuer_kinds[head]
+        kind = _issuer_kind(own)
         level, locality = _level_and_locality(own, place)
         if level is None and heads[-1]:
             # the body right above the issuer ("ĐẢNG ỦY XÃ TÂN HÀ" above its committee)
@@ -285,9 +297,41 @@ def _signer(seg: Segmented) -> Signer:
     after = lines[capacity_index + 1:] if capacity_index is not None else lines
     titles = [t for t in after if _is_upper(t)]
     names = [t for t in after if not _is_upper(t) and 1 < len(t.split()) <= 6]
-    title = sentence_case(titles[-1]) if titles else None
-    name = names[-1] if names else None
-    return Signer(name=name, title=title, capacity=capacity)
+    title = sentence_case(_without_trailing_specks(titles[-1])) if titles else None
+    name = _without_trailing_specks(names[-1]) if names else None
+    return Signer(name=name, title=title, capacity=_last_capacity(capacity) if capacity else None)
+
+
+_TRAILING_SPECKS = re.compile(r"[\s.:;,_\-–]+$")
+
+
+def _without_trailing_specks(text: str) -> str:
+    """A signature line without signs after its last word ("Âu Văn Đước -", "Chủ tịch ." on a
+    scan: a speck, a seal's edge); names and titles end with a letter."""
+    return _TRAILING_SPECKS.sub("", text) or text
+
+
+@cache
+def _capacity_prefix() -> re.Pattern[str]:
+    """A capacity prefix anywhere in a line, its point maybe read as a colon ("KT: CHỦ TỊCH")."""
+    prefixes = load_rules("document")["capacity_prefixes"]
+    forms = "|".join(re.escape(p[:-1]) + "[.:]" if p.endswith(".") else re.escape(p)
+                     for p in sorted(prefixes, key=len, reverse=True))
+    return re.compile(rf"(?<![\w/])(?:{forms})")
+
+
+def _last_capacity(line: str) -> str:
+    """The capacity that signs: the last of a line that holds two ("TM. ỦY BAN NHÂN DÂN KT. CHỦ
+    TỊCH", two lines a scan read as one; the signer is the deputy, KT.), its prefix written as
+    the vocabulary writes it and no speck after it."""
+    starts = [m for m in _capacity_prefix().finditer(line)]
+    if not starts:
+        return _without_trailing_specks(line)
+    last = starts[-1]
+    prefix = last.group(0)
+    if prefix.endswith(":"):
+        prefix = prefix[:-1] + "."
+    return _without_trailing_specks(prefix + line[last.end():])
 
 
 def _recipients(seg: Segmented) -> list[str]:
@@ -300,6 +344,8 @@ def _recipients(seg: Segmented) -> list[str]:
         text = vocab.annotations.sub("", text).strip(" ;,.")
         if not text or text.startswith(vocab.excluded_recipients):
             continue
+        if _capacity_prefix().match(text.lstrip("_-–'. ")):
+            continue    # the signature's capacity beside the list, read into it on a scan
         out.append(fix_known_typos(text))
     return out
 
@@ -316,7 +362,8 @@ def extract_metadata(seg: Segmented) -> DocumentMeta:
         doc_type = vocab.doc_types.get(seg.doc_type_line.text.strip().upper(), "other")
     elif symbol:
         doc_type = vocab.symbol_doc_types.get(re.split(r"[/-]", symbol)[0], "other")
-    title = " ".join(l.text.strip() for l in seg.title_lines) or None
+    # a title opens with a word or a quote: a sign before it is a scan's speck ("- Thực hiện …")
+    title = re.sub(r"^[^\w(\"“‘']+", "", " ".join(l.text.strip() for l in seg.title_lines)) or None
     plan_year = None
     if title and (m := vocab.year_in_title.search(title)):
         plan_year = int(m.group(1))
