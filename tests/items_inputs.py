@@ -10,10 +10,12 @@ from extract.normalize import normalize_document
 from extract.segment import Segmented, segment
 
 
-def segmented(text: str) -> tuple[Segmented, Provenance]:
+def segmented(text: str, ocr: bool = False) -> tuple[Segmented, Provenance]:
     """The segmented plan of `text` (a text export, markdown emphasis allowed) and its
-    provenance builder."""
-    seg = segment(normalize_document(load_bytes(text.encode("utf-8"), "plan.txt")))
+    provenance builder; `ocr`: as if the text had been read from a scan."""
+    document = normalize_document(load_bytes(text.encode("utf-8"), "plan.txt"))
+    document.ocr = ocr
+    seg = segment(document)
     return seg, Provenance(seg.text)
 
 

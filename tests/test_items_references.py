@@ -59,3 +59,22 @@ def test_find_mentions_reads_date_in_words_and_issuer():
 def test_a_number_without_a_type_word_is_typed_by_its_symbol():
     mention = find_mentions("theo tinh thần 766/QĐ-TTg của Thủ tướng")[0]
     assert (mention.type, mention.number) == ("quyet_dinh", "766/QĐ-TTg")
+
+
+def test_a_code_with_a_letter_read_twice_is_the_known_code():
+    mention = find_mentions("Quyết định số 06/QĐĐ-TTTg ngày 06/01/2022 của Thủ tướng Chính phủ")[0]
+    assert (mention.type, mention.number) == ("quyet_dinh", "06/QĐ-TTg")
+    assert find_mentions("Công văn số 1520/UBND-KGVX")[0].number == "1520/UBND-KGVX"   # unknown codes stay
+
+
+SCANNED = PLAN.replace("I. MỤC ĐÍCH", "I. MỤC ĐÍCH\n\nTheo Nghị định số 118/2025/NĐ-CR, triển khai đúng Nghị định số "
+                                        "118/2025/NĐ-CP.")
+
+
+def test_a_scan_s_misread_number_joins_the_number_cited_more_often():
+    seg, prov = segmented(SCANNED, ocr=True)
+    numbers = {r.number: r for r in extract_references(seg, prov, own_number="31/KH-UBND")}
+    assert "118/2025/NĐ-CR" not in numbers and len(numbers["118/2025/NĐ-CP"].sources) == 3
+    assert all(quoted(seg, s) == s.quote for s in numbers["118/2025/NĐ-CP"].sources)
+    seg, prov = segmented(SCANNED)          # typed text: two numbers as written
+    assert "118/2025/NĐ-CR" in {r.number for r in extract_references(seg, prov, own_number="31/KH-UBND")}

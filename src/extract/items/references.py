@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from rapidfuzz.distance import Levenshtein
+
 from extract.items.provenance import Provenance
 from extract.models import Reference
 from extract.patterns import bullet_class, date_words, list_joiner, list_joiners, written_date
@@ -38,6 +40,7 @@ class _Patterns:
     committee: re.Pattern[str]
     may_cite: re.Pattern[str]
     glued_symbol: re.Pattern[str]
+    known_codes: dict[str, str]    # type and issuer codes of a symbol, casefolded -> as written
     basis_heading: re.Pattern[str]
     opener: re.Pattern[str]
     list_joint: re.Pattern[str]    # what ends the text between two items of one clause
@@ -84,6 +87,7 @@ def patterns() -> _Patterns:
         # every citation has a number followed by its symbol ("57-NQ", "11/QĐ") or is a law by name
         may_cite=re.compile(rf"\d\s*[/-]\s*[A-ZĐ]|{law_words}"),
         glued_symbol=re.compile(rf"(?<=[/-])({codes})({'|'.join(re.escape(c) for c in sorted(rules['issuer_codes'], key=len, reverse=True))})$"),
+        known_codes={str(c).casefold(): str(c) for c in [*rules["symbol_codes"], *rules["issuer_codes"]]},
         basis_heading=re.compile(rf"^(?:{alternation(rules['basis_headings'])})$", re.IGNORECASE),
         # a clause opener at the start of a line or after ";" ("…; căn cứ Luật …")
         opener=re.compile(rf"(?:^|;)\s*(?:{bullet_class()}\s*)?(?P<opener>{alternation(load_rules('document')['preamble_openers'])})(?!\w)",
@@ -96,9 +100,22 @@ def patterns() -> _Patterns:
 
 def _clean_number(number: str) -> str:
     """The number without spaces; a symbol typed without the hyphen between its type and issuer
-    codes ("71/NQCP") gets it back ("71/NQ-CP") - only where both codes are known."""
+    codes ("71/NQCP") gets it back ("71/NQ-CP") - only where both codes are known; a code with
+    one letter doubled that is known without it ("QĐĐ", "TTTg": a scan's blurred stroke read
+    twice, or a typo) is that code."""
     number = re.sub(r"\s+", "", number)
+    number = re.sub(r"(?<=[/-])[^/-]+", lambda m: _undoubled_code(m.group(0)), number)
     return patterns().glued_symbol.sub(r"\1-\2", number)
+
+
+def _undoubled_code(part: str) -> str:
+    """`part` of a symbol, or the one known code it is with a doubled letter read once."""
+    known = patterns().known_codes
+    if part.casefold() in known:
+        return part
+    fixes = {part[:i] + part[i + 1:] for i in range(1, len(part))
+             if part[i].casefold() == part[i - 1].casefold() and (part[:i] + part[i + 1:]).casefold() in known}
+    return fixes.pop() if len(fixes) == 1 else part
 
 
 def _number_key(number: str) -> str:
@@ -322,4 +339,32 @@ def extract_references(seg: Segmented, prov: Provenance, own_number: str | None 
             if _ROLE_STRENGTH[role] > strength[key]:
                 reference.role = role
                 strength[key] = _ROLE_STRENGTH[role]
+    if seg.text.ocr:
+        _merge_misread_numbers(by_key, strength)
     return list(by_key.values())
+
+
+MISREAD_EDITS = 2     # letters a scan may get wrong in one citation of a number cited again
+
+
+def _merge_misread_numbers(by_key: dict[str, Reference], strength: dict[str, int]) -> None:
+    """OCR: one document cited several times, once misread ("02-CTr/BCĐTW" twice,
+    "02-CTr/BCĐTWNG" once), is one reference: a number with the same serial as one cited more
+    often, at most MISREAD_EDITS letters from it, joins it (in place). Equal counts decide
+    nothing."""
+    keys = [k for k in by_key if not k.startswith("luat:")]
+    for key in sorted(keys, key=lambda k: len(by_key[k].sources)):
+        serial = re.split(r"[/-]", key, maxsplit=1)[0]
+        count = len(by_key[key].sources)
+        better = [other for other in by_key if other != key and other.startswith(serial)
+                  and re.split(r"[/-]", other, maxsplit=1)[0] == serial
+                  and len(by_key[other].sources) > count
+                  and Levenshtein.distance(key, other, score_cutoff=MISREAD_EDITS) <= MISREAD_EDITS]
+        if len(better) != 1:
+            continue
+        misread, reference = by_key.pop(key), by_key[better[0]]
+        reference.sources = sorted(reference.sources + misread.sources, key=lambda source: source.start)
+        reference.date = reference.date or misread.date
+        reference.issuer = reference.issuer or misread.issuer
+        if strength[key] > strength[better[0]]:
+            reference.role, strength[better[0]] = misread.role, strength[key]
