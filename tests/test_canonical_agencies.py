@@ -208,3 +208,10 @@ def test_agency_functions_never_raise(text, level):
     canonical_agency_name(text, level)
     for agency in split_agencies(text, level):
         assert agency.name and agency.text
+
+
+def test_a_scan_s_doubled_letter_and_colon_between_agencies():
+    # "UBMTTTQ": one stroke read twice; "A: B" where a semicolon was read as a colon
+    assert [a.name for a in split_agencies("UBMTTTQ phường", "phuong")] == ["Ủy ban Mặt trận Tổ quốc Việt Nam phường"]
+    assert [a.name for a in split_agencies("Tổ trưởng các tổ dân phố: Đoàn Thanh niên", "phuong")] == [
+        "Tổ trưởng các tổ dân phố", "Đoàn Thanh niên Cộng sản Hồ Chí Minh"]

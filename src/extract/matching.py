@@ -91,6 +91,17 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def undoubled(word: str, known: Mapping[str, str]) -> str:
+    """`word`, or the one code of `known` (casefolded code -> as written) it is with one doubled
+    letter read once ("QĐĐ" -> "QĐ", "UBMTTTQ" -> "UBMTTQ": a blurred stroke a scan read twice,
+    or a typo); a known word and a word two codes fit are kept."""
+    if word.casefold() in known:
+        return word
+    fixes = {known[(word[:i] + word[i + 1:]).casefold()] for i in range(1, len(word))
+             if word[i].casefold() == word[i - 1].casefold() and (word[:i] + word[i + 1:]).casefold() in known}
+    return fixes.pop() if len(fixes) == 1 else word
+
+
 def expand_words(text: str, expansions: Mapping[str, str]) -> str:
     """`text` with each whole-word abbreviation (case-sensitive key) replaced by its expansion."""
     if not expansions:

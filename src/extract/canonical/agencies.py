@@ -30,7 +30,7 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
-from extract.matching import fold_accents
+from extract.matching import fold_accents, undoubled
 from extract.patterns import bullet_class, letter_class, list_joiner, list_joiners
 from extract.rules import alternation, word_alternation
 from extract.models import Agency
@@ -81,6 +81,7 @@ class _Gazetteer:
     department_heads: list[tuple[str, str]]  # (key of the head, tier), longest first
     list_head: re.Pattern[str]
     list_heads: dict[str, dict]
+    abbreviations: dict[str, str]           # every abbreviation, casefolded -> as written
 
 
 def _replacement_pattern(mapping: dict[str, str], where: str = "word") -> tuple[re.Pattern[str], dict[str, str]]:
@@ -162,6 +163,8 @@ def _gazetteer() -> _Gazetteer:
             rf"^\s*(?:{collective}\s+)?(?P<head>{alternation(rules['list_heads'])})\s*(?:[^:]{{0,40}}?)?:\s*(?P<items>.+)$",
             re.IGNORECASE | re.DOTALL),
         list_heads=list_heads,
+        abbreviations={str(k).casefold(): str(k) for key in ("agency_abbreviations", "leading_abbreviations",
+                                                             "subject_abbreviations") for k in rules[key]},
     )
 
 
@@ -173,6 +176,7 @@ _LIST_PUNCTUATION_END = re.compile(r"[\s;,.:/]+$")
 _DASH = re.compile(r"\s*[-–—]\s*")
 _COMMA = re.compile(r"\s*,\s*")
 _AMPERSAND = re.compile(r"\s*&\s*")
+_CAPITALS_WORD = re.compile(r"(?<!\w)[A-ZĐ]{3,}(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,8 @@ def _list_patterns() -> _ListPatterns:
     return _ListPatterns(
         item_marker=re.compile(rf"^(?:{bullets}+|\d{{1,2}}[.)]|{letter_class()}\))\s*"),
         line_marker=re.compile(rf"^(?:{bullets}|\d{{1,2}}[.)])\s*"),
-        separator=re.compile(rf"\s*,\s*|\s+{joiner}\s+", re.IGNORECASE),
+        # a colon between two agencies is a scan's misread semicolon ("Đoàn Thanh niên: Tổ …")
+        separator=re.compile(rf"\s*[,:]\s*|\s+{joiner}\s+", re.IGNORECASE),
         joiner=re.compile(rf"\s+{joiner}\s+"))
 
 
@@ -235,6 +240,7 @@ def _clean(text: str, collective: bool) -> str:
     text = _OPEN_PARENTHESIS.sub("", text)
     text = fix_known_typos(_strip_list_punctuation(text))
     text = g.lead_in.sub("", text)
+    text = _CAPITALS_WORD.sub(lambda m: undoubled(m.group(0), g.abbreviations), text)   # "UBMTTTQ"
     caps = _is_all_caps(text)
     text = _expand(text, g.leading_abbreviations, trailing_space=True)
     text = _expand(text, g.agency_abbreviations)

@@ -15,6 +15,7 @@ from functools import cache
 from rapidfuzz.distance import Levenshtein
 
 from extract.items.provenance import Provenance
+from extract.matching import undoubled
 from extract.models import Reference
 from extract.patterns import bullet_class, date_words, list_joiner, list_joiners, written_date
 from extract.rules import alternation, load_rules
@@ -104,18 +105,8 @@ def _clean_number(number: str) -> str:
     one letter doubled that is known without it ("QĐĐ", "TTTg": a scan's blurred stroke read
     twice, or a typo) is that code."""
     number = re.sub(r"\s+", "", number)
-    number = re.sub(r"(?<=[/-])[^/-]+", lambda m: _undoubled_code(m.group(0)), number)
+    number = re.sub(r"(?<=[/-])[^/-]+", lambda m: undoubled(m.group(0), patterns().known_codes), number)
     return patterns().glued_symbol.sub(r"\1-\2", number)
-
-
-def _undoubled_code(part: str) -> str:
-    """`part` of a symbol, or the one known code it is with a doubled letter read once."""
-    known = patterns().known_codes
-    if part.casefold() in known:
-        return part
-    fixes = {part[:i] + part[i + 1:] for i in range(1, len(part))
-             if part[i].casefold() == part[i - 1].casefold() and (part[:i] + part[i + 1:]).casefold() in known}
-    return fixes.pop() if len(fixes) == 1 else part
 
 
 def _number_key(number: str) -> str:
