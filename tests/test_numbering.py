@@ -124,7 +124,7 @@ def test_labels_misread_in_a_way_their_sequence_confirms():
         Paragraph("(1) Chính quyền số"), Paragraph("(2) Kinh tế số"),
         Paragraph("3) Xã hội số"),                                             # its bracket lost
         Paragraph("IHI. KINH PHÍ THỰC HIỆN", bold=True),                       # strokes misread
-        Paragraph("IV. TỔ CHỨC THỰC HIỆN", bold=True),
+        Paragraph("IV: TỔ CHỨC THỰC HIỆN", bold=True),                         # point read as a colon
         ocr=True)
     tree = [(s.level, s.number, s.heading) for s in seg.sections]
     assert (2, "5", "Huy động và sử dụng hiệu quả các nguồn lực xã hội") in tree
@@ -132,6 +132,7 @@ def test_labels_misread_in_a_way_their_sequence_confirms():
     assert (2, "1", "Tổng số chỉ tiêu") in tree
     assert (2, "(3)", "Xã hội số") in tree
     assert (1, "III", "KINH PHÍ THỰC HIỆN") in tree
+    assert (1, "IV", "TỔ CHỨC THỰC HIỆN") in tree
 
 
 def test_an_opening_dash_is_a_bullet_at_mid_height_and_a_speck_above_or_at_the_foot():

@@ -209,9 +209,10 @@ _MISREAD_ARABIC = re.compile(r"^[^\w\s(]{0,2}(\d{1,2})[,:]\s+(?=[A-ZĐÀ-Ỹ])")
 @cache
 def _misread_roman() -> re.Pattern[str]:
     """OCR: a Roman numeral read with other strokes ("IHI." for "III."; the strokes of
-    rules/ocr.yaml `numeral_strokes`), before a heading in capitals."""
+    rules/ocr.yaml `numeral_strokes`) or its point read as a comma or colon ("IV: TỔ CHỨC"),
+    before a heading in capitals."""
     strokes = "".join(map(str, load_rules("ocr").get("numeral_strokes") or {}))
-    return re.compile(rf"^[^\w\s(]{{0,2}}([IVXL{re.escape(strokes)}]{{1,4}})[.,]\s+(?=[A-ZĐÀ-Ỹ]{{2}})")
+    return re.compile(rf"^[^\w\s(]{{0,2}}([IVXL{re.escape(strokes)}]{{1,4}})[.,:]\s+(?=[A-ZĐÀ-Ỹ]{{2}})")
 
 
 def _sequence_label(line: Line, parts, stack: list[SectionNode], after: list[Line] = (),
