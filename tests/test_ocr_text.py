@@ -331,6 +331,17 @@ def test_a_speck_read_as_a_point_between_two_syllables_is_a_space(read, expected
     assert _repaired(read) == expected
 
 
+@needs_lexicon
+@pytest.mark.parametrize(("read", "expected"), [
+    ("mức độ hài: lòng của", "mức độ hài lòng của"), ("VỀ KHOA. HỌC, CÔNG NGHỆ", "VỀ KHOA HỌC, CÔNG NGHỆ"),
+    ("đổi mới sáng . tạo", "đổi mới sáng tạo"),
+    ("gồm: các cơ quan", "gồm: các cơ quan"), ("Thời gian: tháng 6", "Thời gian: tháng 6"),   # a label's colon
+    ("các thôn, bản", "các thôn, bản"), ("các sở, ban, ngành", "các sở, ban, ngành"),         # commas list
+])
+def test_a_speck_read_as_a_colon_or_point_inside_a_word_is_dropped(read, expected):
+    assert _repaired(read) == expected
+
+
 @pytest.mark.parametrize(("read", "expected"), [
     ("Phòng Văn hóa : Xã hội", "Phòng Văn hóa - Xã hội"),
     ("Nơi nhận: Sở Tư pháp", "Nơi nhận: Sở Tư pháp"),          # a colon against its word stays

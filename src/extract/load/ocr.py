@@ -635,6 +635,7 @@ def repair_line(words: list[dict]) -> None:
             words[0]["text"] = repairs.numerals[match.group("numeral")] + "."
     _repair_quarter_numerals(words)
     _drop_points_inside_sentences(words)
+    _drop_signs_inside_words(words)
     _dash_for_lone_colon(words)
     text = " ".join(word["text"] for word in words)
     fixed = repairs.phrases.sub(lambda m: _same_case(repairs.replacements[" ".join(m.group(0).split()).casefold()],
@@ -692,6 +693,29 @@ def _drop_points_inside_sentences(words: list[dict]) -> None:
             word["text"] = re.sub(r"([,;:])[.]+$", r"\1", word["text"])
             if _WORD_THEN_POINT.fullmatch(word["text"]) and not word["text"].isupper():
                 word["text"] = word["text"][:-1]
+
+
+_LETTERS_THEN_SIGN = re.compile(r"([^\W\d_]+)[.:]")
+
+
+def _drop_signs_inside_words(words: list[dict]) -> None:
+    """A speck read as a colon or point between the two syllables of one word ("hài: lòng",
+    "KHOA. HỌC", "sáng . tạo"), removed in place: only where the two syllables make a word of the
+    word list and the next starts in the same case (a colon before "các" or a capital is
+    written). A comma is left alone: "thôn, bản" and "ban, ngành" are lists as often as words."""
+    def joins_word(left: str, right: str) -> bool:
+        right_letters = re.match(r"[^\W\d_]+", right)
+        return (right_letters is not None and (right[:1].islower() or left.isupper() and right_letters.group(0).isupper())
+                and f"{left} {right_letters.group(0)}".lower() in word_list())
+
+    for word, following in zip(words, words[1:]):
+        match = _LETTERS_THEN_SIGN.fullmatch(word["text"])
+        if match and joins_word(match.group(1), following["text"]):
+            word["text"] = match.group(1)
+    lone = {i for i in range(1, len(words) - 1) if words[i]["text"] in (".", ":")
+            and re.fullmatch(r"[^\W\d_]+", words[i - 1]["text"]) and joins_word(words[i - 1]["text"], words[i + 1]["text"])}
+    if lone:
+        words[:] = [word for i, word in enumerate(words) if i not in lone]
 
 
 def _bare(text: str) -> str:
