@@ -42,6 +42,8 @@ Rơ Mah Tuấn
 | 2 | Số điểm phục vụ hành chính công một cấp | điểm | 40 | 135 |
 | | Cấp tỉnh | điểm | | 1 |
 | | Cấp xã | điểm | | 134 |
+| 3 | Tỷ lệ hộ thanh toán không dùng tiền mặt | % | | |
+| | Hộ sản xuất nông nghiệp quy mô hàng hóa | % | | ≥ 40 |
 """
 
 
@@ -76,8 +78,9 @@ def test_task_rows_with_lead_partners_deadline_output_and_appendix():
 
 def test_indicator_rows_with_scoped_sub_rows():
     _, items = _items()
-    share, count = items.indicators
+    share, count, cashless = items.indicators
     assert [(t.value, t.comparator, t.unit) for t in share.targets] == [(80, ">=", "%")]   # not 62 of 2025
     assert [(t.value, t.unit, t.scope) for t in count.targets] == [
         (135, "điểm", None), (1, "điểm", "Cấp tỉnh"), (134, "điểm", "Cấp xã")]
+    assert [(t.value, t.scope) for t in cashless.targets] == [(40, "Hộ sản xuất nông nghiệp quy mô hàng hóa")]
     assert count.appendix == "Phụ lục 2"

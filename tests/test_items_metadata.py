@@ -21,7 +21,7 @@ I. MỤC ĐÍCH
 
 Nơi nhận:
 - BCĐ tỉnh (b/c);
-- Các thành viên BCĐ;
+- Các thành viên BCĐ (để t/h);
 - Lưu: VP.
 
 T/M BAN CHỈ ĐẠO

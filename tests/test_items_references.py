@@ -78,3 +78,17 @@ def test_a_scan_s_misread_number_joins_the_number_cited_more_often():
     assert all(quoted(seg, s) == s.quote for s in numbers["118/2025/NĐ-CP"].sources)
     seg, prov = segmented(SCANNED)          # typed text: two numbers as written
     assert "118/2025/NĐ-CR" in {r.number for r in extract_references(seg, prov, own_number="31/KH-UBND")}
+
+
+def test_a_law_cited_with_its_number_is_keyed_by_it():
+    law, decree = find_mentions("Căn cứ Luật Tổ chức chính quyền địa phương số 72/2025/QH15 ngày 16/6/2025 và "
+                                "Nghị định số 13/2023/NĐ-CP ngày 17/4/2023;")
+    assert (law.type, law.number, law.date) == ("luat", "72/2025/QH15", "2025-06-16")
+    assert (decree.type, decree.number) == ("nghi_dinh", "13/2023/NĐ-CP")
+    named, _ = find_mentions("Căn cứ Luật Chuyển đổi số năm 2025 và Nghị định số 13/2023/NĐ-CP;")
+    assert (named.number, named.name) == (None, "Luật Chuyển đổi số năm 2025")     # ends before the decree
+
+
+def test_an_issuer_ends_before_another_document_named_after_va():
+    mention = find_mentions("Thực hiện Nghị quyết số 57-NQ/TW của Bộ Chính trị và Đề án 06 trên địa bàn xã")[0]
+    assert mention.issuer == "Bộ Chính trị"

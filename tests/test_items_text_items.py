@@ -81,7 +81,7 @@ def test_a_lead_clause_gives_lead_partners_action_and_deadline():
     seg, items = _items()
     task = next(t for t in items.tasks if t.lead and t.lead[0].name == "Công an xã")
     assert task.name == "Hướng dẫn người dân kích hoạt tài khoản định danh điện tử"
-    assert [a.name for a in task.partners] == ["Đoàn Thanh niên Cộng sản Hồ Chí Minh"]
+    assert [a.name for a in task.partners] == ["Đoàn Thanh niên"]
     assert (task.deadline.kind, task.deadline.end) == ("month", "2026-06-30")
     assert all(quoted(seg, s) == s.quote for s in task.sources)
 
@@ -127,3 +127,27 @@ def test_a_count_named_by_its_unit_does_not_repeat_it():
     count = next(i for i in items.indicators if i.name.startswith("Số tổ"))
     assert count.name == "Số tổ công nghệ số cộng đồng hoạt động hiệu quả"
     assert [(t.value, t.unit) for t in count.targets] == [(12, "tổ")]
+
+
+def test_a_responsibility_block_in_brackets_closes_the_whole_statement():
+    plan = PLAN.replace("- Số hóa sổ hộ tịch còn lưu giữ tại xã.\n\n+ Đơn vị chủ trì: Văn phòng HĐND và UBND xã.\n\n"
+                        "+ Thời gian thực hiện: trước ngày 30/9/2026.",
+                        "- Rà soát các vùng lõm sóng di động; đề xuất doanh nghiệp lắp đặt trạm phát sóng (Phòng Kinh "
+                        "tế chủ trì, phối hợp Viettel Lào Cai; chậm nhất ngày 31/7/2026).\n\n"
+                        "- Cập nhật, làm sạch dữ liệu dân cư (Công an xã chủ trì; các thôn phối hợp; thực hiện "
+                        "thường xuyên).\n\n"
+                        "- Đưa chỉ tiêu chuyển đổi số vào bình xét thi đua (Văn phòng HĐND và UBND xã tham mưu; "
+                        "hoàn thành trong quý II/2026).")
+    assert plan != PLAN
+    seg, prov = segmented(plan)
+    tasks = {t.name: t for t in extract_text_items(seg, prov, plan_year=2026, level="xa", nlp=None).tasks}
+    waves = tasks["Rà soát các vùng lõm sóng di động; đề xuất doanh nghiệp lắp đặt trạm phát sóng"]
+    assert ([a.name for a in waves.lead], [a.name for a in waves.partners]) == (["Phòng Kinh tế"], ["Viettel Lào Cai"])
+    assert (waves.deadline.kind, waves.deadline.end) == ("date", "2026-07-31")
+    data = tasks["Cập nhật, làm sạch dữ liệu dân cư"]
+    assert ([a.name for a in data.lead], [a.name for a in data.partners], data.deadline.kind) == (
+        ["Công an xã"], ["Các thôn"], "ongoing")
+    emulation = tasks["Đưa chỉ tiêu chuyển đổi số vào bình xét thi đua"]
+    assert [a.name for a in emulation.lead] == ["Văn phòng Hội đồng nhân dân và Ủy ban nhân dân"]
+    assert (emulation.deadline.kind, emulation.deadline.start) == ("quarter", "2026-04-01")
+    assert all(quoted(seg, s) == s.quote for t in tasks.values() for s in t.sources)

@@ -443,6 +443,8 @@ class TextItems(_Schema):
     completion_words: Words
     empty_action_verbs: Words
     partner_cue: str
+    bare_partner_cue: str
+    bracket_lead_cues: Words
     implementation_headings: Words
     skipped_headings: Words
     assignment_heading_prefixes: Words

@@ -197,6 +197,11 @@ def _scope_of(name: str) -> str | None:
     return re.sub(rf"^{bullet_class()}\s*", "", name).strip(" :") if match else None
 
 
+# A sub-row with its own target names the target's scope ("Cấp xã", "Hộ sản xuất nông nghiệp quy
+# mô hàng hóa") in up to this many words; a longer name is a sentence, not a scope.
+MAX_SCOPE_WORDS = 12
+
+
 class _TableReader:
     """Reads rows into items, carrying the group and the last item across rows."""
 
@@ -242,7 +247,7 @@ class _TableReader:
         scope_cell = _cell(row, mapping, "scope") or None
         if not numbered and items.indicators:
             previous = items.indicators[-1]
-            scope = scope_cell or _scope_of(name) or (name if name and len(name.split()) <= 6 else None)
+            scope = scope_cell or _scope_of(name) or (name if name and len(name.split()) <= MAX_SCOPE_WORDS else None)
             unit = unit or self.units.get(len(items.indicators) - 1)
             target = parse_target(target_text, unit, scope) if target_text else None
             if target is not None:

@@ -30,6 +30,8 @@ class _Patterns:
     typed: re.Pattern[str]
     bare: re.Pattern[str]
     law: re.Pattern[str]
+    numbered_law: re.Pattern[str]  # "Luật <name> số 72/2025/QH15", "Luật số 72/2025/QH15"
+    next_citation: re.Pattern[str]  # " và Nghị định", ", Quyết định": another citation starts
     date: re.Pattern[str]
     issuer_stop: re.Pattern[str]
     type_of: dict[str, str]
@@ -75,6 +77,8 @@ def patterns() -> _Patterns:
         # ("số" ends the name only before a number: "Luật Chuyển đổi số ngày 14/6/2025")
         law=re.compile(rf"(?<!\w){law_words}\s+(?P<name>[A-ZĐ][^;:()]*?(?:\s+{year}\s+\d{{4}})?)"
                        rf"(?=\s+{number_word}\s+\d|\s+{day}|\s+{of}|[;:()]|\.(?:\s|$)|$)"),
+        numbered_law=re.compile(rf"(?<!\w){law_words}(?:\s+(?P<name>[A-ZĐ][^;:()]*?))?\s+{number_word}\s+(?P<number>{_NUMBER})"),
+        next_citation=re.compile(rf"\s*(?:,|\s{list_joiner()})?\s+(?:{type_words}|{law_words})(?!\w)"),
         date=re.compile(date),
         # case-insensitive: a verb typed with a capital ends the issuer too ("Tỉnh ủy Bắc Ninh Triển khai …")
         issuer_stop=re.compile(rf"{stops}|[;()“”\"]|\.(?:\s|$)|,\s|$", re.IGNORECASE),
@@ -147,9 +151,10 @@ def _read_issuer(text: str, start: int) -> tuple[str | None, int]:
         if committee and (token.startswith(",") or token in patterns().joiner_tokens):
             position = stop.end()
             continue
-        if token in patterns().joiner_tokens and not patterns().typed.match(rest, stop.end()):
+        if token in patterns().joiner_tokens and not patterns().typed.match(rest, stop.end()) \
+                and not patterns().next_citation.match(rest, stop.start()):
             position = stop.end()  # "Sở Khoa học và Công nghệ": "và" ends it only before a citation
-            continue
+            continue               # ("… của Bộ Chính trị và Đề án 06": a type word, numbered or not)
         break
     end = stop.start() if stop else len(rest)
     issuer = rest[:end].strip(" ,./")
@@ -180,6 +185,15 @@ def find_mentions(text: str) -> list[_Mention]:
             kind = _type_from_symbol(_clean_number(match.group("number")))
         mentions.append(_complete(text, match.start(), match.end("number"), kind, match.group("number")))
         taken.append((match.start(), match.end()))
+    for match in p.numbered_law.finditer(text):
+        # a law cited with its number is keyed by it, like any numbered document; not a number
+        # another type word before it owns ("Luật … năm 2025 và Nghị định số 13/2023/NĐ-CP")
+        if any(a <= match.start("number") < b for a, b in taken) or len((match.group("name") or "").split()) > 14:
+            continue
+        law = _complete(text, match.start(), match.end("number"), "luat", match.group("number"))
+        law.issuer = None  # a law's "của" names whose law it is not
+        mentions.append(law)
+        taken.append((match.start(), match.end()))
     for match in p.bare.finditer(text):
         if any(a <= match.start() < b for a, b in taken):
             continue
@@ -187,12 +201,18 @@ def find_mentions(text: str) -> list[_Mention]:
         kind = _type_from_symbol(_clean_number(number))
         mentions.append(_complete(text, match.start(), match.end("number"), kind, number))
     for match in p.law.finditer(text):
-        name = match.group("name").strip()
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        end = match.end("name")
+        following = p.next_citation.search(text, match.start("name"), end)
+        if following:       # "Luật Chuyển đổi số năm 2025 và Nghị định số …": the law ends before it
+            end = following.start()
+        name = text[match.start("name"):end].strip()
         if len(name.split()) > 14:
             continue
-        law = _complete(text, match.start(), match.end("name"), "luat", None)
+        law = _complete(text, match.start(), end, "luat", None)
         law.issuer = None  # a law's "của" names whose law it is not
-        law.name = text[match.start():match.end("name")]
+        law.name = text[match.start():end]
         mentions.append(law)
     mentions.sort(key=lambda m: m.start)
     return mentions

@@ -44,6 +44,8 @@ class _Rules:
     agency_end: re.Pattern[str]
     lead_cue: re.Pattern[str]
     partner_cue: re.Pattern[str]
+    bare_partner_cue: re.Pattern[str]
+    bracket_lead_cue: re.Pattern[str]
     implementation: re.Pattern[str]
     implementation_squeezed: tuple[str, ...]  # the same without diacritics, spaces or case, for OCR'd headings
     skipped: re.Pattern[str]
@@ -84,6 +86,8 @@ def _rules() -> _Rules:
         agency_end=re.compile(alternation(rules["agency_clause_ends"])),
         lead_cue=re.compile(rf"(?<!\w){re.escape(rules['lead_cue'])}(?!\w)"),
         partner_cue=re.compile(rf"(?<!\w){re.escape(rules['partner_cue'])}\s+", re.IGNORECASE),
+        bare_partner_cue=re.compile(rf"(?<!\w){re.escape(rules['bare_partner_cue'])}(?!\w)\s*", re.IGNORECASE),
+        bracket_lead_cue=re.compile(rf"(?<!\w)(?:{alternation([rules['lead_cue'], *rules['bracket_lead_cues']])})(?!\w)"),
         implementation=re.compile(rf"^(?:{alternation(rules['implementation_headings'])})$", re.IGNORECASE),
         implementation_squeezed=tuple(_squeezed(str(h)) for h in rules["implementation_headings"]),
         skipped=re.compile(rf"^(?:{alternation(rules['skipped_headings'])})$", re.IGNORECASE),
@@ -347,6 +351,7 @@ class _LeadClause:
     head_start: int       # where the lead agency's name starts
     action_start: int     # where the action (what the agencies do) starts
     bracketed: tuple[int, int] | None  # "(Sở X chủ trì; …)": the brackets around it
+    deadline: Deadline | None = None   # a deadline part of a closing bracket ("thực hiện thường xuyên")
 
 
 def _lead_in_sentence(text: str, level: str | None, nlp: "AgencyTagger | None" = None) -> _LeadClause | None:
@@ -376,7 +381,7 @@ def _lead_in_sentence(text: str, level: str | None, nlp: "AgencyTagger | None" =
     lead = split_agencies(head, level)
     partners: list[Agency] = []
     action_start = cue.end()
-    partner = rules.partner_cue.search(text, cue.end())
+    partner = rules.partner_cue.search(text, cue.end()) or _bare_partner_cue(text, cue.end())
     if partner and partner.start() - cue.end() < 4:
         rest = text[partner.end():]
         names_end = agency_phrase_end(rest, nlp)
@@ -388,6 +393,52 @@ def _lead_in_sentence(text: str, level: str | None, nlp: "AgencyTagger | None" =
     if open_bracket >= 0 and text.find(")", open_bracket) > cue.start():
         bracketed = (open_bracket, text.find(")", open_bracket) + 1)
     return _LeadClause(lead, partners, head_start, action_start, bracketed)
+
+
+def _bare_partner_cue(text: str, at: int) -> re.Match[str] | None:
+    """"phối hợp" without "với" after `at`, where an agency's name follows it."""
+    cue = _rules().bare_partner_cue.search(text, at)
+    return cue if cue and _rules().agency_head.match(text[cue.end():]) else None
+
+
+_CLOSING_BRACKET = re.compile(r"\(([^()]{4,400})\)[\s.;,]*$")
+
+
+def _closing_responsibility(text: str, level: str | None, plan_year: int | None,
+                            nlp: "AgencyTagger | None" = None) -> _LeadClause | None:
+    """The responsibility block in brackets that closes a statement (rules/text_items.yaml
+    `bracket_lead_cues`): "(Phòng Kinh tế chủ trì, phối hợp Viettel Hà Tĩnh; chậm nhất ngày
+    31/7/2026)", "(Công an xã chủ trì; các thôn phối hợp; thực hiện thường xuyên)", "(Văn phòng
+    HĐND và UBND xã tham mưu; hoàn thành trong quý II/2026)". None where no part names a lead."""
+    bracket = _CLOSING_BRACKET.search(text)
+    if bracket is None:
+        return None
+    rules = _rules()
+    lead: list[Agency] = []
+    partners: list[Agency] = []
+    deadline = None
+    for part in bracket.group(1).split(";"):
+        part = part.strip(" ,.")
+        cue = rules.bracket_lead_cue.search(part)
+        head = part[:cue.start()].strip(" ,") if cue else ""
+        if not lead and head and rules.agency_head.match(head) and len(head.split()) <= 12:
+            lead = split_agencies(head, level)
+            after = part[cue.end():]
+            partner = rules.partner_cue.search(after) or _bare_partner_cue(after, 0)
+            if partner:
+                partners += split_agencies(after[partner.end():], level)
+            continue
+        partner = rules.bare_partner_cue.search(part)
+        if partner and 0 < partner.start() and len(part[:partner.start()].split()) <= 10:
+            partners += split_agencies(part[:partner.start()], level)      # "các thôn phối hợp"
+        elif partner and partner.start() == 0:
+            partners += split_agencies(re.sub(r"^(?:với|cùng)\s+", "", part[partner.end():]), level)
+        elif deadline is None:
+            found = parse_deadline(part, plan_year)
+            deadline = found if found.kind != "unspecified" else None
+    if not lead:
+        return None
+    return _LeadClause(lead, partners, bracket.start(), bracket.start(), (bracket.start(), bracket.end()), deadline)
 
 
 def _clause_commas(text: str) -> list[str]:
@@ -522,7 +573,11 @@ class _SectionReader:
             return      # no plan writes such a paragraph: a pasted blob or damage, not items
         prose: list[_Clause] = []
         plain: _Clause | None = None  # the last clause that stated nothing measurable or assigned
-        for clause in _join_deadline_clauses(_clauses(text, start, line), self.plan_year):
+        clauses = _clauses(text, start, line)
+        if len(clauses) > 1 and not find_targets(text) \
+                and _closing_responsibility(text, self.level, self.plan_year, self.nlp) is not None:
+            clauses = [_Clause(text, start, line)]    # "Rà soát …; đề xuất … (Phòng X chủ trì; …)": one task
+        for clause in _join_deadline_clauses(clauses, self.plan_year):
             field_match = _rules().inline_field.match(clause.text.strip())
             if field_match:
                 offset = len(clause.text) - len(clause.text.lstrip())
@@ -574,7 +629,8 @@ class _SectionReader:
         """A clause that names a lead agency or a dated deadline is a task. Its name is what the
         agencies are to do ("Sở Tư pháp chủ trì, phối hợp với … <action>, hoàn thành …"); where
         that is empty ("… chủ trì thực hiện"), the plain clause before it names the task."""
-        found = _lead_in_sentence(clause.text, self.level, self.nlp)
+        found = (_closing_responsibility(clause.text, self.level, self.plan_year, self.nlp)
+                 or _lead_in_sentence(clause.text, self.level, self.nlp))
         if found is None:
             deadline = self._dated_deadline(clause.full_text, outside_citations=True)
             if deadline is None:
@@ -583,7 +639,7 @@ class _SectionReader:
             lead, partners = [], []
         else:
             # with a lead named, any deadline counts ("hoàn thành trong năm 2026")
-            deadline = next((d for _, _, d in find_deadlines(clause.full_text, self.plan_year)), None)
+            deadline = found.deadline or next((d for _, _, d in find_deadlines(clause.full_text, self.plan_year)), None)
             name, offset = _task_name(clause, found, subject, self.plan_year)
             start = subject.start if offset is None else clause.start
             lead, partners = found.lead, found.partners
