@@ -112,7 +112,9 @@ def test_unsure_numbers_and_stray_signs_flag_their_line(words, unsure):
     ("Đơn\nvi", "Đơn vị"), ("Đơn vị\ntính -", "Đơn vị tính"), ("Thời\nhan", "Thời hạn"),
     ("Cơ quan chủ trì thực\nhiên", "Cơ quan chủ trì thực hiện"),
     ("Kết\nquả", "Kết\nquả"),                       # known as read: kept
-    ("Ghi chú", "Ghi chú"), ("Tên chỉ tiêu", "Tên chỉ tiêu"), ("Xyz", "Xyz")])
+    ("Ghi chú", "Ghi chú"), ("Tên chỉ tiêu", "Tên chỉ tiêu"), ("Xyz", "Xyz"),
+    ("Đơm vị tính", "Đơn vị tính"), ("Đơn vi phồi họp", "Đơn vị phối hợp"),   # a letter misread
+    ("TS", "TS")])                                     # too short to tell one letter from a misreading
 def test_misread_table_headers_become_the_known_header(read, header):
     assert ocr.repair_header([read]) == [header]
 

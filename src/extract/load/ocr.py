@@ -27,7 +27,7 @@ from pathlib import Path
 
 from extract.load.ocr_lexicon import _same_case, repair_lines, repair_words, syllable_lexicon, word_list
 from extract.matching import fold_accents
-from extract.numbering import ocr_numeral, roman_value
+from extract.numbering import near_text, ocr_numeral, roman_value
 from extract.rules import load_rules
 
 # One OpenMP thread per process: batch workers are the parallelism (measured faster on 2
@@ -751,10 +751,19 @@ def repair_header(texts: list[str]) -> list[str]:
     exact, by_bare = _header_labels()
     repaired = []
     for text in texts:
-        label = by_bare.get(_bare(text))
+        label = by_bare.get(_bare(text)) or _nearest_label(_bare(text), by_bare)
         known = re.sub(r"[\s*:()]+", "", text).lower().rstrip(".") in exact
         repaired.append(label[:1].upper() + label[1:] if label and not known else text)
     return repaired
+
+
+def _nearest_label(bare: str, by_bare: dict[str, str]) -> str | None:
+    """The one label whose bare form is within an edit per eight letters of `bare` ("Đơm vị
+    tính": a letter misread), None when none is or two are, or `bare` is too short to tell."""
+    if len(bare) < 5:
+        return None
+    near = {label for known, label in by_bare.items() if near_text(bare, known, letters_per_edit=8)}
+    return near.pop() if len(near) == 1 else None
 
 
 def unit_header(text: str) -> bool:
