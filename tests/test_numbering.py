@@ -212,3 +212,19 @@ def test_an_appendix_label_read_after_a_speck_dash_and_with_a_wrong_numeral_is_t
               Paragraph("- Phụ lục 5"), Paragraph("CHỈ TIÊU NĂM 2026", bold=True))
     assert [(a.number, a.section.number) for a in plan(*blocks, ocr=True).appendices] == [("I", "I")]
     assert plan(*blocks, ocr=False).appendices == []       # typed: a bullet item, as written
+
+
+def test_an_appendix_whose_label_ocr_could_not_read_opens_at_its_attached_line():
+    # "ÌỤCDI" for "PHỤ LỤC 01": found by the "(Kèm theo …)" line under its title, numbered from
+    # the body's citation, the unread label kept out of the signature and of the title
+    blocks = [Paragraph("I. MỤC TIÊU", bold=True), Paragraph("Hoàn thành 09 chỉ tiêu (chi tiết tại Phụ lục 01)."),
+              Paragraph("Nơi nhận:"), Paragraph("- Lưu: VT."), Paragraph("KT. CHỦ TỊCH"),
+              Paragraph("PHÓ CHỦ TỊCH"), Paragraph("Phan Thị Thu Hà"),
+              Paragraph("ÌỤCDI", bold=True), Paragraph("CHỈ TIÊU CHỦ YẾU NĂM 2026", bold=True),
+              Paragraph("(Kèm theo Kế hoạch số 12/KH-UBND ngày 05/3/2026 của UBND xã)"),
+              Table([Row([Cell("TT"), Cell("Tên chỉ tiêu"), Cell("Đơn vị tính"), Cell("Chỉ tiêu")]),
+                     Row([Cell("1"), Cell("Tỷ lệ hộ có cáp quang"), Cell("%"), Cell("95")])])]
+    seg = plan(*blocks, ocr=True)
+    assert [(a.number, a.title) for a in seg.appendices] == [("01", "CHỈ TIÊU CHỦ YẾU NĂM 2026")]
+    assert [line.text for line in seg.signature][-1] == "Phan Thị Thu Hà"
+    assert plan(*blocks, ocr=False).appendices == []          # typed: no label, no appendix

@@ -498,7 +498,30 @@ def _closing_and_appendix_starts(lines: list[Line], body_start: int,
     # an appendix label must come after the closing when there is one (body text cites them too)
     if closing_start is not None:
         appendix_starts = [j for j in appendix_starts if j > closing_start]
+        if ocr:
+            appendix_starts = sorted(appendix_starts + _unlabelled_appendix_starts(lines, closing_start, appendix_starts))
     return closing_start, appendix_starts
+
+
+_APPENDIX_HEAD_LINES = 3     # a label and a title of up to two lines above "(Kèm theo …)"
+
+
+def _unlabelled_appendix_starts(lines: list[Line], closing_start: int, starts: list[int]) -> list[int]:
+    """OCR: appendices after the closing whose label OCR could not read ("ÌỤCDI" for "PHỤ LỤC
+    01"), found by their "(Kèm theo Kế hoạch …)" line with no label just above it: each starts at
+    the first of the lines in capitals right above that line (its title, and the unread label)."""
+    found = []
+    for k in range(closing_start + 1, len(lines)):
+        if lines[k].is_row or not vocabulary().attached_line.match(lines[k].text) \
+                or any(k - _APPENDIX_HEAD_LINES - 1 <= j < k for j in starts):
+            continue
+        j = k
+        while j - 1 > closing_start and k - (j - 1) <= _APPENDIX_HEAD_LINES and not lines[j - 1].is_row \
+                and _is_capitals(lines[j - 1].text):
+            j -= 1
+        if j < k:
+            found.append(j)
+    return found
 
 
 def _preamble_and_body(lines: list[Line], body_start: int, body_end: int) -> tuple[list[Line], list[Line]]:
@@ -719,22 +742,32 @@ def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list, ocr: boo
     vocab = vocabulary()
     first = lines[0]
     match = vocab.appendix_label.match(first.text)
-    number = match.group(1) or ""
-    misread = _misread_appendix_numeral(first) if ocr and not number else None
-    if misread is not None:
-        number, match = misread
-    label = first.text[:match.end()].rstrip(" :.-")
-    rest = first.text[match.end():].strip()
+    if match is not None:
+        number = match.group(1) or ""
+        misread = _misread_appendix_numeral(first) if ocr and not number else None
+        if misread is not None:
+            number, match = misread
+        label = first.text[:match.end()].rstrip(" :.-")
+        rest, label_end, after_label = first.text[match.end():].strip(), match.end(), lines[1:]
+    else:
+        # OCR: a label read as nothing like one (`_unlabelled_appendix_starts`): a short line
+        # above the title is that label, left out; the number comes from the body's citations
+        # (`_number_from_citations`)
+        lost = len(first.text.split()) <= 2 and len(lines) > 1 and not lines[1].is_row and _is_capitals(lines[1].text)
+        number, label, rest, label_end = "", load_rules("declared")["appendix_word"], "", 0
+        after_label = lines[1:] if lost else lines
     title_parts = [rest] if rest else []
     attached = None
     content: list[Line] = []
-    for line in lines[1:]:
+    for line in after_label:
         if line.is_row:
             content.append(line)
             continue
         if attached is None and vocab.attached_line.match(line.text):
             attached = line.text.strip().strip("()").strip()
             continue
+        if ocr and attached is None and not content and len(line.text.strip()) <= 2:
+            continue        # a speck above the title ("3Ý"), no part of it
         if attached is None and not content and (line.bold or line.centered or line.text.isupper()
                                                  or not title_parts):
             title_parts.append(line.text)
@@ -743,12 +776,12 @@ def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list, ocr: boo
     title = " ".join(title_parts) or None
     appendix = Appendix(label=label, number=number, title=title, attached_to=attached, line=first)
     heading = title or label
-    heading_start = match.end() if rest else 0
+    heading_start = label_end if rest else 0
     node = tree.add(first, "appendix", "appendix", number or None, heading if rest else label, heading_start
                     if rest else 0, root=True)
     if title and not rest:
         node.heading = title
-        title_line = next((l for l in lines[1:] if l.text == title_parts[0]), None)
+        title_line = next((l for l in after_label if l.text == title_parts[0]), None)
         if title_line is not None:
             node.heading_start, node.heading_end = title_line.start, title_line.start + len(title_parts[0])
             node.line = title_line
