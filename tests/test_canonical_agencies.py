@@ -213,5 +213,8 @@ def test_agency_functions_never_raise(text, level):
 def test_a_scan_s_doubled_letter_and_colon_between_agencies():
     # "UBMTTTQ": one stroke read twice; "A: B" where a semicolon was read as a colon
     assert [a.name for a in split_agencies("UBMTTTQ phường", "phuong")] == ["Ủy ban Mặt trận Tổ quốc Việt Nam phường"]
+    assert [a.name for a in split_agencies("Ủy ban MITQ Việt Nam xã", "xa")] == ["Ủy ban Mặt trận Tổ quốc Việt Nam xã"]
+    assert [a.name for a in split_agencies("Văn phòng HĐND và UBNDxã -", "xa")] == [
+        "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân"]                 # run together, a speck after
     assert [a.name for a in split_agencies("Tổ trưởng các tổ dân phố: Đoàn Thanh niên", "phuong")] == [
         "Tổ trưởng các tổ dân phố", "Đoàn Thanh niên"]

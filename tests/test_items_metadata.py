@@ -110,3 +110,9 @@ def test_a_scan_misreads_in_the_header_and_signature():
 def test_a_speck_before_the_title_is_not_part_of_it():
     meta = extract_metadata(segmented(TOWN_DRAFT.replace("**Cải cách hành chính", "**- Cải cách hành chính"))[0])
     assert meta.title == "Cải cách hành chính năm 2026"
+
+
+def test_a_scan_s_speck_before_the_type_line():
+    scanned = TOWN_DRAFT.replace("**KẾ HOẠCH**", "- KẾ HOẠCH")
+    meta = extract_metadata(segmented(scanned, ocr=True)[0])
+    assert (meta.doc_type, meta.title) == ("ke_hoach", "Cải cách hành chính năm 2026")

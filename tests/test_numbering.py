@@ -228,3 +228,12 @@ def test_an_appendix_whose_label_ocr_could_not_read_opens_at_its_attached_line()
     assert [(a.number, a.title) for a in seg.appendices] == [("01", "CHỈ TIÊU CHỦ YẾU NĂM 2026")]
     assert [line.text for line in seg.signature][-1] == "Phan Thị Thu Hà"
     assert plan(*blocks, ocr=False).appendices == []          # typed: no label, no appendix
+
+
+def test_a_dash_after_a_heading_s_last_word_is_a_speck():
+    from extract.segment import without_trailing_dash
+    assert without_trailing_dash("Về chính quyền số -") == "Về chính quyền số"
+    assert without_trailing_dash("Văn hóa - Xã hội") == "Văn hóa - Xã hội"
+    seg = plan(Paragraph("I. MỤC TIÊU -", bold=True), Paragraph("1. Về chính quyền số _", bold=True),
+               Paragraph("Hoàn thành các chỉ tiêu."), ocr=True)
+    assert [s.heading for s in seg.sections] == ["MỤC TIÊU", "Về chính quyền số"]

@@ -91,14 +91,19 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def undoubled(word: str, known: Mapping[str, str]) -> str:
+def undoubled(word: str, known: Mapping[str, str], substitutions_from: int = 0) -> str:
     """`word`, or the one code of `known` (casefolded code -> as written) it is with one doubled
     letter read once ("QĐĐ" -> "QĐ", "UBMTTTQ" -> "UBMTTQ": a blurred stroke a scan read twice,
-    or a typo); a known word and a word two codes fit are kept."""
+    or a typo); with `substitutions_from`, a word of at least that many letters may also be one
+    letter off ("MITQ" -> "MTTQ"). A known word and a word two codes fit are kept."""
     if word.casefold() in known:
         return word
-    fixes = {known[(word[:i] + word[i + 1:]).casefold()] for i in range(1, len(word))
-             if word[i].casefold() == word[i - 1].casefold() and (word[:i] + word[i + 1:]).casefold() in known}
+    folded = word.casefold()
+    fixes = {known[folded[:i] + folded[i + 1:]] for i in range(1, len(word))
+             if folded[i] == folded[i - 1] and folded[:i] + folded[i + 1:] in known}
+    if not fixes and substitutions_from and len(word) >= substitutions_from:
+        fixes = {code for key, code in known.items()
+                 if len(key) == len(folded) and sum(a != b for a, b in zip(key, folded)) == 1}
     return fixes.pop() if len(fixes) == 1 else word
 
 

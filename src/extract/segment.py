@@ -303,6 +303,15 @@ def _extend_heading(node: SectionNode, line: Line) -> None:
     node.heading_end = line.start + line.text.index(tail) + len(tail)
 
 
+_TRAILING_DASH = re.compile(r"\s+[-–_]+$")
+
+
+def without_trailing_dash(text: str) -> str:
+    """A heading or title without a dash standing after its last word ("Về chính quyền số -":
+    a scan's speck; no heading ends with one)."""
+    return _TRAILING_DASH.sub("", text)
+
+
 @cache
 def _field_after_sentence() -> re.Pattern[str]:
     """A sentence closed by a point, then an inline field label before the colon ("Rà soát dữ
@@ -318,13 +327,13 @@ def _split_heading(text: str, rest_start: int, kind: str, number: str | None):
     if 0 < colon and _field_after_sentence().search(rest[:colon]):
         return None     # a numbered statement with its lead or deadline on the line, not a heading
     if 0 < colon and len(rest[:colon].split()) <= _MAX_COLON_HEADING_WORDS:
-        heading = rest[:colon].strip()
+        heading = without_trailing_dash(rest[:colon].strip())
         inline = rest[colon + 1:].strip()
         inline_start = rest_start + colon + 1 + (len(rest[colon + 1:]) - len(rest[colon + 1:].lstrip()))
         return kind, number, heading, rest_start, inline or None, inline_start if inline else None
     if len(rest.split()) > _MAX_HEADING_WORDS:
         return None
-    heading = rest.strip().rstrip(".;")
+    heading = without_trailing_dash(rest.strip().rstrip(".;"))
     return kind, number, heading, rest_start, None, None
 
 
@@ -677,10 +686,13 @@ def _drop_label_specks(lines: list[Line]) -> None:
             label = vocab.appendix_label.match(line.text[bullet.end():]) if bullet else None
             alone = label is not None and len(line.text[bullet.end() + label.end():].split()) <= 1
             k = bullet.end() if label and (line.bold or line.centered or alone) else 0
+            if bullet and not k and vocabulary().doc_type_line.match(line.text[bullet.end():].strip()) \
+                    and line.text[bullet.end():].strip().isupper():
+                k = bullet.end()        # "- KẾ HOẠCH": no list holds the document's type line
         if not k:
             continue
         rest = line.text[k:]
-        if (_bullet().match(rest) or vocab.appendix_label.match(rest)
+        if (_bullet().match(rest) or vocab.appendix_label.match(rest) or vocab.doc_type_line.match(rest)
                 or any(pattern.match(rest) for _kind, pattern in _label_patterns())):
             line.text = rest
             line.start += k

@@ -82,6 +82,7 @@ class _Gazetteer:
     list_head: re.Pattern[str]
     list_heads: dict[str, dict]
     abbreviations: dict[str, str]           # every abbreviation, casefolded -> as written
+    glued_abbreviation: re.Pattern[str]     # "UBNDxã": an abbreviation run into the next word
 
 
 def _replacement_pattern(mapping: dict[str, str], where: str = "word") -> tuple[re.Pattern[str], dict[str, str]]:
@@ -165,6 +166,8 @@ def _gazetteer() -> _Gazetteer:
         list_heads=list_heads,
         abbreviations={str(k).casefold(): str(k) for key in ("agency_abbreviations", "leading_abbreviations",
                                                              "subject_abbreviations") for k in rules[key]},
+        glued_abbreviation=re.compile(rf"(?<!\w)({alternation(str(k) for k in rules['agency_abbreviations'] if len(str(k)) >= 3)})"
+                                      r"(?=[a-zđà-ỹ])"),
     )
 
 
@@ -172,11 +175,12 @@ def _gazetteer() -> _Gazetteer:
 
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 _OPEN_PARENTHESIS = re.compile(r"\s*\([^()]*$")
-_LIST_PUNCTUATION_END = re.compile(r"[\s;,.:/]+$")
+_LIST_PUNCTUATION_END = re.compile(r"[\s;,.:/]+$|\s+[-–_]+$")     # "… xã -": a dash after a name is a speck
 _DASH = re.compile(r"\s*[-–—]\s*")
 _COMMA = re.compile(r"\s*,\s*")
 _AMPERSAND = re.compile(r"\s*&\s*")
 _CAPITALS_WORD = re.compile(r"(?<!\w)[A-ZĐ]{3,}(?!\w)")
+SUBSTITUTED_FROM = 4    # an abbreviation this long read with one letter wrong is still known
 
 
 @dataclass(frozen=True)
@@ -240,7 +244,9 @@ def _clean(text: str, collective: bool) -> str:
     text = _OPEN_PARENTHESIS.sub("", text)
     text = fix_known_typos(_strip_list_punctuation(text))
     text = g.lead_in.sub("", text)
-    text = _CAPITALS_WORD.sub(lambda m: undoubled(m.group(0), g.abbreviations), text)   # "UBMTTTQ"
+    # a scan's "UBMTTTQ", "MITQ", "UBNDxã"
+    text = _CAPITALS_WORD.sub(lambda m: undoubled(m.group(0), g.abbreviations, SUBSTITUTED_FROM), text)
+    text = g.glued_abbreviation.sub(r"\1 ", text)
     caps = _is_all_caps(text)
     text = _expand(text, g.leading_abbreviations, trailing_space=True)
     text = _expand(text, g.agency_abbreviations)

@@ -1174,6 +1174,9 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
     for line in lines:
         repair_line(line)
     repair_lines(lines)                 # words that run on to the next line
+    for line, following in zip(lines, lines[1:]):
+        if line and following:          # "đôn:" ending a line, "đốc" opening the next
+            _drop_signs_inside_words([line[-1], following[0]])
     return tables, lines
 
 
