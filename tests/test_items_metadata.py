@@ -105,6 +105,9 @@ def test_a_scan_misreads_in_the_header_and_signature():
     meta = extract_metadata(segmented(SCANNED_CLOSING)[0])
     assert (meta.issuer.kind, meta.issuer.name) == ("ubnd", "Ủy ban nhân dân thị trấn Phong Thổ")
     assert (meta.signer.capacity, meta.signer.title, meta.signer.name) == ("KT. CHỦ TỊCH", "Phó Chủ tịch", "Lò Văn Pâng")
+    merged = SCANNED_CLOSING.replace("KT: CHỦ TỊCH\nPHÓ CHỦ TỊCH .", "KT. CHỦ TỊCH -PHÓ CHỦ TỊCH")
+    signer = extract_metadata(segmented(merged)[0]).signer
+    assert (signer.capacity, signer.title) == ("KT. CHỦ TỊCH", "Phó Chủ tịch")     # two lines read as one
 
 
 def test_a_speck_before_the_title_is_not_part_of_it():

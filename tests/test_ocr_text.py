@@ -336,7 +336,8 @@ def test_a_speck_read_as_a_point_between_two_syllables_is_a_space(read, expected
 @needs_lexicon
 @pytest.mark.parametrize(("read", "expected"), [
     ("mức độ hài: lòng của", "mức độ hài lòng của"), ("VỀ KHOA. HỌC, CÔNG NGHỆ", "VỀ KHOA HỌC, CÔNG NGHỆ"),
-    ("đổi mới sáng . tạo", "đổi mới sáng tạo"),
+    ("đổi mới sáng . tạo", "đổi mới sáng tạo"), ("huy động, sử - dụng", "huy động, sử dụng"),
+    ("cam -kết hoàn thành", "cam kết hoàn thành"), ("Phòng Văn hóa - Xã hội", "Phòng Văn hóa - Xã hội"),
     ("gồm: các cơ quan", "gồm: các cơ quan"), ("Thời gian: tháng 6", "Thời gian: tháng 6"),   # a label's colon
     ("các thôn, bản", "các thôn, bản"), ("các sở, ban, ngành", "các sở, ban, ngành"),         # commas list
 ])

@@ -297,9 +297,15 @@ def _signer(seg: Segmented) -> Signer:
     after = lines[capacity_index + 1:] if capacity_index is not None else lines
     titles = [t for t in after if _is_upper(t)]
     names = [t for t in after if not _is_upper(t) and 1 < len(t.split()) <= 6]
+    capacity = _last_capacity(capacity) if capacity else None
+    if capacity and not titles:
+        # "KT. CHỦ TỊCH -PHÓ CHỦ TỊCH": the title line a scan read into the capacity's, after a dash
+        parts = re.split(r"\s+[-–_]+\s*|\s*[-–_]+\s+", capacity, maxsplit=1)
+        if len(parts) == 2 and _is_upper(parts[1]):
+            capacity, titles = parts[0], [parts[1]]
     title = sentence_case(_without_trailing_specks(titles[-1])) if titles else None
     name = _without_trailing_specks(names[-1]) if names else None
-    return Signer(name=name, title=title, capacity=_last_capacity(capacity) if capacity else None)
+    return Signer(name=name, title=title, capacity=capacity)
 
 
 _TRAILING_SPECKS = re.compile(r"[\s.:;,_\-–]+$")

@@ -696,13 +696,15 @@ def _drop_points_inside_sentences(words: list[dict]) -> None:
 
 
 _LETTERS_THEN_SIGN = re.compile(r"([^\W\d_]+)[.:]")
+_DASH_THEN_LETTERS = re.compile(r"[-–]([^\W\d_]+[.,;:]?)")
 
 
 def _drop_signs_inside_words(words: list[dict]) -> None:
-    """A speck read as a colon or point between the two syllables of one word ("hài: lòng",
-    "KHOA. HỌC", "sáng . tạo"), removed in place: only where the two syllables make a word of the
-    word list and the next starts in the same case (a colon before "các" or a capital is
-    written). A comma is left alone: "thôn, bản" and "ban, ngành" are lists as often as words."""
+    """A speck read as a colon, point or dash between the two syllables of one word ("hài: lòng",
+    "KHOA. HỌC", "sáng . tạo", "sử - dụng", "cam -kết"), removed in place: only where the two
+    syllables make a word of the word list and the next starts in the same case (a colon before
+    "các" or a capital is written; "Văn hóa - Xã hội" is no word "hóa xã"). A comma is left
+    alone: "thôn, bản" and "ban, ngành" are lists as often as words."""
     def joins_word(left: str, right: str) -> bool:
         right_letters = re.match(r"[^\W\d_]+", right)
         return (right_letters is not None and (right[:1].islower() or left.isupper() and right_letters.group(0).isupper())
@@ -712,7 +714,10 @@ def _drop_signs_inside_words(words: list[dict]) -> None:
         match = _LETTERS_THEN_SIGN.fullmatch(word["text"])
         if match and joins_word(match.group(1), following["text"]):
             word["text"] = match.group(1)
-    lone = {i for i in range(1, len(words) - 1) if words[i]["text"] in (".", ":")
+        dashed = _DASH_THEN_LETTERS.fullmatch(following["text"])
+        if dashed and re.fullmatch(r"[^\W\d_]+", word["text"]) and joins_word(word["text"], dashed.group(1)):
+            following["text"] = dashed.group(1)
+    lone = {i for i in range(1, len(words) - 1) if words[i]["text"] in (".", ":", "-", "–")
             and re.fullmatch(r"[^\W\d_]+", words[i - 1]["text"]) and joins_word(words[i - 1]["text"], words[i + 1]["text"])}
     if lone:
         words[:] = [word for i, word in enumerate(words) if i not in lone]
