@@ -76,6 +76,9 @@ def test_a_scan_s_misread_number_joins_the_number_cited_more_often():
     numbers = {r.number: r for r in extract_references(seg, prov, own_number="31/KH-UBND")}
     assert "118/2025/NĐ-CR" not in numbers and len(numbers["118/2025/NĐ-CP"].sources) == 3
     assert all(quoted(seg, s) == s.quote for s in numbers["118/2025/NĐ-CP"].sources)
+    two = SCANNED.replace("Theo Nghị định số 118/2025/NĐ-CR", "Theo Kế hoạch số 05/KH-UBNDT")
+    seg, prov = segmented(two, ocr=True)    # one letter more at the end: another document
+    assert {"05/KH-UBND", "05/KH-UBNDT"} <= {r.number for r in extract_references(seg, prov, own_number="31/KH-UBND")}
     seg, prov = segmented(SCANNED)          # typed text: two numbers as written
     assert "118/2025/NĐ-CR" in {r.number for r in extract_references(seg, prov, own_number="31/KH-UBND")}
 

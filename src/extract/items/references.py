@@ -355,14 +355,14 @@ def extract_references(seg: Segmented, prov: Provenance, own_number: str | None 
     return list(by_key.values())
 
 
-MISREAD_EDITS = 2     # letters a scan may get wrong in one citation of a number cited again
+MISREAD_EDITS = 1     # letters a scan may get wrong in one citation of a number cited again
 
 
 def _merge_misread_numbers(by_key: dict[str, Reference], strength: dict[str, int]) -> None:
-    """OCR: one document cited several times, once misread ("02-CTr/BCĐTW" twice,
-    "02-CTr/BCĐTWNG" once), is one reference: a number with the same serial as one cited more
-    often, at most MISREAD_EDITS letters from it, joins it (in place). Equal counts decide
-    nothing."""
+    """OCR: one document cited several times, once misread ("57-NQ/TW" twice, "57-NQ/TVW"
+    once), is one reference: a number with the same serial as one cited more often, at most
+    MISREAD_EDITS letters from it and neither the other's start ("01-KH/BCĐ" and "01-KH/BCĐTW"
+    are two documents), joins it (in place). Equal counts decide nothing."""
     keys = [k for k in by_key if not k.startswith("luat:")]
     for key in sorted(keys, key=lambda k: len(by_key[k].sources)):
         serial = re.split(r"[/-]", key, maxsplit=1)[0]
@@ -370,6 +370,7 @@ def _merge_misread_numbers(by_key: dict[str, Reference], strength: dict[str, int
         better = [other for other in by_key if other != key and other.startswith(serial)
                   and re.split(r"[/-]", other, maxsplit=1)[0] == serial
                   and len(by_key[other].sources) > count
+                  and not key.startswith(other) and not other.startswith(key)
                   and Levenshtein.distance(key, other, score_cutoff=MISREAD_EDITS) <= MISREAD_EDITS]
         if len(better) != 1:
             continue
