@@ -52,7 +52,7 @@ def make(out: Path, variants: dict[str, dict]) -> None:
                 print(target, flush=True)
 
 
-def score(out: Path, variants: dict[str, dict], dump: Path | None = None) -> None:
+def score(out: Path, variants: dict[str, dict], dump: Path | None = None, only: list[str] | None = None) -> None:
     """Overall F1 of each plan's new-noise scans against its PDF golden, the micro totals, and per
     category; `dump` keeps each scan's output JSON for inspection."""
     from extract.evaluate import CATEGORIES, Score, score_document
@@ -60,7 +60,7 @@ def score(out: Path, variants: dict[str, dict], dump: Path | None = None) -> Non
 
     totals: dict[str, Score] = {}
     per_category: dict[tuple[str, str], Score] = {}
-    for plan in plans():
+    for plan in only or plans():
         gold = json.loads((ROOT / "golden" / f"{plan}.pdf.json").read_text(encoding="utf-8"))
         row = [plan]
         for variant in variants:
@@ -93,6 +93,7 @@ def main() -> int:
     parser.add_argument("--set", choices=sorted(NOISE_SETS), default="new",
                         help="which noise settings (default new; fresh is for a final check)")
     parser.add_argument("--dump", type=Path, help="keep each scan's output JSON here")
+    parser.add_argument("plans", nargs="*", help="only these plans (default: every corpus plan)")
     args = parser.parse_args()
     if args.command == "make":
         make(args.out, NOISE_SETS[args.set])
@@ -100,7 +101,7 @@ def main() -> int:
         if args.cache:
             from score_scans import install_cache
             install_cache(args.cache)
-        score(args.out, NOISE_SETS[args.set], args.dump)
+        score(args.out, NOISE_SETS[args.set], args.dump, args.plans)
     return 0
 
 
