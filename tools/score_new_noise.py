@@ -94,7 +94,7 @@ def main() -> int:
                         help="which noise settings (default new; fresh is for a final check)")
     parser.add_argument("--dump", type=Path, help="keep each scan's output JSON here")
     parser.add_argument("plans", nargs="*", help="only these plans (default: every corpus plan)")
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()
     if args.command == "make":
         make(args.out, NOISE_SETS[args.set])
     else:
