@@ -237,3 +237,25 @@ def test_a_dash_after_a_heading_s_last_word_is_a_speck():
     seg = plan(Paragraph("I. MỤC TIÊU -", bold=True), Paragraph("1. Về chính quyền số _", bold=True),
                Paragraph("Hoàn thành các chỉ tiêu."), ocr=True)
     assert [s.heading for s in seg.sections] == ["MỤC TIÊU", "Về chính quyền số"]
+
+
+def test_a_speck_read_as_a_bullet_before_a_label_or_the_closing_sentence():
+    seg = plan(Paragraph("I. MỤC TIÊU", bold=True), Paragraph("- 1. Mục tiêu chung", bold=True),
+               Paragraph("Hoàn thành các chỉ tiêu."),
+               Paragraph("- Trên đây là Kế hoạch chuyển đổi số năm 2026 của UBND xã./."),
+               Paragraph("Nơi nhận:"), Paragraph("- Lưu: VT."), Paragraph("KT. CHỦ TỊCH"), Paragraph("Nguyễn Văn An"),
+               ocr=True)
+    assert [(s.number, s.heading) for s in seg.sections][:2] == [("I", "MỤC TIÊU"), ("1", "Mục tiêu chung")]
+    assert [line.text for line in seg.closing_sentence][0].startswith("Trên đây là")
+
+
+def test_an_appendix_label_read_as_a_short_line_ending_with_its_numeral():
+    blocks = [Paragraph("I. MỤC TIÊU", bold=True), Paragraph("Hoàn thành 09 chỉ tiêu (chi tiết tại Phụ lục 01)."),
+              Paragraph("Nơi nhận:"), Paragraph("- Lưu: VT."), Paragraph("KT. CHỦ TỊCH"), Paragraph("Phan Thị Thu Hà"),
+              Paragraph("+ -t lục 01"), Paragraph("CHỈ TIÊU CHỦ YẾU NĂM 2026", bold=True),
+              Paragraph("(Kèm theo Kế hoạch số 12/KH-UBND ngày 05/3/2026 của UBND xã)"),
+              Table([Row([Cell("TT"), Cell("Tên chỉ tiêu"), Cell("Đơn vị tính"), Cell("Chỉ tiêu")]),
+                     Row([Cell("1"), Cell("Tỷ lệ hộ có cáp quang"), Cell("%"), Cell("95")])])]
+    seg = plan(*blocks, ocr=True)
+    assert [(a.number, a.title) for a in seg.appendices] == [("01", "CHỈ TIÊU CHỦ YẾU NĂM 2026")]
+    assert [line.text for line in seg.signature][-1] == "Phan Thị Thu Hà"

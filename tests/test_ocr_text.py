@@ -345,6 +345,11 @@ def test_a_speck_read_as_a_colon_or_point_inside_a_word_is_dropped(read, expecte
     assert _repaired(read) == expected
 
 
+@pytest.mark.parametrize("read", ["- UBND tỉnh (để bíc);", "- Thường trực Đảng ủy (để b/©);"])
+def test_a_misread_reporting_note_after_de_is_read_back(read):
+    assert _repaired(read).endswith("b/c);")
+
+
 @pytest.mark.parametrize(("read", "expected"), [
     ("Phòng Văn hóa : Xã hội", "Phòng Văn hóa - Xã hội"),
     ("Nơi nhận: Sở Tư pháp", "Nơi nhận: Sở Tư pháp"),          # a colon against its word stays

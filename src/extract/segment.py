@@ -528,9 +528,21 @@ def _unlabelled_appendix_starts(lines: list[Line], closing_start: int, starts: l
         while j - 1 > closing_start and k - (j - 1) <= _APPENDIX_HEAD_LINES and not lines[j - 1].is_row \
                 and _is_capitals(lines[j - 1].text):
             j -= 1
+        if j < k and j - 1 > closing_start and _unread_label(lines[j - 1]):
+            j -= 1              # "+ -t lục 01" above the title
         if j < k:
             found.append(j)
     return found
+
+
+_LABEL_NUMERAL = re.compile(rf"(?:\d{{1,2}}|{_ROMAN})[.:]?$")
+
+
+def _unread_label(line: Line) -> bool:
+    """OCR: a line that can be an appendix label read wrong: short, and one or two words or
+    ending with a numeral ("ÌỤCDI", "+ -t lục 01")."""
+    words = line.text.split()
+    return not line.is_row and 0 < len(words) <= 4 and (len(words) <= 2 or bool(_LABEL_NUMERAL.search(line.text)))
 
 
 def _preamble_and_body(lines: list[Line], body_start: int, body_end: int) -> tuple[list[Line], list[Line]]:
@@ -686,13 +698,18 @@ def _drop_label_specks(lines: list[Line]) -> None:
             label = vocab.appendix_label.match(line.text[bullet.end():]) if bullet else None
             alone = label is not None and len(line.text[bullet.end() + label.end():].split()) <= 1
             k = bullet.end() if label and (line.bold or line.centered or alone) else 0
-            if bullet and not k and vocabulary().doc_type_line.match(line.text[bullet.end():].strip()) \
-                    and line.text[bullet.end():].strip().isupper():
-                k = bullet.end()        # "- KẾ HOẠCH": no list holds the document's type line
+            after = line.text[bullet.end():] if bullet else ""
+            if bullet and not k and (
+                    (vocab.doc_type_line.match(after.strip()) and after.strip().isupper())   # "- KẾ HOẠCH"
+                    or vocab.closing_opener.match(after)                                    # "- Trên đây là …"
+                    or (len(after.split()) <= _MAX_HEADING_WORDS                           # "- 1. Mục tiêu chung"
+                        and any(pattern.match(after) for _kind, pattern in _label_patterns()))):
+                k = bullet.end()        # no list holds these: the bullet is a speck
         if not k:
             continue
         rest = line.text[k:]
         if (_bullet().match(rest) or vocab.appendix_label.match(rest) or vocab.doc_type_line.match(rest)
+                or vocab.closing_opener.match(rest)
                 or any(pattern.match(rest) for _kind, pattern in _label_patterns())):
             line.text = rest
             line.start += k
@@ -765,7 +782,7 @@ def _read_appendix(lines: list[Line], tree: _TreeBuilder, tables: list, ocr: boo
         # OCR: a label read as nothing like one (`_unlabelled_appendix_starts`): a short line
         # above the title is that label, left out; the number comes from the body's citations
         # (`_number_from_citations`)
-        lost = len(first.text.split()) <= 2 and len(lines) > 1 and not lines[1].is_row and _is_capitals(lines[1].text)
+        lost = _unread_label(first) and len(lines) > 1 and not lines[1].is_row and _is_capitals(lines[1].text)
         number, label, rest, label_end = "", load_rules("declared")["appendix_word"], "", 0
         after_label = lines[1:] if lost else lines
     title_parts = [rest] if rest else []
