@@ -169,6 +169,7 @@ class _NumberEngine:
 
 @pytest.mark.parametrize(("first", "again", "expected", "unsure"), [
     ("≥ 95%", ["≥ 95%."], "≥ 95%", False),            # the same number, specks aside: kept, sure
+    ("100", ["100 -"], "100", False),
     ("959%", ["95%", "95%"], "95%", True),             # two readings of three agree: theirs, unsure
     ("=95", ["95", "≥95"], "=95", True),               # no two agree: as read, unsure
 ])

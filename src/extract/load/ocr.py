@@ -1354,8 +1354,8 @@ def _cell_ink(crop, scale: float):
 
 def _number_key(read: list[list[dict]] | None) -> str:
     """What two readings of a number cell must share: its digits, signs and comparators,
-    without spaces and the specks around them ("≥ 95%." -> "≥95%")."""
-    return "".join(_cell_reading(read).split()).strip(".,_'`")
+    without spaces and the specks around them ("≥ 95% -" -> "≥95%"; `_without_specks`)."""
+    return "".join(_without_specks(_cell_reading(read)).split())
 
 
 def _cell_reading(read: list[list[dict]] | None) -> str:
