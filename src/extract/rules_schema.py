@@ -358,6 +358,7 @@ class Ocr(_Schema):
     syllable: _Syllable = None
     split_inside_word: _SplitInsideWord = None
     numeral_strokes: Names = {}
+    unit_specks: str = ""
 
 
 class References(_Schema):

@@ -45,6 +45,7 @@ SPECK_CONFIDENCE = 45.0           # a 1-2 character non-numeric word below this 
 SIGN_CONFIDENCE = 80.0            # ... and a 1-2 sign word (no letter, no digit) below this
 BOLD_STROKE = 1.3                 # strokes this much thicker than the page's usual are bold
 BAR_INK = 180                     # gray level below which a pixel counts toward the bar
+CHEVRON_HEIGHT = 0.45             # a '≥' read as '=': its chevron is this share of the glyph's height at least
 BAR_SHARE = 0.6                   # a foot row this much inked is the bar of '≥' / '≤'
 CELL_PAD = 4                      # pixels: a cell is read inside its lines
 FRAME_PX = 10                     # white frame around a cell read on its own
@@ -56,6 +57,19 @@ REREAD_BELOW = 80.0               # a page line with a word this unsure is read 
 REREAD_PAD = 0.35                 # ... cropped with this share of its height above and below
 DASH_FOOT = 0.8                   # share of the letters' height below which an opening dash is a speck
 DASH_FLATNESS = 2.0               # a dash's box is at least this many times as wide as tall
+UNIT_CELLS_LEAST = 2              # known units that show a column without a unit header is the unit column
+# How a unit cell read as no known unit is read again, in turn, until a known unit is read:
+# (image: "cell" without ruling lines and specks, "ink" the same cut to its ink without the
+# blobs smaller than LAYOUT_SPECK, "page" the cleaned page's; upscale factor;
+# Otsu binarisation; Tesseract mode). Measured on the unit cells of phone scans (README: OCR).
+UNIT_REREADS = (("ink", 1, False, "block"), ("cell", 3, False, "block"), ("page", 2, True, "block"),
+                ("cell", 1, False, "char"))
+# A cell read as one number, a comparator and "%" at most, is read again (upscale factor, Otsu
+# binarisation), and a third time when the two differ (`_check_number_cells`). Measured on the
+# target cells of phone scans (README: OCR): binarised, "959%" reads "95%" and "=95" ">95".
+NUMBER_REREADS = ((1, True), (2, True))
+_EQUALS_NUMBER = re.compile(r"=\d[\d.,]*%?|=")
+_NUMBER_CELL = re.compile(r"[^\w\s%]{0,3} ?\d[\d.,]*(?: ?%)?[^\w\s]{0,2}")
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
@@ -124,7 +138,7 @@ def _tessdata() -> str | None:
     return None
 
 
-_PSM_NUMBER = {"page": "3", "column": "4", "block": "6", "line": "7", "word": "8"}     # Tesseract's page segmentation modes
+_PSM_NUMBER = {"page": "3", "column": "4", "block": "6", "line": "7", "word": "8", "char": "10"}     # Tesseract's page segmentation modes
 
 
 class _Engine:
@@ -153,13 +167,13 @@ class _Engine:
     def tsv(self, image, mode: str = "page") -> str:
         """TSV of `image` read as `mode`: 'page' (automatic layout), 'column' (one column of
         lines of varying size), 'block' (one uniform block of text), 'line' (one text line,
-        for a line the page reading was unsure of) or 'word' (a single word, for a cell whose
-        lone mark a block reading missed)."""
+        for a line the page reading was unsure of), 'word' (a single word, for a cell whose
+        lone mark a block reading missed) or 'char' (one sign: a unit cell's "%")."""
         if self.api is not None:
             import tesserocr
             self.api.SetPageSegMode({"page": tesserocr.PSM.AUTO, "column": tesserocr.PSM.SINGLE_COLUMN,
                                      "block": tesserocr.PSM.SINGLE_BLOCK, "line": tesserocr.PSM.SINGLE_LINE,
-                                     "word": tesserocr.PSM.SINGLE_WORD}[mode])
+                                     "word": tesserocr.PSM.SINGLE_WORD, "char": tesserocr.PSM.SINGLE_CHAR}[mode])
             self.api.SetImage(image)
             self.api.Recognize()
             return self.api.GetTSVText(0)
@@ -289,6 +303,8 @@ def parse_tsv(tsv: str, scale: float, gray=None) -> list[list[dict]]:
             continue
         if gray is not None and text[0] in "<>" and _barred(gray, left, top, width, height, len(text)):
             text = ("≥" if text[0] == ">" else "≤") + text[1:]
+        elif gray is not None and _EQUALS_NUMBER.fullmatch(text):
+            text = (_chevron_sign(gray, left, top, width, height) or "=") + text[1:]
         key = (fields[1], fields[2], fields[3], fields[4])
         lines.setdefault(key, []).append({
             "text": text, "x0": left * scale, "x1": (left + width) * scale,
@@ -401,6 +417,38 @@ def _barred(gray, left: int, top: int, width: int, height: int, length: int) -> 
     glyph = glyph[:, columns[0]:columns[-1] + 1]          # the glyph's own ink width
     foot = glyph[int(glyph.shape[0] * 0.65):]
     return bool(foot.size) and float(foot.mean(axis=1).max()) >= BAR_SHARE
+
+
+def _chevron_sign(gray, left: int, top: int, width: int, height: int) -> str | None:
+    """'≥' or '≤' when the first glyph of a word box (pixels) read as '=' is one: its upper
+    stroke is a chevron at least CHEVRON_HEIGHT of the glyph's height (an '=' has two thin
+    bars) with a bar along its foot (`_barred`), pointing right ('≥') or left ('≤') where it
+    is widest; else None (Tesseract's Vietnamese model reads a photographed '≥' as '=')."""
+    import numpy as np
+
+    box = gray[top:top + height, left:left + width] < BAR_INK
+    if not box.size:
+        return None
+    inked = box.any(axis=0)
+    first = int(np.argmax(inked))
+    gaps = np.flatnonzero(~inked[first:])
+    glyph = box[:, first:first + (int(gaps[0]) if gaps.size else box.shape[1] - first)]
+    rows = np.flatnonzero(glyph.any(axis=1))
+    if rows.size < 4 or not _barred(gray, left + first, top, glyph.shape[1], height, 1):
+        return None
+    glyph = glyph[rows[0]:rows[-1] + 1]
+    blank = np.flatnonzero(~glyph.any(axis=1))
+    if not blank.size or blank[0] < CHEVRON_HEIGHT * glyph.shape[0]:
+        return None                      # no gap above the bar, or a thin upper bar: '='
+    upper = glyph[:blank[0]]
+    right = [int(np.flatnonzero(row)[-1]) for row in upper]
+    left_ends = [int(np.flatnonzero(row)[0]) for row in upper]
+    middle = len(upper) // 2
+    if right[middle] >= max(right[0], right[-1]) and left_ends[middle] > min(left_ends[0], left_ends[-1]):
+        return "≥"
+    if left_ends[middle] <= min(left_ends[0], left_ends[-1]) and right[middle] < max(right[0], right[-1]):
+        return "≤"
+    return None
 
 
 def _snap_margins(lines: list[list[dict]]) -> None:
@@ -751,14 +799,16 @@ def _header_labels() -> tuple[frozenset[str], dict[str, str]]:
 def repair_header(texts: list[str]) -> list[str]:
     """Header cells of a table read by OCR, each either as read or, when it is no known column
     header as read but is one once diacritics and signs are ignored ("Đơn⏎vi", "Đơn vị⏎tính -",
-    "Thời⏎han"), that header (rules/table_columns.yaml, first letter capitalised). A misread
-    diacritic or a speck in a header cell would otherwise lose the whole column's meaning."""
+    "Thời⏎han"), that header (rules/table_columns.yaml, first letter capitalised), else the
+    cell without its specks when that is a known header ("Kế hoạch⏎năm 2026 -";
+    `_header_without_specks`). A misread diacritic or a speck in a header cell would otherwise
+    lose the whole column's meaning."""
     exact, by_bare = _header_labels()
     repaired = []
     for text in texts:
         label = by_bare.get(_bare(text)) or _nearest_label(_bare(text), by_bare)
         known = re.sub(r"[\s*:()]+", "", text).lower().rstrip(".") in exact
-        repaired.append(label[:1].upper() + label[1:] if label and not known else text)
+        repaired.append(label[:1].upper() + label[1:] if label and not known else _header_without_specks(text))
     return repaired
 
 
@@ -769,6 +819,19 @@ def _nearest_label(bare: str, by_bare: dict[str, str]) -> str | None:
         return None
     near = {label for known, label in by_bare.items() if near_text(bare, known, letters_per_edit=8)}
     return near.pop() if len(near) == 1 else None
+
+
+def _header_without_specks(text: str) -> str:
+    """A header cell without the specks OCR read into it ("Kế hoạch⏎năm 2026 -" -> "Kế
+    hoạch⏎năm 2026"): signs of rules/ocr.yaml `unit_specks` alone as a word or at a word's
+    ends dropped, line breaks kept, when that makes it a known column header (`known_header`)
+    and it was none; else the cell as read."""
+    if known_header(text):
+        return text
+    specks = _unit_specks()
+    lines = [" ".join(kept for word in line.split() if (kept := word.strip(specks))) for line in text.split("\n")]
+    stripped = "\n".join(line for line in lines if line)
+    return stripped if stripped and known_header(stripped) else text
 
 
 def unit_header(text: str) -> bool:
@@ -804,9 +867,55 @@ def read_unit_cell(text: str) -> tuple[str, bool]:
         return text, True
     unit = by_bare.get(_bare(plain))
     if unit is None:
-        return text, False
+        kept = _without_specks(plain)
+        return (kept, True) if kept and kept.casefold() in exact else (text, False)
     return (unit.upper() if plain.isupper() and len(plain) > 1 else
             unit[:1].upper() + unit[1:] if plain[:1].isupper() else unit), True
+
+
+def _without_specks(text: str) -> str:
+    """A unit cell's reading without the speck signs OCR adds around a unit ("% *", "%.-",
+    "_#%" -> "%"): the signs of rules/ocr.yaml `unit_specks`, at either end or standing alone
+    as a word; the rest as read ("" when only specks were read)."""
+    specks = _unit_specks()
+    if not specks:
+        return text
+    words = [word.strip(specks) for word in text.split()]
+    return " ".join(word for word in words if word)
+
+
+@cache
+def _unit_specks() -> str:
+    """The signs that are specks around a unit cell's unit (rules/ocr.yaml `unit_specks`)."""
+    return str(load_rules("ocr").get("unit_specks") or "")
+
+
+def partial_unit_header(text: str) -> str | None:
+    """The unit column's header (rules/table_columns.yaml `fields.unit`, first letter
+    capitalised) that an OCR'd header cell is part of, when it reads as no whole column header
+    but as a contiguous part of one or more unit headers ("Đơn" of "Đơn vị", "tính" of "Đơn
+    vị tính": a line of the cell lost): the shortest such header; else None. Only a column whose
+    cells hold units confirms it (extract.load.pdf)."""
+    bare = _bare(text)
+    if len(bare) < 2 or unit_header(text) or known_header(text):
+        return None
+    found = sorted((label for label in _unit_labels() if bare in _bare(label)), key=lambda label: (len(label), label))
+    return found[0][:1].upper() + found[0][1:] if found else None
+
+
+@cache
+def _header_patterns() -> tuple[re.Pattern[str], ...]:
+    """Every column header pattern of rules/table_columns.yaml, spaces removed (as matched by
+    extract.items.appendix_tables)."""
+    fields = load_rules("table_columns").get("fields") or {}
+    return tuple(re.compile(re.sub(r"\s+", "", str(label))) for labels in fields.values() for label in labels)
+
+
+def known_header(text: str) -> bool:
+    """Whether a table header cell is one of rules/table_columns.yaml's column headers, matched
+    as the appendix tables match them (lower case, no spaces, markup or final point)."""
+    key = re.sub(r"[\s*:()]+", "", text).lower().rstrip(".")
+    return any(pattern.fullmatch(key) for pattern in _header_patterns())
 
 
 def low_confidence(words: list[dict]) -> bool:
@@ -1170,8 +1279,10 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
             lines.extend(parse_tsv(_read_columns(ocr, flow, blocks), scale, flow))
     lines = _reread_unsure_lines(ocr, flow, lines, scale)
     for table in tables:
-        for cell in table.cells:
-            read = _read_cell(ocr, without_lines, cell, scale)
+        readings = {cell: _read_cell(ocr, without_lines, cell, scale) for cell in table.cells}
+        readings.update(_reread_unit_cells(ocr, gray, without_lines, table, readings, scale))
+        readings.update(_check_number_cells(ocr, without_lines, table, readings, scale))
+        for cell, read in readings.items():
             if read == []:
                 table.unread.add(cell)
             lines.extend(read or [])
@@ -1183,6 +1294,171 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
         if line and following:          # "đôn:" ending a line, "đốc" opening the next
             _drop_signs_inside_words([line[-1], following[0]])
     return tables, lines
+
+
+def _reread_unit_cells(ocr: _Engine, gray, without_lines, table, readings: dict, scale: float) -> dict:
+    """The cells of a table's unit column that hold ink read as no known unit ("", "+", "1",
+    "5 *" for "%"), each read again (`_read_unit`) and taken when that reading is a known unit;
+    the others stay as read (flagged unsure downstream). The unit column is the one whose
+    header names it (`unit_header`, or a part of such a header, `partial_unit_header`, with
+    units below it) or whose cells are mostly known units (`_unit_columns`)."""
+    found = {}
+    top = min(cell[1] for cell in table.cells)
+    for x0, x1 in _unit_columns(table, readings):
+        for cell, read in readings.items():
+            if read is None or cell[1] == top or abs(cell[0] - x0) > 1 or abs(cell[2] - x1) > 1:
+                continue
+            text = _cell_reading(read)
+            if text and read_unit_cell(text)[1]:
+                continue
+            unit = _read_unit(ocr, gray, without_lines, cell, scale)
+            if unit is not None:
+                found[cell] = [unit]
+    return found
+
+
+def _check_number_cells(ocr: _Engine, without_lines, table, readings: dict, scale: float) -> dict:
+    """The cells read as one number (a target: "≥ 95%", "80", "=95"; `_NUMBER_CELL`) read
+    again binarised (NUMBER_REREADS[0]); where the two readings differ (digits, sign or
+    comparator), a third (NUMBER_REREADS[1]) decides: the reading two of the three share is
+    kept, the first one when none is. Either way the cell is unsure (`table.unread`): Tesseract
+    reads a phone photo's "95%" as "959%" or "≥" as "=" surely enough, and a target's number
+    must never be wrong silently."""
+    found = {}
+    for cell, read in readings.items():
+        text = _cell_reading(read)
+        if not read or not _NUMBER_CELL.fullmatch(text):
+            continue
+        first = _read_cell_as(ocr, without_lines, cell, scale, *NUMBER_REREADS[0], "block")
+        if _number_key(first) == _number_key(read):
+            continue
+        table.unread.add(cell)
+        second = _read_cell_as(ocr, without_lines, cell, scale, *NUMBER_REREADS[1], "block")
+        if first and _number_key(first) == _number_key(second):
+            found[cell] = first
+    return found
+
+
+def _read_cell_as(ocr: _Engine, image, cell: tuple[float, float, float, float], scale: float,
+                  factor: int, binarise: bool, mode: str, specks: bool = False, tight: bool = False) -> list[list[dict]]:
+    """The word lines (PDF points of the page) of a table cell of `image` read again inside its
+    lines, upscaled `factor` times, binarised (Otsu) or not, as `mode`; with `specks`, the
+    specks around each word dropped first (`_tsv_without_specks`); with `tight`, only the
+    cell's ink without its specks (`_cell_ink`). A '>' or '=' whose glyph is a '≥' is read so
+    (`parse_tsv`)."""
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    x0, top, x1, bottom = cell
+    left, upper = int(x0 / scale) + CELL_PAD, int(top / scale) + CELL_PAD
+    right, lower = int(x1 / scale) - CELL_PAD, int(bottom / scale) - CELL_PAD
+    crop = image[upper:lower, left:right]
+    if tight and crop.size:
+        crop, (dx, dy) = _cell_ink(crop, scale)
+        left, upper = left + dx, upper + dy
+    if crop.size == 0:
+        return []
+    if factor > 1:
+        crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    if binarise:
+        crop = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
+    framed = np.pad(crop, FRAME_PX * factor, constant_values=255)
+    tsv = ocr.tsv(Image.fromarray(framed), mode)
+    lines = parse_tsv(_tsv_without_specks(tsv) if specks else tsv, scale / factor, framed)
+    for words in lines:
+        for word in words:
+            for key, offset in (("x0", left), ("x1", left), ("top", upper), ("bottom", upper)):
+                word[key] += (offset - FRAME_PX) * scale
+    return lines
+
+
+def _cell_ink(crop, scale: float):
+    """A cell's image without its specks (blobs of fewer than LAYOUT_SPECK pixels at 200 dpi),
+    cut to the rest's extent, and that cut's corner in the crop; an empty image when no ink is
+    left. A "%" between two specks is read as "%" alone, and not at all with them."""
+    import cv2
+    import numpy as np
+
+    ink = (crop < LAYOUT_INK).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= LAYOUT_SPECK * (72.0 / 200.0 / scale) ** 2
+    keep[0] = False
+    kept = keep[labels]
+    if not kept.any():
+        return crop[:0, :0], (0, 0)
+    rows, columns = np.flatnonzero(kept.any(axis=1)), np.flatnonzero(kept.any(axis=0))
+    cleaned = np.where(kept | (crop >= LAYOUT_INK), crop, 255).astype(crop.dtype)
+    top, left = int(rows[0]), int(columns[0])
+    return cleaned[top:int(rows[-1]) + 1, left:int(columns[-1]) + 1], (left, top)
+
+
+def _number_key(read: list[list[dict]] | None) -> str:
+    """What two readings of a number cell must share: its digits, signs and comparators,
+    without spaces and the specks around them ("≥ 95% -" -> "≥95%"; `_without_specks`)."""
+    return "".join(_without_specks(_cell_reading(read)).split())
+
+
+def _cell_reading(read: list[list[dict]] | None) -> str:
+    """A cell's word lines as text, lines joined by '\\n'."""
+    return "\n".join(" ".join(word["text"] for word in words) for words in read or [])
+
+
+def _unit_columns(table, readings: dict) -> list[tuple[float, float]]:
+    """(x0, x1) of each unit column of an OCR'd table: a column whose top cell names the unit
+    (`unit_header` once repaired), or names part of it (`partial_unit_header`) over at least
+    UNIT_CELLS_LEAST known units, or, headed by no known column header or not at all (a table
+    continued from the page before), holds at least UNIT_CELLS_LEAST known units making half
+    its cells with text."""
+    top = min(cell[1] for cell in table.cells)
+    columns: dict[tuple[float, float], list[str]] = {}
+    headers: dict[tuple[float, float], str] = {}
+    for cell, read in readings.items():
+        key = (round(cell[0], 1), round(cell[2], 1))
+        if cell[1] == top:
+            headers[key] = _cell_reading(read)
+        elif read is not None:          # inked, read or not
+            columns.setdefault(key, []).append(_cell_reading(read))
+    result = []
+    for key, texts in columns.items():
+        header = headers.get(key, "")
+        units = sum(1 for text in texts if text.strip() and read_unit_cell(text)[1])
+        header = repair_header([header])[0] if header else ""
+        if unit_header(header):
+            result.append(key)
+        elif units >= UNIT_CELLS_LEAST and (partial_unit_header(header) or (
+                not known_header(header) and 2 * units >= len(texts))):
+            result.append(key)
+    return result
+
+
+def _read_unit(ocr: _Engine, gray, without_lines, cell: tuple[float, float, float, float], scale: float) -> list[dict] | None:
+    """A unit cell read again as a unit: the readings of UNIT_REREADS in turn (the cell's
+    image without ruling lines or the cleaned page's, upscaled, binarised or not, read as a
+    block or as one sign), the first that is a known unit once specks are dropped
+    (`read_unit_cell`, `_without_specks`) as one line of its words (their text without the
+    specks); None when none is."""
+    for source, factor, binarise, mode in UNIT_REREADS:
+        image = gray if source == "page" else without_lines
+        words = [word for line in _read_cell_as(ocr, image, cell, scale, factor, binarise, mode, specks=True,
+                                                tight=source == "ink")
+                 for word in line]
+        text = " ".join(word["text"] for word in words)
+        if text and read_unit_cell(text)[1]:
+            return words
+    return None
+
+
+def _tsv_without_specks(tsv: str) -> str:
+    """Tesseract TSV with each word's text without the specks around it (`_without_specks`:
+    "_%" -> "%"), so that the word is not itself taken for a speck."""
+    rows = []
+    for row in tsv.splitlines():
+        fields = row.split("\t")
+        if len(fields) >= 12 and fields[0] == "5":
+            fields[11] = _without_specks(fields[11].strip())
+        rows.append("\t".join(fields))
+    return "\n".join(rows)
 
 
 def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: float) -> list[list[dict]]:

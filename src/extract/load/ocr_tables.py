@@ -17,6 +17,7 @@ MIN_LINE_FRACTION = 0.04     # a ruling line is at least this share of the page'
 BOUNDARY_COVER = 0.45        # a cell boundary exists where a line covers this much of it
 MERGE_PX = 6                 # line positions closer than this many pixels are one line
 INK_THRESHOLD = 200         # gray level below which a pixel is ink (the page is flattened)
+LINE_INK_COVER = 0.9         # ... or where ink runs along this much of it (a faint, broken line)
 
 
 @dataclass(slots=True)
@@ -25,7 +26,8 @@ class ImageTable:
 
     cells: list[tuple[float, float, float, float]]
     bbox: tuple[float, float, float, float]
-    # cells that hold ink OCR read nothing from (a "%" or "1" lost): their text is unsure
+    # cells whose text is unsure: ink OCR read nothing from (a "%" or "1" lost), or a number
+    # two readings of which differ (extract.load.ocr._check_number_cells)
     unread: set[tuple[float, float, float, float]] = field(default_factory=set)
 
 
@@ -47,8 +49,10 @@ def _positions(profile, threshold: float) -> list[int]:
     return merged
 
 
-def _grid_cells(horizontal, vertical, x0: int, y0: int) -> list[tuple[int, int, int, int]]:
-    """Cells (x0, top, x1, bottom) in pixels of one table region's line masks."""
+def _grid_cells(horizontal, vertical, x0: int, y0: int, ink=None) -> list[tuple[int, int, int, int]]:
+    """Cells (x0, top, x1, bottom) in pixels of one table region's line masks. With the
+    region's binary image `ink`, a boundary the line masks do not cover still exists where ink
+    runs along LINE_INK_COVER of it (`_inked_boundary`)."""
     import numpy as np
 
     height, width = horizontal.shape
@@ -68,7 +72,9 @@ def _grid_cells(horizontal, vertical, x0: int, y0: int) -> list[tuple[int, int, 
             strip = mask[max(fixed - band, 0):fixed + band + 1, lo:hi].max(axis=0)
         else:               # a vertical boundary at column `fixed`, rows lo..hi
             strip = mask[lo:hi, max(fixed - band, 0):fixed + band + 1].max(axis=1)
-        return bool(strip.size) and float(strip.mean()) >= BOUNDARY_COVER * 255
+        if bool(strip.size) and float(strip.mean()) >= BOUNDARY_COVER * 255:
+            return True
+        return ink is not None and _inked_boundary(ink, fixed, lo, hi, band, along_rows)
 
     parent = list(range(rows * cols))
 
@@ -98,6 +104,18 @@ def _grid_cells(horizontal, vertical, x0: int, y0: int) -> list[tuple[int, int, 
     return cells
 
 
+def _inked_boundary(ink, fixed: int, lo: int, hi: int, band: int, along_rows: bool) -> bool:
+    """Whether ink (a binary image, 255 = ink) runs along LINE_INK_COVER of a boundary within
+    `band` pixels of it: a ruling line a phone photo left faint and broken, which the line
+    masks' opening drops in pieces shorter than its kernel ("2" and "3" read as one index cell
+    "23"). A number centred on the boundary of a merged cell inks far less of it."""
+    if along_rows:
+        strip = ink[max(fixed - band, 0):fixed + band + 1, lo:hi].max(axis=0)
+    else:
+        strip = ink[lo:hi, max(fixed - band, 0):fixed + band + 1].max(axis=1)
+    return bool(strip.size) and float(strip.mean()) >= LINE_INK_COVER * 255
+
+
 def find_tables(gray, scale: float):
     """Grid tables of a deskewed grayscale page (numpy uint8) -> (tables in PDF points,
     the image with the ruling lines whitened). `scale` converts pixels to points."""
@@ -123,7 +141,7 @@ def find_tables(gray, scale: float):
         if w < 0.2 * width or h < 0.03 * height:
             continue
         region = (slice(y, y + h), slice(x, x + w))
-        cells = _grid_cells(horizontal[region], vertical[region], int(x), int(y))
+        cells = _grid_cells(horizontal[region], vertical[region], int(x), int(y), binary[region])
         if len(cells) < 2:
             continue
         points = [(x0 * scale, top * scale, x1 * scale, bottom * scale) for x0, top, x1, bottom in cells]

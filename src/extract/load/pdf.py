@@ -20,8 +20,8 @@ from functools import cache
 
 from extract.load import pdf_limits
 from extract.load.errors import LoadError, LoadFailure, scrub_internals
-from extract.load.ocr import (OcrPage, PageRenderer, has_vowel, low_confidence, read_unit_cell, repair_header,
-                               unit_header)
+from extract.load.ocr import (OcrPage, PageRenderer, has_vowel, low_confidence, partial_unit_header, read_unit_cell,
+                               repair_header, unit_header)
 from extract.load.pdf_repair import read_words, split_aligned_tables, wrapped_inside_word
 from extract.load.pdf_report import page_problems
 from extract.patterns import bullet_class, letter_class
@@ -43,6 +43,7 @@ FURNITURE_BAND = 0.1         # page numbers live in the top/bottom tenth of the 
 GLUE_GAP = 0.08              # a gap below this many line heights is no space (font change)
 PARAGRAPH_SPACING = 0.25     # extra line pitch (in line heights) that marks a paragraph gap
 MARGIN_SUPPORT = 3           # an OCR'd page's margin is where at least this many lines start (end)
+UNIT_COLUMN_LEAST = 2        # cells of known units that confirm a unit column whose header OCR cut
 
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|,bd|-bd", re.IGNORECASE)
 _ITALIC_FONT = re.compile(r"italic|oblique|,it\b|-it\b", re.IGNORECASE)
@@ -602,6 +603,7 @@ def _read_page(page, number: int, renderer: PageRenderer | None = None) -> _Page
             header = block.rows[0].cells           # misread diacritics and specks in header cells
             for cell, text in zip(header, repair_header([cell.text for cell in header])):
                 cell.text = text
+            _complete_unit_header(block)
             _check_unit_cells(block)
         if block is not None:
             items.append((table.bbox[1], block))
@@ -613,6 +615,35 @@ def _read_page(page, number: int, renderer: PageRenderer | None = None) -> _Page
     items.extend(aligned)
     return _PageContent(number, float(page.width), float(page.height), items, lines, bool(page.images),
                         reading.ocr, reading.repairs, reading.ocr_missing, unread)
+
+
+def _complete_unit_header(block: Table) -> None:
+    """An OCR'd table's header cell that reads as part of a unit column's header ("Đơn" or
+    "tính" of "Đơn vị tính": a line of the cell lost, `ocr.partial_unit_header`) made that
+    header when its column holds units: at least UNIT_COLUMN_LEAST of its cells, and at least
+    half of those with text, are known units (`ocr.read_unit_cell`). Without it the whole
+    column's units are lost."""
+    header, position = block.rows[0].cells, 0
+    for cell in header:
+        label = partial_unit_header(cell.text)
+        if label is not None:
+            texts = [text for text in _column_texts(block, position) if text.strip()]
+            units = sum(1 for text in texts if read_unit_cell(text)[1])
+            if units >= UNIT_COLUMN_LEAST and 2 * units >= len(texts):
+                cell.text = label
+        position += cell.span
+
+
+def _column_texts(block: Table, column: int) -> list[str]:
+    """The texts of the cells below the header that start at grid column `column`."""
+    texts = []
+    for row in block.rows[1:]:
+        position = 0
+        for cell in row.cells:
+            if position == column and not cell.merged_above:
+                texts.append(cell.text)
+            position += cell.span
+    return texts
 
 
 def _check_unit_cells(block: Table) -> None:
