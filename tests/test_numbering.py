@@ -231,9 +231,10 @@ def test_an_appendix_whose_label_ocr_could_not_read_opens_at_its_attached_line()
 
 
 def test_a_dash_after_a_heading_s_last_word_is_a_speck():
-    from extract.segment import without_trailing_dash
-    assert without_trailing_dash("Về chính quyền số -") == "Về chính quyền số"
-    assert without_trailing_dash("Văn hóa - Xã hội") == "Văn hóa - Xã hội"
+    from extract.segment import without_trailing_speck
+    assert without_trailing_speck("Về chính quyền số -") == "Về chính quyền số"
+    assert without_trailing_speck("Văn hóa - Xã hội") == "Văn hóa - Xã hội"
+    assert without_trailing_speck("KINH TẾ SỐ .") == "KINH TẾ SỐ"
     seg = plan(Paragraph("I. MỤC TIÊU -", bold=True), Paragraph("1. Về chính quyền số _", bold=True),
                Paragraph("Hoàn thành các chỉ tiêu."), ocr=True)
     assert [s.heading for s in seg.sections] == ["MỤC TIÊU", "Về chính quyền số"]

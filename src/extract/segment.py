@@ -303,13 +303,13 @@ def _extend_heading(node: SectionNode, line: Line) -> None:
     node.heading_end = line.start + line.text.index(tail) + len(tail)
 
 
-_TRAILING_DASH = re.compile(r"\s+[-–_]+$")
+_TRAILING_SPECK = re.compile(r"\s+[-–_.]+$")
 
 
-def without_trailing_dash(text: str) -> str:
-    """A heading or title without a dash standing after its last word ("Về chính quyền số -":
-    a scan's speck; no heading ends with one)."""
-    return _TRAILING_DASH.sub("", text)
+def without_trailing_speck(text: str) -> str:
+    """A heading or title without a dash or point standing apart after its last word ("Về
+    chính quyền số -", "KINH TẾ SỐ .": a scan's speck; no heading ends so)."""
+    return _TRAILING_SPECK.sub("", text)
 
 
 @cache
@@ -327,13 +327,13 @@ def _split_heading(text: str, rest_start: int, kind: str, number: str | None):
     if 0 < colon and _field_after_sentence().search(rest[:colon]):
         return None     # a numbered statement with its lead or deadline on the line, not a heading
     if 0 < colon and len(rest[:colon].split()) <= _MAX_COLON_HEADING_WORDS:
-        heading = without_trailing_dash(rest[:colon].strip())
+        heading = without_trailing_speck(rest[:colon].strip())
         inline = rest[colon + 1:].strip()
         inline_start = rest_start + colon + 1 + (len(rest[colon + 1:]) - len(rest[colon + 1:].lstrip()))
         return kind, number, heading, rest_start, inline or None, inline_start if inline else None
     if len(rest.split()) > _MAX_HEADING_WORDS:
         return None
-    heading = without_trailing_dash(rest.strip().rstrip(".;"))
+    heading = without_trailing_speck(rest.strip().rstrip(".;"))
     return kind, number, heading, rest_start, None, None
 
 

@@ -19,7 +19,7 @@ from extract.numbering import ocr_numeral
 from extract.models import Agency, Deadline, Indicator, Problem, ProblemCode, Severity, Source, Task
 from extract.patterns import bullet_class
 from extract.rules import alternation, load_rules
-from extract.segment import StitchedTable, vocabulary, without_trailing_dash
+from extract.segment import StitchedTable, vocabulary, without_trailing_speck
 from extract.stitch import TableRow
 from extract.structures import CellText
 
@@ -163,7 +163,7 @@ def _row_sources(row: TableRow, prov: Provenance) -> list[Source]:
 
 def _group_name(row: TableRow, mapping: dict[str, int]) -> str | None:
     texts = [c.text for i, c in enumerate(row.cells) if c is not None and c.text and i != mapping.get("index", 0)]
-    return without_trailing_dash(texts[0]) if texts else None
+    return without_trailing_speck(texts[0]) if texts else None
 
 
 def _is_group_row(row: TableRow, mapping: dict[str, int], ocr: bool = False) -> bool:
