@@ -56,6 +56,13 @@ REREAD_BELOW = 80.0               # a page line with a word this unsure is read 
 REREAD_PAD = 0.35                 # ... cropped with this share of its height above and below
 DASH_FOOT = 0.8                   # share of the letters' height below which an opening dash is a speck
 DASH_FLATNESS = 2.0               # a dash's box is at least this many times as wide as tall
+BODY_TOLERANCE = 0.3              # a line this near the page's usual height (share) is body size ...
+SHORT_LINE_TOLERANCE = 0.5        # ... or this near for a line of at most SHORT_LINE_LETTERS letters
+SHORT_LINE_LETTERS = 8
+STEM_BANDS = ((0.2, 0.3), (0.7, 0.8))   # shares of a numeral's ink height where its stems are counted
+STEM_WIDTH = 0.25                 # a stem is no wider than this share of the ink height ...
+STEM_SHIFT = 0.05                 # ... and moves no more than this share (at least a pixel) between the bands
+STEM_MIN_HEIGHT = 6               # pixels of ink height a numeral needs before its stems are counted
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
@@ -66,7 +73,7 @@ _UNSURE_NUMBER = re.compile(r"\d[,.] \d{1,2}(?!\d)|(?:^|\s)[-–—]\d|(?:^|\s)=
 _PLAIN_SIGNS = ".,;:!?()[]\"'“”‘’…/≥≤<>=+&"      # punctuation and comparators: no stray mark
 _TICKS = "`´ˆ'‘’"
 _STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
-_GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
+_GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)\.?(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
 _GLUED_ROMAN = re.compile(r"^(\w*?[^\W\d_])([IVX][IVXl]{0,3}(?:/\S*)?)$")     # "l": a misread "I"
 _CLOSING_QUOTES = "'’\"”"
 _OPENING_MARKS = _TICKS + "„‚“\""     # marks a speck opening a line is read as
@@ -434,10 +441,20 @@ def _even_heights(lines: list[list[dict]]) -> None:
     usual = heights[len(heights) // 2]
     for words in lines:
         height = words[0]["bottom"] - words[0]["top"]
-        if abs(height - usual) <= 0.3 * usual:
+        if abs(height - usual) <= _height_tolerance(words) * usual:
             middle = (words[0]["top"] + words[0]["bottom"]) / 2
             for word in words:
                 word["top"], word["bottom"] = middle - usual / 2, middle + usual / 2
+
+
+def _height_tolerance(words: list[dict]) -> float:
+    """How far (share of the page's usual line height) a line's box may be from the usual and
+    still be body size. The box hugs the ink, so a line of a few letters is as tall as their
+    marks make it: "định." (a stroke above, a dot below) boxes half as tall again as a body
+    line, "sau:" (neither) a third shorter; such a line is a paragraph's wrapped end, and
+    given its own height the PDF reader takes it for another font and starts a paragraph."""
+    letters = sum(ch.isalnum() for word in words for ch in word["text"])
+    return SHORT_LINE_TOLERANCE if letters <= SHORT_LINE_LETTERS else BODY_TOLERANCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -644,6 +661,56 @@ def repair_line(words: list[dict]) -> None:
         if len(parts) == len(words):
             for word, part in zip(words, parts):
                 word["text"] = part
+    _repair_field_label(words)
+
+
+# What OCR reads between two words of a label where a space is ("Đơn vị:phối hợp:", "thực. hiện").
+_LABEL_GAP = re.compile(r"\s*[:.,;'‘’`´]+\s*|\s+")
+
+
+@cache
+def _field_label() -> re.Pattern[str]:
+    """A line that opens (after a bullet) with an inline field label (rules/text_items.yaml
+    `inline_fields`: "Đơn vị phối hợp:"), a speck or colon read between its words allowed;
+    group `label` is the label as read, up to its colon."""
+    labels = sorted({str(label) for labels in (load_rules("text_items").get("inline_fields") or {}).values()
+                     for label in labels}, key=len, reverse=True)
+    gap = r"(?:\s*[:.,;'‘’`´]+\s*|\s+)"
+    shapes = "|".join(gap.join(re.escape(word) for word in label.split()) for label in labels)
+    return re.compile(rf"^(?:[^\w\s]{{1,2}}\s+)?(?P<label>{shapes})\s*:", re.IGNORECASE) if shapes else re.compile(r"(?!)")
+
+
+def _repair_field_label(words: list[dict]) -> None:
+    """A responsibility line's label with a speck or colon read inside it ("Đơn vị:phối hợp:
+    Các tổ dân phố", "Đơn vị thực:hiện: Phòng …") spaced as written, in place: read as it
+    was, its first colon ends the label early and the line is no field of the item above
+    but a task of its own. The label's words are the vocabulary's; its letters stay as read."""
+    text = " ".join(word["text"] for word in words)
+    match = _field_label().match(text)
+    if not match:
+        return
+    label = match.group("label")
+    spaced = _LABEL_GAP.sub(" ", label)
+    if spaced == label:
+        return
+    fixed = text[:match.start("label")] + spaced + ":" + text[match.end():]
+    starts, offset = [], 0
+    for word in words:
+        starts.append(offset)
+        offset += len(word["text"]) + 1
+    first = max(index for index, start in enumerate(starts) if start <= match.start("label"))
+    last = max(index for index, start in enumerate(starts) if start < match.end())
+    tail = len(text) - (starts[last] + len(words[last]["text"]))       # characters after the last word touched
+    region = fixed[starts[first]:len(fixed) - tail].split()
+    x0, x1 = words[first]["x0"], words[last]["x1"]
+    width = (x1 - x0) / max(sum(len(part) for part in region) + len(region) - 1, 1)
+    conf = min(word["conf"] for word in words[first:last + 1])
+    pieces, position = [], x0
+    for part in region:
+        piece = dict(words[first], text=part, conf=conf, x0=position, x1=position + len(part) * width)
+        pieces.append(piece)
+        position += (len(part) + 1) * width
+    words[first:last + 1] = pieces
 
 
 @cache
@@ -1141,7 +1208,72 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
     for line in lines:
         repair_line(line)
     repair_lines(lines)                 # words that run on to the next line
+    _count_quarter_stems(without_lines, lines, scale)
     return tables, lines
+
+
+# A quarter's Roman numeral as read, and what follows it ("III/2026", "IHI/2026.", "II").
+_QUARTER_TOKEN = re.compile(r"^(?P<numeral>[IVXlHh|1]{1,4})(?P<rest>/\d{4}\W*|\W*)$")
+
+
+def _runs_of(flags) -> list[tuple[int, int]]:
+    """(start, end) of the runs of true values in a sequence of flags, end exclusive."""
+    runs, start = [], None
+    for index, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = index
+        elif not flag and start is not None:
+            runs.append((start, index))
+            start = None
+    return runs
+
+
+def roman_stems(ink) -> int | None:
+    """How many upright stems open a word's image (`ink`: a bool array, true where inked)
+    before anything else (the slash of "III/2026"), or None without ink enough: a stem is
+    inked at the same place in a band high in the letters and in one low in them (STEM_BANDS,
+    shares of the ink's height, clear of the serifs), no wider than STEM_WIDTH of the height;
+    a slash, a "V" or a digit's curve moves between the bands or splits."""
+    import numpy as np
+
+    rows = np.flatnonzero(ink.sum(axis=1) >= 2)
+    if rows.size < STEM_MIN_HEIGHT:
+        return None
+    top, height = int(rows[0]), int(rows[-1] - rows[0] + 1)
+    upper, lower = (_runs_of(ink[top + int(low * height):top + int(high * height) + 1].any(axis=0))
+                    for low, high in STEM_BANDS)
+    stems = 0
+    for start, end in upper:
+        below = [run for run in lower if run[0] < end and start < run[1]]
+        if (len(below) != 1 or end - start > STEM_WIDTH * height
+                or abs((start + end) - sum(below[0])) / 2 > max(1.0, STEM_SHIFT * height)):
+            break
+        stems += 1
+    return stems
+
+
+def _count_quarter_stems(gray, lines: list[list[dict]], scale: float) -> None:
+    """A quarter's Roman numeral of strokes only ("II", "III", misread "IHI"), after the
+    quarter word or before "/<year>", read again by counting its stems in the page image
+    (`roman_stems`), in place: Tesseract reads the close serifed strokes of "III" as "II"
+    surely enough that no confidence test catches it, and a quarter read one off is a
+    silently wrong deadline. A count outside I to III leaves the word as read, flagged
+    (its confidence lowered) when it is no numeral. A "V" is no stem: "IV" stays as read."""
+    quarter, _ = _quarter_misreads()
+    for words in lines:
+        for index, word in enumerate(words):
+            match = _QUARTER_TOKEN.match(word["text"])
+            if not match or match.group("numeral").isdigit() or set(match.group("numeral")) & set("VX"):
+                continue
+            if not ((index and words[index - 1]["text"].casefold() in quarter) or match.group("rest").startswith("/")):
+                continue
+            left, upper = max(int(word["x0"] / scale) - 1, 0), max(int(word["top"] / scale) - 1, 0)
+            right, lower = int(word["x1"] / scale) + 2, int(word["bottom"] / scale) + 2
+            stems = roman_stems(gray[upper:lower, left:right] < LAYOUT_INK)
+            if stems and stems <= 3:
+                word["text"] = "I" * stems + match.group("rest")
+            elif not roman_value(match.group("numeral")):
+                word["conf"] = min(word["conf"], LOW_NUMBER_CONFIDENCE - 1)
 
 
 def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: float) -> list[list[dict]]:
