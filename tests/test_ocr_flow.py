@@ -49,8 +49,10 @@ GEOMETRY = {1: pdf._Geometry(85.5, 538.0, 1.5, 595)}
 @pytest.mark.parametrize(("last", "next_text", "next_top", "joined"), [
     ("theo quy", "định.", 186.0, True),           # a wrapped end, a little off the pitch
     ("theo quy", "30/4/2026.", 186.0, True),
+    ("thiết bị trong Quý", "II/2026.", 186.0, True),    # the quarter word needs its numeral
     ("theo quy định.", "tiếp theo", 186.0, False),  # the sentence ended
     ("theo quy", "a) xây dựng", 186.0, False),     # a list item
+    ("theo quy", "Các sở", 186.0, False),          # a capital after a word that may end a line
     ("theo quy", "định.", 200.0, False),          # farther than a paragraph gap
 ])
 def test_an_ocr_line_going_on_a_full_line_s_sentence_joins_it(last, next_text, next_top, joined):
@@ -71,6 +73,7 @@ def test_digital_lines_are_not_joined_by_sentence_shape():
     ("Đơn vị:phối hợp: Các tổ dân phố", "Đơn vị phối hợp: Các tổ dân phố"),
     ("- Đơn vị thực:hiện: Phòng Kinh tế", "- Đơn vị thực hiện: Phòng Kinh tế"),
     ("+ Cơ quan. phối hợp: Trạm y tế xã", "+ Cơ quan phối hợp: Trạm y tế xã"),
+    (":Đơn vị thực hiện: Phòng Văn hóa", "Đơn vị thực hiện: Phòng Văn hóa"),
     ("Đơn vị phối hợp: Các tổ dân phố", "Đơn vị phối hợp: Các tổ dân phố"),     # as written
     ("Phối hợp với các cơ quan: Sở", "Phối hợp với các cơ quan: Sở"),         # no label
 ])
@@ -125,3 +128,28 @@ def test_a_quarter_read_one_stem_short_is_read_by_its_stems():
     words = [[word("Quý", 0, 10), word("II/2026", 0, 70 * 0.36, top=0, bottom=30 * 0.36)]]
     ocr._count_quarter_stems(image, words, 0.36)
     assert words[0][1]["text"] == "III/2026"
+
+
+def test_a_confusion_parted_by_a_line_break_is_repaired():
+    lines = [[word("định", 0, 20), word("kỳ", 25, 35), word("hãng", 40, 60)], [word("quý;", 0, 20), word("xây", 25, 40)]]
+    ocr._repair_phrases_across_lines(lines)
+    assert lines[0][-1]["text"] == "hằng" and lines[1][0]["text"] == "quý;"
+
+
+def test_a_quarter_numeral_read_as_a_digit_on_the_next_line_is_read_by_its_stems():
+    image = np.where(numeral_image(2), 0, 255).astype(np.uint8)
+    lines = [[word("trong", 0, 10), word("Quý", 20, 30)], [word("1/2026.", 0, 70 * 0.36, top=0, bottom=30 * 0.36)]]
+    ocr._count_quarter_stems(image, lines, 0.36)
+    assert lines[1][0]["text"] == "II/2026."
+
+
+def test_a_month_s_number_is_no_quarter():
+    image = np.where(numeral_image(2), 0, 255).astype(np.uint8)
+    lines = [[word("Tháng", 0, 10), word("11/2026", 0, 70 * 0.36, top=0, bottom=30 * 0.36)]]
+    ocr._count_quarter_stems(image, lines, 0.36)
+    assert lines[0][1]["text"] == "11/2026"
+
+
+@pytest.mark.skipif(not ocr.syllable_lexicon(), reason="underthesea's word list is not installed")
+def test_a_syllable_split_after_an_opening_bracket_is_joined():
+    assert repaired("(trư ớc ngày 10/6/2026)") == "(trước ngày 10/6/2026)"

@@ -600,14 +600,17 @@ def joins_syllable(first: str, second: str) -> bool:
     return joined in lexicon and (first.lower() not in lexicon or tail.group(1).lower() not in lexicon)
 
 
+_OPENING_BRACKETS = "([{\"“‘'"      # signs that open a bracketed phrase before its first syllable
+
+
 def _rejoined(words: list[dict]) -> list[dict]:
-    """Words Tesseract split inside a syllable ("đư" + "ợc", "đi" + "ện") joined again
-    (rules/ocr.yaml `split_inside_word`, and the syllable lexicon)."""
+    """Words Tesseract split inside a syllable ("đư" + "ợc", "đi" + "ện", "(trư" + "ớc")
+    joined again (rules/ocr.yaml `split_inside_word`, and the syllable lexicon)."""
     repairs = _repairs()
     result: list[dict] = []
     for word in words:
         if result and ((repairs.split_ending.match(result[-1]["text"]) and repairs.split_tail.match(word["text"]))
-                       or joins_syllable(result[-1]["text"], word["text"])):
+                       or joins_syllable(result[-1]["text"].lstrip(_OPENING_BRACKETS), word["text"])):
             previous = result[-1]
             previous["text"] += word["text"]
             previous["x1"] = word["x1"]
@@ -664,6 +667,21 @@ def repair_line(words: list[dict]) -> None:
     _repair_field_label(words)
 
 
+def _repair_phrases_across_lines(lines: list[list[dict]]) -> None:
+    """rules/ocr.yaml `confusions` of two words that a line break parts ("… định kỳ hãng" ⏎
+    "quý; …"), repaired in place as `repair_line` repairs them inside a line."""
+    repairs = _repairs()
+    for line, following in zip(lines, lines[1:]):
+        if not line or not following:
+            continue
+        text = f"{line[-1]['text']} {following[0]['text']}"
+        fixed = repairs.phrases.sub(lambda m: _same_case(repairs.replacements[" ".join(m.group(0).split()).casefold()],
+                                                         m.group(0)), text)
+        parts = fixed.split(" ")
+        if fixed != text and len(parts) == 2:
+            line[-1]["text"], following[0]["text"] = parts
+
+
 # What OCR reads between two words of a label where a space is ("Đơn vị:phối hợp:", "thực. hiện").
 _LABEL_GAP = re.compile(r"\s*[:.,;'‘’`´]+\s*|\s+")
 
@@ -677,12 +695,14 @@ def _field_label() -> re.Pattern[str]:
                      for label in labels}, key=len, reverse=True)
     gap = r"(?:\s*[:.,;'‘’`´]+\s*|\s+)"
     shapes = "|".join(gap.join(re.escape(word) for word in label.split()) for label in labels)
-    return re.compile(rf"^(?:[^\w\s]{{1,2}}\s+)?(?P<label>{shapes})\s*:", re.IGNORECASE) if shapes else re.compile(r"(?!)")
+    return (re.compile(rf"^(?:[^\w\s]{{1,2}}\s+)?(?P<speck>[:.,;'‘’`´]+\s*)?(?P<label>{shapes})\s*:", re.IGNORECASE)
+            if shapes else re.compile(r"(?!)"))
 
 
 def _repair_field_label(words: list[dict]) -> None:
     """A responsibility line's label with a speck or colon read inside it ("Đơn vị:phối hợp:
-    Các tổ dân phố", "Đơn vị thực:hiện: Phòng …") spaced as written, in place: read as it
+    Các tổ dân phố", "Đơn vị thực:hiện: Phòng …") or glued before it (":Đơn vị thực hiện:")
+    spaced as written, in place: read as it
     was, its first colon ends the label early and the line is no field of the item above
     but a task of its own. The label's words are the vocabulary's; its letters stay as read."""
     text = " ".join(word["text"] for word in words)
@@ -691,14 +711,15 @@ def _repair_field_label(words: list[dict]) -> None:
         return
     label = match.group("label")
     spaced = _LABEL_GAP.sub(" ", label)
-    if spaced == label:
+    if spaced == label and not match.group("speck"):
         return
-    fixed = text[:match.start("label")] + spaced + ":" + text[match.end():]
+    begin = match.start("speck") if match.group("speck") else match.start("label")     # a speck glued before it goes
+    fixed = text[:begin] + spaced + ":" + text[match.end():]
     starts, offset = [], 0
     for word in words:
         starts.append(offset)
         offset += len(word["text"]) + 1
-    first = max(index for index, start in enumerate(starts) if start <= match.start("label"))
+    first = max(index for index, start in enumerate(starts) if start <= begin)
     last = max(index for index, start in enumerate(starts) if start < match.end())
     tail = len(text) - (starts[last] + len(words[last]["text"]))       # characters after the last word touched
     region = fixed[starts[first]:len(fixed) - tail].split()
@@ -1208,6 +1229,7 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
     for line in lines:
         repair_line(line)
     repair_lines(lines)                 # words that run on to the next line
+    _repair_phrases_across_lines(lines)
     _count_quarter_stems(without_lines, lines, scale)
     return tables, lines
 
@@ -1253,19 +1275,23 @@ def roman_stems(ink) -> int | None:
 
 
 def _count_quarter_stems(gray, lines: list[list[dict]], scale: float) -> None:
-    """A quarter's Roman numeral of strokes only ("II", "III", misread "IHI"), after the
-    quarter word or before "/<year>", read again by counting its stems in the page image
+    """A quarter's Roman numeral of strokes only ("II", "III", misread "IHI" or "1"), after the
+    quarter word (on the line or at the end of the line above) or before "/<year>", read again by counting its stems in the page image
     (`roman_stems`), in place: Tesseract reads the close serifed strokes of "III" as "II"
     surely enough that no confidence test catches it, and a quarter read one off is a
     silently wrong deadline. A count outside I to III leaves the word as read, flagged
     (its confidence lowered) when it is no numeral. A "V" is no stem: "IV" stays as read."""
     quarter, _ = _quarter_misreads()
+    previous: list[dict] = []
     for words in lines:
         for index, word in enumerate(words):
             match = _QUARTER_TOKEN.match(word["text"])
-            if not match or match.group("numeral").isdigit() or set(match.group("numeral")) & set("VX"):
+            if not match or set(match.group("numeral")) & set("VX"):
                 continue
-            if not ((index and words[index - 1]["text"].casefold() in quarter) or match.group("rest").startswith("/")):
+            before = words[index - 1] if index else (previous[-1] if previous else None)   # maybe across a line break
+            after_quarter = before is not None and before["text"].casefold() in quarter
+            # a "1" or "11" is a quarter's numeral only after the quarter word ("Tháng 11/2026" is a month)
+            if not (after_quarter or (match.group("rest").startswith("/") and not match.group("numeral").isdigit())):
                 continue
             left, upper = max(int(word["x0"] / scale) - 1, 0), max(int(word["top"] / scale) - 1, 0)
             right, lower = int(word["x1"] / scale) + 2, int(word["bottom"] / scale) + 2
@@ -1274,6 +1300,7 @@ def _count_quarter_stems(gray, lines: list[list[dict]], scale: float) -> None:
                 word["text"] = "I" * stems + match.group("rest")
             elif not roman_value(match.group("numeral")):
                 word["conf"] = min(word["conf"], LOW_NUMBER_CONFIDENCE - 1)
+        previous = words
 
 
 def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: float) -> list[list[dict]]:
