@@ -153,3 +153,20 @@ def test_a_month_s_number_is_no_quarter():
 @pytest.mark.skipif(not ocr.syllable_lexicon(), reason="underthesea's word list is not installed")
 def test_a_syllable_split_after_an_opening_bracket_is_joined():
     assert repaired("(trư ớc ngày 10/6/2026)") == "(trước ngày 10/6/2026)"
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("trước ngày 10/12_ hằng năm", "trước ngày 10/12 hằng năm"), ("ngày ___ tháng", "ngày ___ tháng"),
+])
+def test_a_speck_read_as_an_underscore_after_a_word_is_dropped(read, expected):
+    assert repaired(read) == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("- 10. Các tổ dân phố trên địa bàn", "10. Các tổ dân phố trên địa bàn"),
+    ("- 8. Đề nghị Ủy ban Mặt trận", "8. Đề nghị Ủy ban Mặt trận"),
+    ("- 30% hồ sơ", "- 30% hồ sơ"),             # a bulleted figure, no heading
+    ("- 2. bước", "- 2. bước"),
+])
+def test_a_speck_read_as_a_dash_before_a_heading_numeral_is_dropped(read, expected):
+    assert repaired(read) == expected

@@ -665,6 +665,8 @@ def repair_line(words: list[dict]) -> None:
             for word, part in zip(words, parts):
                 word["text"] = part
     _repair_field_label(words)
+    _drop_glued_underscores(words)
+    _drop_bullet_before_label(words)
 
 
 def _repair_phrases_across_lines(lines: list[list[dict]]) -> None:
@@ -680,6 +682,28 @@ def _repair_phrases_across_lines(lines: list[list[dict]]) -> None:
         parts = fixed.split(" ")
         if fixed != text and len(parts) == 2:
             line[-1]["text"], following[0]["text"] = parts
+
+
+_HEADING_LABEL = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})\.")
+
+
+def _drop_bullet_before_label(words: list[dict]) -> None:
+    """A speck read as a dash or bullet before a heading's numeral ("- 10. Các tổ dân phố",
+    "- 8. Đề nghị Ủy ban …"), removed in place: no plan bullets a numbered heading, and
+    behind the dash the heading is read as a line of the duty above."""
+    if (len(words) >= 3 and (_dash(words[0]["text"]) or words[0]["text"] in _list_bullets())
+            and _HEADING_LABEL.fullmatch(words[1]["text"]) and words[2]["text"][:1].isupper()):
+        words.pop(0)
+
+
+def _drop_glued_underscores(words: list[dict]) -> None:
+    """A speck read as "_" glued to the end of a word ("10/12_ hằng năm"), removed in place:
+    plans write underscores only as blanks to fill in ("ngày ___ tháng"), a word of their own,
+    and the date glued to one is no date to the deadline reader."""
+    for word in words:
+        core = word["text"].rstrip("_")
+        if core != word["text"] and core and core[-1] not in "_" and (core[-1].isalnum() or core[-1] in ".,;:)"):
+            word["text"] = core
 
 
 # What OCR reads between two words of a label where a space is ("Đơn vị:phối hợp:", "thực. hiện").
