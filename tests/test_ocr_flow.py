@@ -170,3 +170,11 @@ def test_a_speck_read_as_an_underscore_after_a_word_is_dropped(read, expected):
 ])
 def test_a_speck_read_as_a_dash_before_a_heading_numeral_is_dropped(read, expected):
     assert repaired(read) == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    (". Trên đây là Kế hoạch", "Trên đây là Kế hoạch"), (", Các sở", "Các sở"),
+    ("... và các đơn vị", "... và các đơn vị"),           # not before a capital
+])
+def test_a_speck_read_as_a_point_opening_a_line_is_dropped(read, expected):
+    assert repaired(read) == expected

@@ -667,6 +667,7 @@ def repair_line(words: list[dict]) -> None:
     _repair_field_label(words)
     _drop_glued_underscores(words)
     _drop_bullet_before_label(words)
+    _drop_opening_point(words)
 
 
 def _repair_phrases_across_lines(lines: list[list[dict]]) -> None:
@@ -693,6 +694,15 @@ def _drop_bullet_before_label(words: list[dict]) -> None:
     behind the dash the heading is read as a line of the duty above."""
     if (len(words) >= 3 and (_dash(words[0]["text"]) or words[0]["text"] in _list_bullets())
             and _HEADING_LABEL.fullmatch(words[1]["text"]) and words[2]["text"][:1].isupper()):
+        words.pop(0)
+
+
+def _drop_opening_point(words: list[dict]) -> None:
+    """A line's first word that is only points or commas, before a capitalised word (". Trên
+    đây là Kế hoạch …"), is a speck: removed in place. No sentence opens with a point, and
+    behind one the closing's opening phrase is not seen and the closing reads as a duty."""
+    if (len(words) >= 2 and words[0]["text"] and set(words[0]["text"]) <= set(".,")
+            and words[1]["text"][:1].isupper()):
         words.pop(0)
 
 
