@@ -178,3 +178,7 @@ def test_a_speck_read_as_a_dash_before_a_heading_numeral_is_dropped(read, expect
 ])
 def test_a_speck_read_as_a_point_opening_a_line_is_dropped(read, expected):
     assert repaired(read) == expected
+
+
+def test_a_roman_heading_numeral_s_point_read_as_a_colon_is_a_point():
+    assert repaired("IV: TỔ CHỨC THỰC HIỆN") == "IV. TỔ CHỨC THỰC HIỆN"

@@ -489,8 +489,9 @@ def _repairs() -> _Repairs:
     numerals = {str(wrong): str(right) for wrong, right in (rules.get("heading_numerals") or {}).items()}
     alternatives = "|".join(re.escape(wrong) for wrong in sorted(numerals, key=len, reverse=True))
     # A misread Roman numeral opening a line, before a capitalised heading word of 2+ letters
-    # (a speck read as a bracket may sit before its point: "I[. MỤC TIÊU").
-    heading = re.compile(rf"^(?P<numeral>{alternatives})[\[\]|]?[.,]?$") if numerals else re.compile(r"(?!)")
+    # (a speck read as a bracket may sit before its point: "I[. MỤC TIÊU"; the point read as a
+    # colon: "IV: TỔ CHỨC THỰC HIỆN").
+    heading = re.compile(rf"^(?P<numeral>{alternatives})[\[\]|]?[.,:]?$") if numerals else re.compile(r"(?!)")
     bullets = rules.get("bullet_misreads") or {}
     shape = rules.get("syllable") or {}
     initials = "|".join(sorted(map(str, shape.get("initials", [])), key=len, reverse=True))
