@@ -182,3 +182,12 @@ def test_a_speck_read_as_a_point_opening_a_line_is_dropped(read, expected):
 
 def test_a_roman_heading_numeral_s_point_read_as_a_colon_is_a_point():
     assert repaired("IV: TỔ CHỨC THỰC HIỆN") == "IV. TỔ CHỨC THỰC HIỆN"
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("chủ trì theo đõi, hướng dẫn", "chủ trì theo dõi, hướng dẫn"),
+    ("các phòng, ban chuyền môn", "các phòng, ban chuyên môn"),
+    ("không dùng tiên mặt", "không dùng tiền mặt"),
+])
+def test_a_frequent_phrase_read_with_one_syllable_another_word_is_repaired(read, expected):
+    assert repaired(read) == expected
