@@ -74,6 +74,9 @@ def test_digital_lines_are_not_joined_by_sentence_shape():
     ("- Đơn vị thực:hiện: Phòng Kinh tế", "- Đơn vị thực hiện: Phòng Kinh tế"),
     ("+ Cơ quan. phối hợp: Trạm y tế xã", "+ Cơ quan phối hợp: Trạm y tế xã"),
     (":Đơn vị thực hiện: Phòng Văn hóa", "Đơn vị thực hiện: Phòng Văn hóa"),
+    (": Đơn vị thực hiện: Phòng Văn hóa", "Đơn vị thực hiện: Phòng Văn hóa"),
+    ("- : Đơn vị thực hiện: Phòng Văn hóa", "- Đơn vị thực hiện: Phòng Văn hóa"),
+    ("-:Ðơn vị thực hiện: Phòng Văn hóa", "- Đơn vị thực hiện: Phòng Văn hóa"),    # and an eth for "Đ"
     ("Đơn vị phối hợp: Các tổ dân phố", "Đơn vị phối hợp: Các tổ dân phố"),     # as written
     ("Phối hợp với các cơ quan: Sở", "Phối hợp với các cơ quan: Sở"),         # no label
 ])

@@ -730,7 +730,7 @@ def _field_label() -> re.Pattern[str]:
                      for label in labels}, key=len, reverse=True)
     gap = r"(?:\s*[:.,;'‘’`´]+\s*|\s+)"
     shapes = "|".join(gap.join(re.escape(word) for word in label.split()) for label in labels)
-    return (re.compile(rf"^(?:[^\w\s]{{1,2}}\s+)?(?P<speck>[:.,;'‘’`´]+\s*)?(?P<label>{shapes})\s*:", re.IGNORECASE)
+    return (re.compile(rf"^(?:[^\w\s:.,;'‘’`´]{{1,2}}\s*)?(?P<speck>[:.,;'‘’`´]+\s*)?(?P<label>{shapes})\s*:", re.IGNORECASE)
             if shapes else re.compile(r"(?!)"))
 
 
@@ -749,7 +749,8 @@ def _repair_field_label(words: list[dict]) -> None:
     if spaced == label and not match.group("speck"):
         return
     begin = match.start("speck") if match.group("speck") else match.start("label")     # a speck glued before it goes
-    fixed = text[:begin] + spaced + ":" + text[match.end():]
+    before = text[:begin] if not text[:begin] or text[:begin].endswith(" ") else text[:begin] + " "   # a bullet stays apart
+    fixed = before + spaced + ":" + text[match.end():]
     starts, offset = [], 0
     for word in words:
         starts.append(offset)
