@@ -70,6 +70,13 @@ UNIT_REREADS = (("ink", 1, False, "block"), ("cell", 3, False, "block"), ("page"
 NUMBER_REREADS = ((1, True), (2, True))
 _EQUALS_NUMBER = re.compile(r"=\d[\d.,]*%?|=")
 _NUMBER_CELL = re.compile(r"[^\w\s%]{0,3} ?\d[\d.,]*(?: ?%)?[^\w\s]{0,2}")
+BODY_TOLERANCE = 0.3              # a line this near the page's usual height (share) is body size ...
+SHORT_LINE_TOLERANCE = 0.5        # ... or this near for a line of at most SHORT_LINE_LETTERS letters
+SHORT_LINE_LETTERS = 8
+STEM_BANDS = ((0.2, 0.3), (0.7, 0.8))   # shares of a numeral's ink height where its stems are counted
+STEM_WIDTH = 0.25                 # a stem is no wider than this share of the ink height ...
+STEM_SHIFT = 0.05                 # ... and moves no more than this share (at least a pixel) between the bands
+STEM_MIN_HEIGHT = 6               # pixels of ink height a numeral needs before its stems are counted
 MARGIN_SNAP = 3.5                 # points: OCR line ends this close to the page's edge are on it
 _GARBLED = re.compile(r"\w[(){}\[\]|<>]\w")
 _STRAY_OPENING = re.compile(r"^['‘’`´\"“”,.]+(?=[A-ZĐÀ-Ỹ])")
@@ -80,7 +87,7 @@ _UNSURE_NUMBER = re.compile(r"\d[,.] \d{1,2}(?!\d)|(?:^|\s)[-–—]\d|(?:^|\s)=
 _PLAIN_SIGNS = ".,;:!?()[]\"'“”‘’…/≥≤<>=+&"      # punctuation and comparators: no stray mark
 _TICKS = "`´ˆ'‘’"
 _STRAY_POINT = re.compile(r"^[.,]+(?=[A-ZĐÀ-Ỹ])")
-_GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
+_GLUED_NUMERAL = re.compile(r"^((?:[IVX]{1,4}|\d{1,2})\.)\.?(?=[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹa-zđà-ỹ])")
 _GLUED_ROMAN = re.compile(r"^(\w*?[^\W\d_])([IVX][IVXl]{0,3}(?:/\S*)?)$")     # "l": a misread "I"
 _CLOSING_QUOTES = "'’\"”"
 _OPENING_MARKS = _TICKS + "„‚“\""     # marks a speck opening a line is read as
@@ -482,10 +489,20 @@ def _even_heights(lines: list[list[dict]]) -> None:
     usual = heights[len(heights) // 2]
     for words in lines:
         height = words[0]["bottom"] - words[0]["top"]
-        if abs(height - usual) <= 0.3 * usual:
+        if abs(height - usual) <= _height_tolerance(words) * usual:
             middle = (words[0]["top"] + words[0]["bottom"]) / 2
             for word in words:
                 word["top"], word["bottom"] = middle - usual / 2, middle + usual / 2
+
+
+def _height_tolerance(words: list[dict]) -> float:
+    """How far (share of the page's usual line height) a line's box may be from the usual and
+    still be body size. The box hugs the ink, so a line of a few letters is as tall as their
+    marks make it: "định." (a stroke above, a dot below) boxes half as tall again as a body
+    line, "sau:" (neither) a third shorter; such a line is a paragraph's wrapped end, and
+    given its own height the PDF reader takes it for another font and starts a paragraph."""
+    letters = sum(ch.isalnum() for word in words for ch in word["text"])
+    return SHORT_LINE_TOLERANCE if letters <= SHORT_LINE_LETTERS else BODY_TOLERANCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,8 +537,9 @@ def _repairs() -> _Repairs:
     numerals = {str(wrong): str(right) for wrong, right in (rules.get("heading_numerals") or {}).items()}
     alternatives = "|".join(re.escape(wrong) for wrong in sorted(numerals, key=len, reverse=True))
     # A misread Roman numeral opening a line, before a capitalised heading word of 2+ letters
-    # (a speck read as a bracket may sit before its point: "I[. MỤC TIÊU").
-    heading = re.compile(rf"^(?P<numeral>{alternatives})[\[\]|]?[.,]?$") if numerals else re.compile(r"(?!)")
+    # (a speck read as a bracket may sit before its point: "I[. MỤC TIÊU"; the point read as a
+    # colon: "IV: TỔ CHỨC THỰC HIỆN").
+    heading = re.compile(rf"^(?P<numeral>{alternatives})[\[\]|]?[.,:]?$") if numerals else re.compile(r"(?!)")
     bullets = rules.get("bullet_misreads") or {}
     shape = rules.get("syllable") or {}
     initials = "|".join(sorted(map(str, shape.get("initials", [])), key=len, reverse=True))
@@ -631,14 +649,17 @@ def joins_syllable(first: str, second: str) -> bool:
     return joined in lexicon and (first.lower() not in lexicon or tail.group(1).lower() not in lexicon)
 
 
+_OPENING_BRACKETS = "([{\"“‘'"      # signs that open a bracketed phrase before its first syllable
+
+
 def _rejoined(words: list[dict]) -> list[dict]:
-    """Words Tesseract split inside a syllable ("đư" + "ợc", "đi" + "ện") joined again
-    (rules/ocr.yaml `split_inside_word`, and the syllable lexicon)."""
+    """Words Tesseract split inside a syllable ("đư" + "ợc", "đi" + "ện", "(trư" + "ớc")
+    joined again (rules/ocr.yaml `split_inside_word`, and the syllable lexicon)."""
     repairs = _repairs()
     result: list[dict] = []
     for word in words:
         if result and ((repairs.split_ending.match(result[-1]["text"]) and repairs.split_tail.match(word["text"]))
-                       or joins_syllable(result[-1]["text"], word["text"])):
+                       or joins_syllable(result[-1]["text"].lstrip(_OPENING_BRACKETS), word["text"])):
             previous = result[-1]
             previous["text"] += word["text"]
             previous["x1"] = word["x1"]
@@ -693,6 +714,109 @@ def repair_line(words: list[dict]) -> None:
         if len(parts) == len(words):
             for word, part in zip(words, parts):
                 word["text"] = part
+    _repair_field_label(words)
+    _drop_glued_underscores(words)
+    _drop_bullet_before_label(words)
+    _drop_opening_point(words)
+
+
+def _repair_phrases_across_lines(lines: list[list[dict]]) -> None:
+    """rules/ocr.yaml `confusions` of two words that a line break parts ("… định kỳ hãng" ⏎
+    "quý; …"), repaired in place as `repair_line` repairs them inside a line."""
+    repairs = _repairs()
+    for line, following in zip(lines, lines[1:]):
+        if not line or not following:
+            continue
+        text = f"{line[-1]['text']} {following[0]['text']}"
+        fixed = repairs.phrases.sub(lambda m: _same_case(repairs.replacements[" ".join(m.group(0).split()).casefold()],
+                                                         m.group(0)), text)
+        parts = fixed.split(" ")
+        if fixed != text and len(parts) == 2:
+            line[-1]["text"], following[0]["text"] = parts
+
+
+_HEADING_LABEL = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})\.")
+
+
+def _drop_bullet_before_label(words: list[dict]) -> None:
+    """A speck read as a dash or bullet before a heading's numeral ("- 10. Các tổ dân phố",
+    "- 8. Đề nghị Ủy ban …"), removed in place: no plan bullets a numbered heading, and
+    behind the dash the heading is read as a line of the duty above."""
+    if (len(words) >= 3 and (_dash(words[0]["text"]) or words[0]["text"] in _list_bullets())
+            and _HEADING_LABEL.fullmatch(words[1]["text"]) and words[2]["text"][:1].isupper()):
+        words.pop(0)
+
+
+def _drop_opening_point(words: list[dict]) -> None:
+    """A line's first word that is only points or commas, before a capitalised word (". Trên
+    đây là Kế hoạch …"), is a speck: removed in place. No sentence opens with a point, and
+    behind one the closing's opening phrase is not seen and the closing reads as a duty."""
+    if (len(words) >= 2 and words[0]["text"] and set(words[0]["text"]) <= set(".,")
+            and words[1]["text"][:1].isupper()):
+        words.pop(0)
+
+
+def _drop_glued_underscores(words: list[dict]) -> None:
+    """A speck read as "_" glued to the end of a word ("10/12_ hằng năm"), removed in place:
+    plans write underscores only as blanks to fill in ("ngày ___ tháng"), a word of their own,
+    and the date glued to one is no date to the deadline reader."""
+    for word in words:
+        core = word["text"].rstrip("_")
+        if core != word["text"] and core and core[-1] not in "_" and (core[-1].isalnum() or core[-1] in ".,;:)"):
+            word["text"] = core
+
+
+# What OCR reads between two words of a label where a space is ("Đơn vị:phối hợp:", "thực. hiện").
+_LABEL_GAP = re.compile(r"\s*[:.,;'‘’`´]+\s*|\s+")
+
+
+@cache
+def _field_label() -> re.Pattern[str]:
+    """A line that opens (after a bullet) with an inline field label (rules/text_items.yaml
+    `inline_fields`: "Đơn vị phối hợp:"), a speck or colon read between its words allowed;
+    group `label` is the label as read, up to its colon."""
+    labels = sorted({str(label) for labels in (load_rules("text_items").get("inline_fields") or {}).values()
+                     for label in labels}, key=len, reverse=True)
+    gap = r"(?:\s*[:.,;'‘’`´]+\s*|\s+)"
+    shapes = "|".join(gap.join(re.escape(word) for word in label.split()) for label in labels)
+    return (re.compile(rf"^(?:[^\w\s:.,;'‘’`´]{{1,2}}\s*)?(?P<speck>[:.,;'‘’`´]+\s*)?(?P<label>{shapes})\s*:", re.IGNORECASE)
+            if shapes else re.compile(r"(?!)"))
+
+
+def _repair_field_label(words: list[dict]) -> None:
+    """A responsibility line's label with a speck or colon read inside it ("Đơn vị:phối hợp:
+    Các tổ dân phố", "Đơn vị thực:hiện: Phòng …") or glued before it (":Đơn vị thực hiện:")
+    spaced as written, in place: read as it
+    was, its first colon ends the label early and the line is no field of the item above
+    but a task of its own. The label's words are the vocabulary's; its letters stay as read."""
+    text = " ".join(word["text"] for word in words)
+    match = _field_label().match(text)
+    if not match:
+        return
+    label = match.group("label")
+    spaced = _LABEL_GAP.sub(" ", label)
+    if spaced == label and not match.group("speck"):
+        return
+    begin = match.start("speck") if match.group("speck") else match.start("label")     # a speck glued before it goes
+    before = text[:begin] if not text[:begin] or text[:begin].endswith(" ") else text[:begin] + " "   # a bullet stays apart
+    fixed = before + spaced + ":" + text[match.end():]
+    starts, offset = [], 0
+    for word in words:
+        starts.append(offset)
+        offset += len(word["text"]) + 1
+    first = max(index for index, start in enumerate(starts) if start <= begin)
+    last = max(index for index, start in enumerate(starts) if start < match.end())
+    tail = len(text) - (starts[last] + len(words[last]["text"]))       # characters after the last word touched
+    region = fixed[starts[first]:len(fixed) - tail].split()
+    x0, x1 = words[first]["x0"], words[last]["x1"]
+    width = (x1 - x0) / max(sum(len(part) for part in region) + len(region) - 1, 1)
+    conf = min(word["conf"] for word in words[first:last + 1])
+    pieces, position = [], x0
+    for part in region:
+        piece = dict(words[first], text=part, conf=conf, x0=position, x1=position + len(part) * width)
+        pieces.append(piece)
+        position += (len(part) + 1) * width
+    words[first:last + 1] = pieces
 
 
 @cache
@@ -1293,6 +1417,8 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
     for line, following in zip(lines, lines[1:]):
         if line and following:          # "đôn:" ending a line, "đốc" opening the next
             _drop_signs_inside_words([line[-1], following[0]])
+    _repair_phrases_across_lines(lines)
+    _count_quarter_stems(without_lines, lines, scale)
     return tables, lines
 
 
@@ -1459,6 +1585,75 @@ def _tsv_without_specks(tsv: str) -> str:
             fields[11] = _without_specks(fields[11].strip())
         rows.append("\t".join(fields))
     return "\n".join(rows)
+
+
+# A quarter's Roman numeral as read, and what follows it ("III/2026", "IHI/2026.", "II").
+_QUARTER_TOKEN = re.compile(r"^(?P<numeral>[IVXlHh|1]{1,4})(?P<rest>/\d{4}\W*|\W*)$")
+
+
+def _runs_of(flags) -> list[tuple[int, int]]:
+    """(start, end) of the runs of true values in a sequence of flags, end exclusive."""
+    runs, start = [], None
+    for index, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = index
+        elif not flag and start is not None:
+            runs.append((start, index))
+            start = None
+    return runs
+
+
+def roman_stems(ink) -> int | None:
+    """How many upright stems open a word's image (`ink`: a bool array, true where inked)
+    before anything else (the slash of "III/2026"), or None without ink enough: a stem is
+    inked at the same place in a band high in the letters and in one low in them (STEM_BANDS,
+    shares of the ink's height, clear of the serifs), no wider than STEM_WIDTH of the height;
+    a slash, a "V" or a digit's curve moves between the bands or splits."""
+    import numpy as np
+
+    rows = np.flatnonzero(ink.sum(axis=1) >= 2)
+    if rows.size < STEM_MIN_HEIGHT:
+        return None
+    top, height = int(rows[0]), int(rows[-1] - rows[0] + 1)
+    upper, lower = (_runs_of(ink[top + int(low * height):top + int(high * height) + 1].any(axis=0))
+                    for low, high in STEM_BANDS)
+    stems = 0
+    for start, end in upper:
+        below = [run for run in lower if run[0] < end and start < run[1]]
+        if (len(below) != 1 or end - start > STEM_WIDTH * height
+                or abs((start + end) - sum(below[0])) / 2 > max(1.0, STEM_SHIFT * height)):
+            break
+        stems += 1
+    return stems
+
+
+def _count_quarter_stems(gray, lines: list[list[dict]], scale: float) -> None:
+    """A quarter's Roman numeral of strokes only ("II", "III", misread "IHI" or "1"), after the
+    quarter word (on the line or at the end of the line above) or before "/<year>", read again by counting its stems in the page image
+    (`roman_stems`), in place: Tesseract reads the close serifed strokes of "III" as "II"
+    surely enough that no confidence test catches it, and a quarter read one off is a
+    silently wrong deadline. A count outside I to III leaves the word as read, flagged
+    (its confidence lowered) when it is no numeral. A "V" is no stem: "IV" stays as read."""
+    quarter, _ = _quarter_misreads()
+    previous: list[dict] = []
+    for words in lines:
+        for index, word in enumerate(words):
+            match = _QUARTER_TOKEN.match(word["text"])
+            if not match or set(match.group("numeral")) & set("VX"):
+                continue
+            before = words[index - 1] if index else (previous[-1] if previous else None)   # maybe across a line break
+            after_quarter = before is not None and before["text"].casefold() in quarter
+            # a "1" or "11" is a quarter's numeral only after the quarter word ("Tháng 11/2026" is a month)
+            if not (after_quarter or (match.group("rest").startswith("/") and not match.group("numeral").isdigit())):
+                continue
+            left, upper = max(int(word["x0"] / scale) - 1, 0), max(int(word["top"] / scale) - 1, 0)
+            right, lower = int(word["x1"] / scale) + 2, int(word["bottom"] / scale) + 2
+            stems = roman_stems(gray[upper:lower, left:right] < LAYOUT_INK)
+            if stems and stems <= 3:
+                word["text"] = "I" * stems + match.group("rest")
+            elif not roman_value(match.group("numeral")):
+                word["conf"] = min(word["conf"], LOW_NUMBER_CONFIDENCE - 1)
+        previous = words
 
 
 def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: float) -> list[list[dict]]:

@@ -393,6 +393,8 @@ def _continues(prev: _Line, line: _Line, geometry: _Geometry, column: str) -> bo
     `column` is 'F' for the page's text flow, 'L'/'R' for a column of a two-column region.
     """
     height = max(prev.height, line.height, 1.0)
+    if column == "F" and _wrapped_ocr_line(prev, line, geometry):
+        return True
     if line.page == prev.page:
         if (line.top - prev.top) / height > geometry.pitch + PARAGRAPH_SPACING:
             return False
@@ -433,6 +435,35 @@ def _continues(prev: _Line, line: _Line, geometry: _Geometry, column: str) -> bo
     if _SENTENCE_END.search(prev.text) and not first.islower():
         return False
     return prev.x1 + space + _first_word_width(line) > right - FLUSH_TOLERANCE
+
+
+@cache
+def _period_words() -> frozenset[str]:
+    """The words of rules/deadlines.yaml that a number must follow ("quý", "ngày", "tháng",
+    "năm"), casefolded."""
+    rules = load_rules("deadlines")
+    return frozenset(str(word).casefold() for key in ("quarter", "day", "month", "year") for word in rules.get(key) or ())
+
+
+def _wrapped_ocr_line(prev: _Line, line: _Line, geometry: _Geometry) -> bool:
+    """Whether OCR'd `line` goes on the sentence of `prev` by the sentence's shape alone: `prev`
+    is full to the right margin and ends no sentence, `line` starts back at the left margin
+    with a small letter or a digit (or anything after a period word that needs its number:
+    "… trong Quý" ⏎ "II/2026") and no list marker, no more than a paragraph gap below.
+    An OCR box hugs its line's ink, so the few letters of a wrapped line's end ("định.",
+    "này.") box taller or shorter than a body line and sit off the usual pitch: the height
+    and spacing tests alone would start a paragraph there."""
+    if "conf" not in line.words[0] or "conf" not in prev.words[0] or line.page != prev.page:
+        return False
+    height = max(min(prev.height, line.height), 1.0)
+    step = (line.top - prev.top) / height
+    first = line.text[:1]
+    return (0 < step <= geometry.pitch + 2 * PARAGRAPH_SPACING
+            and prev.x1 >= geometry.right - FLUSH_TOLERANCE
+            and line.x0 <= geometry.left + INDENT_TOLERANCE
+            and (first.islower() or first.isdigit() or prev.text.rsplit(" ", 1)[-1].casefold() in _period_words())
+            and not _SENTENCE_END.search(prev.text)
+            and not _list_marker().match(line.text))
 
 
 def _paragraphs(lines: list[tuple[str, _Line]], geometry_of) -> list[Paragraph]:
