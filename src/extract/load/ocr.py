@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from extract.load.ocr_lexicon import _same_case, repair_lines, repair_words, syllable_lexicon, word_list
+from extract.load.ocr_lexicon import _same_case, bare_word, repair_lines, repair_words, syllable_lexicon, word_list
 from extract.matching import fold_accents
 from extract.numbering import ocr_numeral, roman_value
 from extract.rules import load_rules
@@ -1157,7 +1157,7 @@ def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: flo
     (README: OCR): clean scans gain most."""
     result = []
     for words in lines:
-        if min(word["conf"] for word in words) >= REREAD_BELOW:
+        if min(word["conf"] for word in words) >= REREAD_BELOW or not _may_read_better(words):
             result.append(words)
             continue
         top, bottom = words[0]["top"] / scale, words[0]["bottom"] / scale     # shared by the line
@@ -1178,6 +1178,35 @@ def _reread_unsure_lines(ocr: _Engine, gray, lines: list[list[dict]], scale: flo
                 again[end][side] = words[end][side]
         result.append(again)
     return result
+
+
+def _may_read_better(words: list[dict]) -> bool:
+    """Whether a line holding an unsure word may read more like Vietnamese alone, before it is
+    read again (about 35 ms a line): it holds a shapeless word (no syllable, number,
+    abbreviation or label; a word in capitals with a marked vowel is a syllable, not an
+    abbreviation: "THỰỤC"), an unsure word with a digit or of signs only, or two neighbours
+    that are no word as read but are one by their bare letters ("dừ liệu", "tôn tại"). A line
+    of syllables that read right with their neighbours is kept as read: on the corpus scans
+    one line in five, none of whose readings alone was kept."""
+    lexicon, words_known = syllable_lexicon(), word_list()
+    cores = [re.sub(r"[^\w]", "", word["text"]) for word in words]
+    for word, core in zip(words, cores):
+        if word["conf"] < REREAD_BELOW and (not core or any(ch.isdigit() for ch in core)):
+            return True
+        if core and not (core.isdigit() or core.lower() in lexicon or _ROMAN.fullmatch(core)
+                         or (len(core) > 1 and core.isupper() and not _marked_vowel(core))
+                         or _ITEM_LABEL.fullmatch(word["text"])):
+            return True
+    lowered = [core.lower() for core in cores]
+    return any(first and second and f"{first} {second}" not in words_known and bare_word(first, second)
+               for first, second in zip(lowered, lowered[1:]))
+
+
+def _marked_vowel(text: str) -> bool:
+    """Whether `text` holds a vowel letter with a mark (rules/ocr.yaml `syllable.vowels`: "ự",
+    "ẹ"; not "đ", which abbreviations hold: "HĐND")."""
+    vowels = _repairs().vowels
+    return any(ch in vowels and ord(ch) > 127 for ch in text.lower())
 
 
 def _plausibility(words: list[dict]) -> int:
