@@ -295,6 +295,7 @@ def test_a_reading_alone_that_reads_no_more_like_vietnamese_is_not_kept(reading_
     ([("gản", 67.0), ("với", 95.0)], True),             # a shapeless word
     ([("TỔ", 97.0), ("CHỨC", 97.0), ("THỰỤC", 57.0)], True),    # capitals with a marked vowel: no abbreviation
     ([("UBND", 70.0), ("tỉnh", 95.0)], False),           # an abbreviation
+    ([("'IV.KINH", 62.0), ("PHÍ", 91.0), ("THỰC", 91.0), ("HIỆN", 65.0)], True),    # a space lost
     ([("ngày", 95.0), ("/4/2026", 77.0)], True),         # an unsure number
     ([("-", 60.0), ("Ủy", 95.0), ("ban", 95.0)], True),  # an unsure sign
 ])

@@ -1184,14 +1184,17 @@ def _may_read_better(words: list[dict]) -> bool:
     """Whether a line holding an unsure word may read more like Vietnamese alone, before it is
     read again (about 35 ms a line): it holds a shapeless word (no syllable, number,
     abbreviation or label; a word in capitals with a marked vowel is a syllable, not an
-    abbreviation: "THỰỤC"), an unsure word with a digit or of signs only, or two neighbours
-    that are no word as read but are one by their bare letters ("dừ liệu", "tôn tại"). A line
-    of syllables that read right with their neighbours is kept as read: on the corpus scans
-    one line in five, none of whose readings alone was kept."""
+    abbreviation: "THỰỤC"), words run together across a point or comma ("'IV.KINH"), an
+    unsure word with a digit or of signs only, or two neighbours that are no word as read but
+    are one by their bare letters ("dừ liệu", "tôn tại"). A line of syllables that read right
+    with their neighbours is kept as read: on the corpus scans one line in five, none of whose
+    readings alone was kept."""
     lexicon, words_known = syllable_lexicon(), word_list()
     cores = [re.sub(r"[^\w]", "", word["text"]) for word in words]
     for word, core in zip(words, cores):
         if word["conf"] < REREAD_BELOW and (not core or any(ch.isdigit() for ch in core)):
+            return True
+        if _RUN_TOGETHER.search(word["text"]):      # "'IV.KINH": a space lost, the pieces hidden
             return True
         if core and not (core.isdigit() or core.lower() in lexicon or _ROMAN.fullmatch(core)
                          or (len(core) > 1 and core.isupper() and not _marked_vowel(core))
@@ -1231,6 +1234,7 @@ def _opens_item(text: str) -> bool:
 
 _ITEM_LABEL = re.compile(r"\(?(?:\d{1,2}|[^\W\d_]|[IVX]{1,4})[.)]")
 _ROMAN = re.compile(r"[IVX]+")
+_RUN_TOGETHER = re.compile(r"[^\W\d_][.,][^\W\d_]")      # a letter, a point or comma, a letter
 
 
 def _evidence(lines: list[list[dict]]) -> float:
