@@ -213,14 +213,22 @@ def clean(image):
     red = rgb[..., 0]
     # Red ink is bright in the red channel; black print is dark in every channel.
     background = cv2.medianBlur(cv2.dilate(red, np.ones((15, 15), np.uint8)), 31)
-    flat = np.clip(red.astype(np.float32) / np.maximum(background, 1) * 255.0, 0, 255)
+    # the float page computed in place, step by step as written out it would be (19 MB less at
+    # the peak of a 200-dpi page, the same values)
+    flat = red.astype(np.float32)
+    flat /= np.maximum(background, 1)
+    flat *= 255.0
+    np.clip(flat, 0, 255, out=flat)
     # channel spread per pixel; np.maximum / np.minimum over the three channel planes rather
     # than a reduction along the short last axis (about 25 times faster, the same values)
     channels = rgb[..., 0], rgb[..., 1], rgb[..., 2]
     colour = (np.maximum(np.maximum(*channels[:2]), channels[2]).astype(np.int16)
               - np.minimum(np.minimum(*channels[:2]), channels[2])) > COLOUR_SPREAD
     flat[colour & (flat > COLOUR_WHITEN)] = 255
-    return np.clip((flat - INK_LEVEL) * 255.0 / (PAPER_LEVEL - INK_LEVEL), 0, 255).astype(np.uint8)
+    flat -= INK_LEVEL                   # (flat - INK_LEVEL) * 255 / (PAPER_LEVEL - INK_LEVEL)
+    flat *= 255.0
+    flat /= PAPER_LEVEL - INK_LEVEL
+    return np.clip(flat, 0, 255, out=flat).astype(np.uint8)
 
 
 def estimate_skew(gray) -> float:
