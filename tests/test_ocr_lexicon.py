@@ -128,3 +128,33 @@ def test_a_run_overlapping_a_word_as_read_is_repaired_only_when_all_of_it_is_mis
     below = [dict(word, top=114.0, bottom=126.0) for word in line("đối số quốc gia")]
     ocr_lexicon.repair_lines([above, below])
     assert [word["text"] for word in above + below][2:4] == ["chuyển", "đổi"]
+
+
+@needs_lexicon
+def test_the_word_index_is_kept_between_processes_in_a_file_named_by_what_built_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(ocr_lexicon.CACHE_ENV, str(tmp_path))
+    def same(index):        # the order of the words sharing bare letters is the build's hash order
+        words, syllables, (known, by_fold, written) = index
+        return words, syllables, known, {key: frozenset(found) for key, found in by_fold.items()}, written
+
+    built = ocr_lexicon._stored_index.__wrapped__()          # no file yet: built, and written
+    stored = ocr_lexicon.index_file(ocr_lexicon._dictionary())
+    assert stored.parent == tmp_path and stored.is_file()
+    assert ocr_lexicon._stored_index.__wrapped__() == built          # read back
+    assert same(built) == same(ocr_lexicon._stored_index())
+    stored.write_bytes(b"not an index")                       # a damaged file is built again
+    assert same(ocr_lexicon._stored_index.__wrapped__()) == same(built)
+    assert ocr_lexicon._stored_index.__wrapped__() == ocr_lexicon._stored_index.__wrapped__()
+
+
+def test_the_word_index_is_not_kept_when_the_cache_folder_is_empty(monkeypatch, tmp_path):
+    monkeypatch.setenv(ocr_lexicon.CACHE_ENV, "")
+    assert ocr_lexicon.index_file(tmp_path / "dictionary.bin") is None
+
+
+@needs_lexicon
+@pytest.mark.parametrize(("first", "second", "word"), [
+    ("dừ", "liệu", True), ("tôn", "tại", True), ("THỰC", "HIỆN", True), ("và", "các", False),
+])
+def test_two_syllables_are_a_word_by_their_bare_letters(first, second, word):
+    assert ocr_lexicon.bare_word(first, second) is word

@@ -289,6 +289,33 @@ def test_a_reading_alone_that_reads_no_more_like_vietnamese_is_not_kept(reading_
     assert texts(lines[0]) == [text for text, _ in page], why
 
 
+@needs_lexicon
+@pytest.mark.parametrize(("page", "worth"), [
+    ([("Kế", 70.0), ("hoạch", 92.0)], False),            # a word of the list as read
+    ([("thục", 41.0), ("hiện", 90.0)], True),           # no word as read, "thực hiện" by its bare letters
+    ([("dừ", 74.0), ("liệu", 95.0), ("lớn", 95.0)], True),
+    ([("gản", 67.0), ("với", 95.0)], True),             # a shapeless word
+    ([("TỔ", 97.0), ("CHỨC", 97.0), ("THỰỤC", 57.0)], True),    # capitals with a marked vowel: no abbreviation
+    ([("UBND", 70.0), ("tỉnh", 95.0)], False),           # an abbreviation
+    ([("'IV.KINH", 62.0), ("PHÍ", 91.0), ("THỰC", 91.0), ("HIỆN", 65.0)], True),    # a space lost
+    ([("ngày", 95.0), ("/4/2026", 77.0)], True),         # an unsure number
+    ([("-", 60.0), ("Ủy", 95.0), ("ban", 95.0)], True),  # an unsure sign
+])
+def test_a_line_is_read_again_only_where_a_reading_alone_may_read_better(page, worth):
+    assert ocr._may_read_better(_page_line(*page)) is worth
+
+
+@needs_lexicon
+def test_a_line_of_words_that_read_right_is_not_read_again():
+    import numpy as np
+
+    gray = np.full((600, 800), 255, np.uint8)
+    engine = _LineEngine([("Kê", 0, 99.0), ("hoạch", 40, 99.0)])
+    unsure = _page_line(("Kế", 70.0), ("hoạch", 92.0))
+    lines = ocr._reread_unsure_lines(engine, gray, [unsure], 0.5)
+    assert texts(lines[0]) == ["Kế", "hoạch"] and engine.crops == []
+
+
 # ------------------------------------------------------------------ quarters and stray points
 
 def _repaired(text: str) -> str:

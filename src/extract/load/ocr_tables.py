@@ -123,7 +123,10 @@ def find_tables(gray, scale: float):
     import numpy as np
 
     # the page is already flattened by ocr.clean: one threshold holds for light, thin lines
-    binary = ((gray < INK_THRESHOLD) * 255).astype(np.uint8)
+    if gray.dtype == np.uint8:      # the same mask, without a 64-bit array the size of the page
+        binary = cv2.threshold(gray, INK_THRESHOLD - 1, 255, cv2.THRESH_BINARY_INV)[1]
+    else:
+        binary = ((gray < INK_THRESHOLD) * 255).astype(np.uint8)
     height, width = binary.shape
     h_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(int(width * MIN_LINE_FRACTION), 10), 1))
     v_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(int(height * MIN_LINE_FRACTION * 0.7), 10)))
