@@ -137,9 +137,12 @@ def test_the_word_index_is_kept_between_processes_in_a_file_named_by_what_built_
         words, syllables, (known, by_fold, written) = index
         return words, syllables, known, {key: frozenset(found) for key, found in by_fold.items()}, written
 
+    stale = tmp_path / "ocr-word-index-0123456789abcdef.marshal"     # an older word list's or code's
+    stale.write_bytes(b"old")
     built = ocr_lexicon._stored_index.__wrapped__()          # no file yet: built, and written
     stored = ocr_lexicon.index_file(ocr_lexicon._dictionary())
     assert stored.parent == tmp_path and stored.is_file()
+    assert not stale.exists()                                # never read again: removed
     assert ocr_lexicon._stored_index.__wrapped__() == built          # read back
     assert same(built) == same(ocr_lexicon._stored_index())
     stored.write_bytes(b"not an index")                       # a damaged file is built again

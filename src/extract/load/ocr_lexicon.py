@@ -112,6 +112,9 @@ def _stored_index() -> tuple[frozenset, frozenset, tuple]:
     built = (words, syllables, _index(words, syllables))
     if stored is not None:
         _write_atomically(stored, marshal.dumps(built))
+        for stale in stored.parent.glob("ocr-word-index-*.marshal"):
+            if stale != stored:     # an index of another word list or code: never read again
+                stale.unlink(missing_ok=True)
     return built
 
 
