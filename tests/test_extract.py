@@ -163,8 +163,10 @@ def test_a_numbered_list_of_targets_and_duties_is_read_as_items_not_empty_sectio
             ("Tỷ lệ người dân sử dụng dịch vụ công trực tuyến", 80, ">", "%"),
             ("Tỷ lệ cán bộ, công chức sử dụng chữ ký số", 95, "=", "%"),
             ("Số thôn triển khai mô hình thôn thông minh", 3, ">=", "thôn")} <= targets
-    task = next(t for t in document.tasks if "rà soát dữ liệu dân cư" in t.name)
+    task = next(t for t in document.tasks if "rà soát dữ liệu dân cư" in t.name.lower())
+    assert task.name == "Rà soát dữ liệu dân cư"        # "phối hợp" without "với" names partners
     assert [a.name for a in task.lead] == ["Văn phòng Hội đồng nhân dân và Ủy ban nhân dân"]
+    assert [a.name for a in task.partners] == ["Công an xã"]
     assert task.deadline is not None and task.deadline.kind == "quarter"
     # "2. Chuyển đổi số trong y tế" has a sub-item: it stays a heading, not a statement
     assert any(s.heading == "Chuyển đổi số trong y tế" for s in document.sections)
