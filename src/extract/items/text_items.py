@@ -428,11 +428,11 @@ def _closing_responsibility(text: str, level: str | None, plan_year: int | None,
             if partner:
                 partners += split_agencies(after[partner.end():], level)
             continue
-        partner = rules.bare_partner_cue.search(part)
+        partner = rules.partner_cue.match(part) or rules.bare_partner_cue.search(part)
         if partner and 0 < partner.start() and len(part[:partner.start()].split()) <= 10:
             partners += split_agencies(part[:partner.start()], level)      # "các thôn phối hợp"
         elif partner and partner.start() == 0:
-            partners += split_agencies(re.sub(r"^(?:với|cùng)\s+", "", part[partner.end():]), level)
+            partners += split_agencies(part[partner.end():], level)         # "phối hợp (với) X"
         elif deadline is None:
             found = parse_deadline(part, plan_year)
             deadline = found if found.kind != "unspecified" else None
