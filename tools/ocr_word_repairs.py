@@ -11,7 +11,6 @@ line up there. `--cache DIR` reuses Tesseract's answers as tools/score_scans.py 
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import re
 import sys
@@ -99,15 +98,13 @@ def judge(words: list[tuple[str, str | None]], truth: list[str]) -> list[tuple[s
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("plans", nargs="+")
-    parser.add_argument("--cache", type=Path)
-    parser.add_argument("--variants", default="scan,phone")
+    sys.path.insert(0, str(ROOT / "tools"))
+    from score_scans import install_cache, scan_parser
+
+    parser = scan_parser(__doc__.splitlines()[0], "scan,phone")
     parser.add_argument("--show", action="store_true", help="list the repairs that are not right")
     args = parser.parse_args()
     if args.cache:
-        sys.path.insert(0, str(ROOT / "tools"))
-        from score_scans import install_cache
         install_cache(args.cache)
     totals: Counter = Counter()
     for plan in args.plans:

@@ -55,8 +55,8 @@ def make(out: Path, variants: dict[str, dict]) -> None:
 def score(out: Path, variants: dict[str, dict], dump: Path | None = None, only: list[str] | None = None) -> None:
     """Overall F1 of each plan's new-noise scans against its PDF golden, the micro totals, and per
     category; `dump` keeps each scan's output JSON for inspection."""
-    from extract.evaluate import CATEGORIES, Score, score_document
-    from extract.pipeline import extract_path
+    from extract.evaluate import CATEGORIES, Score
+    from score_scans import scored
 
     totals: dict[str, Score] = {}
     per_category: dict[tuple[str, str], Score] = {}
@@ -68,14 +68,8 @@ def score(out: Path, variants: dict[str, dict], dump: Path | None = None, only: 
             if not path.exists():
                 row.append(f"{variant}=?")
                 continue
-            predicted = extract_path(path).model_dump(mode="json")
-            if dump:
-                dump.mkdir(parents=True, exist_ok=True)
-                (dump / f"{path.name}.json").write_text(json.dumps(predicted, ensure_ascii=False, indent=1), encoding="utf-8")
-            scores = score_document(gold, predicted)
-            overall = Score()
+            _, scores, overall = scored(gold, path, dump)
             for category in CATEGORIES:
-                overall.add(scores[category])
                 per_category.setdefault((variant, category), Score()).add(scores[category])
             totals.setdefault(variant, Score()).add(overall)
             row.append(f"{variant}={overall.f1:.3f}")

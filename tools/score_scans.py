@@ -17,6 +17,10 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extract.evaluate import Score
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,18 +53,39 @@ def golden_path(plan: str, variant: str) -> Path | None:
     return None
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def scan_parser(description: str, variants: str) -> argparse.ArgumentParser:
+    """The options the scan tools share: PLAN…, `--cache DIR`, `--variants` (default `variants`)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("plans", nargs="+")
     parser.add_argument("--cache", type=Path)
-    parser.add_argument("--variants", default="pdf,scan,phone")
+    parser.add_argument("--variants", default=variants)
+    return parser
+
+
+def scored(gold: dict, path: Path, dump: Path | None = None) -> tuple[dict, dict, Score]:
+    """(output JSON, scores per category, overall score) of extracting `path` against `gold`;
+    with `dump`, the output is also written there as `<file name>.json`."""
+    from extract.evaluate import CATEGORIES, Score, score_document
+    from extract.pipeline import extract_path
+
+    predicted = extract_path(path).model_dump(mode="json")
+    if dump:
+        dump.mkdir(parents=True, exist_ok=True)
+        (dump / f"{path.name}.json").write_text(json.dumps(predicted, ensure_ascii=False, indent=1), encoding="utf-8")
+    scores = score_document(gold, predicted)
+    overall = Score()
+    for category in CATEGORIES:
+        overall.add(scores[category])
+    return predicted, scores, overall
+
+
+def main() -> int:
+    parser = scan_parser(__doc__.splitlines()[0], "pdf,scan,phone")
     parser.add_argument("--dump", type=Path)
     args = parser.parse_args()
     if args.cache:
         install_cache(args.cache)
-    from extract.evaluate import CATEGORIES, Score, load_golden, score_document
-    from extract.pipeline import extract_path
-    from extract.evaluate import silently_wrong_targets
+    from extract.evaluate import CATEGORIES, Score, load_golden, silently_wrong_targets
 
     totals: dict[str, Score] = {}
     for plan in args.plans:
@@ -71,15 +96,7 @@ def main() -> int:
                 row.append(f"{variant}=?")
                 continue
             gold = load_golden(gold_path)
-            pred = extract_path(ROOT / gold["source"]["file"]).model_dump(mode="json")
-            if args.dump:
-                args.dump.mkdir(parents=True, exist_ok=True)
-                (args.dump / gold_path.name).write_text(json.dumps(pred, ensure_ascii=False, indent=1),
-                                                        encoding="utf-8")
-            scores = score_document(gold, pred)
-            overall = Score()
-            for category in CATEGORIES:
-                overall.add(scores[category])
+            pred, scores, overall = scored(gold, ROOT / gold["source"]["file"], args.dump)
             totals.setdefault(variant, Score()).add(overall)
             wrong = len(silently_wrong_targets(gold, pred)) if variant != "pdf" else 0
             cats = " ".join(f"{c[:4]}={scores[c].f1:.2f}" for c in CATEGORIES)
