@@ -367,7 +367,7 @@ def _merge_misread_numbers(by_key: dict[str, Reference], strength: dict[str, int
     for key in sorted(keys, key=lambda k: len(by_key[k].sources)):
         serial = re.split(r"[/-]", key, maxsplit=1)[0]
         count = len(by_key[key].sources)
-        better = [other for other in by_key if other != key and other.startswith(serial)
+        better = [other for other in by_key if other != key
                   and re.split(r"[/-]", other, maxsplit=1)[0] == serial
                   and len(by_key[other].sources) > count
                   and not key.startswith(other) and not other.startswith(key)
