@@ -39,6 +39,8 @@ def test_specks_around_a_unit_go_and_anything_else_stays_unsure(read, expected, 
 
 @pytest.mark.parametrize(("read", "header"), [
     ("Đơn", "Đơn vị"), ("tính", "Đơn vị tính"), ("vị\ntính", "Đơn vị tính"),
+    ("Đơn\ntính", "Đơn vị tính"), ("Đơn tính", "Đơn vị tính"),   # the middle line lost
+    ("tính Đơn", None),                             # not in the header's order
     ("Đơn vị", None), ("ĐVT", None),                # whole headers already
     ("Chỉ tiêu", None), ("Đơn vị chủ tì", None), ("x", None)])
 def test_a_header_cell_cut_to_part_of_the_unit_header(read, header):

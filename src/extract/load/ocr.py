@@ -1029,14 +1029,24 @@ def _unit_specks() -> str:
 def partial_unit_header(text: str) -> str | None:
     """The unit column's header (rules/table_columns.yaml `fields.unit`, first letter
     capitalised) that an OCR'd header cell is part of, when it reads as no whole column header
-    but as a contiguous part of one or more unit headers ("Đơn" of "Đơn vị", "tính" of "Đơn
-    vị tính": a line of the cell lost): the shortest such header; else None. Only a column whose
-    cells hold units confirms it (extract.load.pdf)."""
+    but as part of one or more unit headers — a contiguous part ("Đơn" of "Đơn vị", "tính" of
+    "Đơn vị tính") or its words in order with some left out ("Đơn tính": a narrow cell wraps
+    "Đơn⏎vị⏎tính", and a line of the cell was lost): the shortest such header; else None. Only
+    a column whose cells hold units confirms it (extract.load.pdf)."""
     bare = _bare(text)
     if len(bare) < 2 or unit_header(text) or known_header(text):
         return None
-    found = sorted((label for label in _unit_labels() if bare in _bare(label)), key=lambda label: (len(label), label))
+    words = [_bare(word) for word in text.split() if _bare(word)]
+    found = sorted((label for label in _unit_labels()
+                    if bare in _bare(label) or _words_in_order(words, [_bare(word) for word in label.split()])),
+                   key=lambda label: (len(label), label))
     return found[0][:1].upper() + found[0][1:] if found else None
+
+
+def _words_in_order(words: list[str], label: list[str]) -> bool:
+    """Whether `words` are whole words of `label`, in its order (some of its words left out)."""
+    remaining = iter(label)
+    return bool(words) and all(word in remaining for word in words)
 
 
 @cache
