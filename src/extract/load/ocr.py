@@ -1043,6 +1043,13 @@ def partial_unit_header(text: str) -> str | None:
     return found[0][:1].upper() + found[0][1:] if found else None
 
 
+def unit_header_label() -> str:
+    """The unit column's first header of rules/table_columns.yaml `fields.unit`, first letter
+    capitalised ("Đơn vị"): the header given to a unit column whose header OCR could not read."""
+    labels = load_rules("table_columns").get("fields", {}).get("unit") or ["đơn vị"]
+    return str(labels[0])[:1].upper() + str(labels[0])[1:]
+
+
 def _words_in_order(words: list[str], label: list[str]) -> bool:
     """Whether `words` are whole words of `label`, in its order (some of its words left out)."""
     remaining = iter(label)
