@@ -269,6 +269,87 @@ def _nearest_arabic(lines) -> int | None:
     return None
 
 
+# OCR: an arabic label garbled around its numeral — a speck and/or a bullet before it ("_- 1,
+# Phòng"), its point read as a comma, colon or semicolon, the space after it lost ("_2.Mục")
+_GARBLED_ARABIC = re.compile(r"^(?:[^\w\s(]|_){0,2}\s*(?:[-–+•]\s*)?(\d{1,2})[.,:;]\s*(?=[A-ZĐÀ-Ỹ])")
+# OCR: a speck before a Roman numeral read with other strokes ("_H. MỤC TIÊU")
+_SPECK = r"(?:[^\w\s(]|_)"
+
+
+def _heading_shape(text: str, bold: bool) -> bool:
+    """OCR: a line that looks like a heading, not a numbered sentence: bold, or short with no
+    sentence end."""
+    text = text.rstrip()
+    return bold or (len(text.split()) <= _MAX_BOLD_HEADING_WORDS and not text.endswith((".", ";", ",")))
+
+
+def _labelled_after(lines) -> Line | None:
+    """The nearest line of `lines` that opens with a label of any kind (rows skipped)."""
+    for line in lines:
+        if not line.is_row and any(pattern.match(line.text) for _kind, pattern in _label_patterns()):
+            return line
+    return None
+
+
+def _resilient_label(line: Line, parts, stack: list[SectionNode], after: list[Line] = (),
+                     before: list[Line] = ()):
+    """OCR: a structural label that one misread hid or changed, read back when its place in
+    the outline confirms it (else `parts` as found):
+
+    - an arabic label garbled around its numeral (`_GARBLED_ARABIC`: "_2.Mục tiêu cụ thể",
+      "_- 1, Phòng Văn hóa") whose number continues an open sibling, follows the nearest
+      numbered line before it or precedes the one after it, on a line shaped like a heading;
+    - a Roman numeral with a speck before it ("_H. MỤC TIÊU"), before a heading in capitals,
+      when a Roman part is open (numbered later from its sequence);
+    - an arabic label whose decimal point was lost ("12. Ủy ban" between "1.1." and "1.3.");
+    - a letter label read as a digit ("8) Về chính quyền số" before "b) Về dịch vụ …"), the
+      letter the sequence wants;
+    - a bold line in capitals whose Roman label was lost with its first word ("CHỨC THỰC
+      HIỆN" after part IV), when a Roman part is open and the numbered line after it counts
+      from 1 again (numbered later from its sequence)."""
+    def open_sibling(kind: str, number: str) -> bool:
+        return any(node.label_kind == kind and node.number == number for node in stack)
+
+    text = line.text
+    if parts is None or parts[0] in ("bold", "bullet"):
+        match = _GARBLED_ARABIC.match(text)
+        if match:
+            number = int(match.group(1))
+            fits = (open_sibling("arabic", str(number - 1)) or _nearest_arabic(before) == number - 1
+                    or _nearest_arabic(after) == number + 1)
+            if fits and number >= 1 and _heading_shape(text[match.end():], line.bold):
+                found = _split_heading(text, match.end(), "arabic", match.group(1))
+                if found:
+                    return found
+        match = re.match(rf"^{_SPECK}{{1,2}}\s*(\S{{1,4}})[.,:]\s+(?=[A-ZĐÀ-Ỹ]{{2}})", text)
+        rest = text[match.end():] if match else ""
+        if match and ocr_numeral(match.group(1)) and not match.group(1).isdigit() and rest.isupper() \
+                and any(node.label_kind == "roman" for node in stack):
+            return _split_heading(text, match.end(), "roman", None)     # numbered from its sequence
+        stripped = text.strip()
+        if parts is not None and parts[0] == "bold" and line.bold and stripped.isupper() \
+                and len(stripped.split()) >= 2 and any(node.label_kind == "roman" for node in stack) \
+                and _nearest_arabic(after) == 1:
+            return ("roman", None, *parts[2:])                           # numbered from its sequence
+        return parts
+    kind, number = parts[0], parts[1]
+    if kind == "arabic" and len(number) == 2 and number[0] != "0":
+        whole, part = number[0], int(number[1])
+        following = _labelled_after(after)
+        if open_sibling("decimal2", f"{whole}.{part - 1}") or (
+                following is not None and following.text.startswith(f"{whole}.{part + 1}.")):
+            return ("decimal2", f"{whole}.{part}", *parts[2:])
+    if kind == "arabic_paren" and not any(node.label_kind == "arabic_paren" for node in stack):
+        following = _labelled_after(after)
+        letter = re.match(rf"^({letter_class()})\)\s", following.text) if following is not None else None
+        if letter:
+            letters = load_rules("markup")["list_markers"]["letters"]
+            at = letters.index(letter.group(1)) if letter.group(1) in letters else 0
+            if at >= 1 and (at == 1 or open_sibling("letter", letters[at - 2])):
+                return ("letter", letters[at - 1], *parts[2:])
+    return parts
+
+
 def _leads_sublist(line: Line, following: Line | None) -> bool:
     """OCR: a bullet line that reads as a heading of the list under it — short, no digit, no
     closing point, and the next line opens with another bullet ("- Về hạ tầng số" / "+ …")."""
@@ -601,6 +682,7 @@ def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
         parts = _heading_parts(line, ocr and _leads_sublist(line, body[k + 1] if k + 1 < len(body) else None))
         if ocr:
             parts = _sequence_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
+            parts = _resilient_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
         if parts:
             label_kind, number, heading, start, inline, inline_start = parts
             tree.add(line, "body", label_kind, number, heading, start, inline, inline_start)
