@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from extract.numbering import ocr_numeral, repair_sequence, speck_prefix
+from extract.numbering import ocr_numeral, repair_sequence, roman_value, speck_prefix
 from extract.patterns import bullet_class, date_words, letter_class
 from extract.rules import alternation, load_rules
 from extract.stitch import TableRow, append_table_line, grid_cells, group_fragments, stitch_page_broken_rows
@@ -283,6 +283,18 @@ def _heading_shape(text: str, bold: bool) -> bool:
     return bold or (len(text.split()) <= _MAX_BOLD_HEADING_WORDS and not text.endswith((".", ";", ",")))
 
 
+def _nearest_roman(lines) -> int | None:
+    """The value of the nearest Roman part among `lines` ("IV. TỔ CHỨC …"), else None."""
+    for line in lines:
+        if line.is_row:
+            continue
+        for _kind, pattern in _label_patterns()[:2]:
+            match = pattern.match(line.text)
+            if match:
+                return roman_value(match.group(1))
+    return None
+
+
 def _labelled_after(lines) -> Line | None:
     """The nearest line of `lines` that opens with a label of any kind (rows skipped)."""
     for line in lines:
@@ -300,7 +312,8 @@ def _resilient_label(line: Line, parts, stack: list[SectionNode], after: list[Li
       "_- 1, Phòng Văn hóa") whose number continues an open sibling, follows the nearest
       numbered line before it or precedes the one after it, on a line shaped like a heading;
     - a Roman numeral with a speck before it ("_H. MỤC TIÊU"), before a heading in capitals,
-      when a Roman part is open (numbered later from its sequence);
+      when a Roman part is open, or any short token there ("TH, NHIỆM VỤ") between the Roman
+      parts n and n + 2 (numbered later from its sequence);
     - an arabic label whose decimal point was lost ("12. Ủy ban" between "1.1." and "1.3.");
     - a letter label read as a digit ("8) Về chính quyền số" before "b) Về dịch vụ …"), the
       letter the sequence wants;
@@ -321,11 +334,13 @@ def _resilient_label(line: Line, parts, stack: list[SectionNode], after: list[Li
                 found = _split_heading(text, match.end(), "arabic", match.group(1))
                 if found:
                     return found
-        match = re.match(rf"^{_SPECK}{{1,2}}\s*(\S{{1,4}})[.,:]\s+(?=[A-ZĐÀ-Ỹ]{{2}})", text)
+        match = re.match(rf"^({_SPECK}{{0,2}})\s*(\S{{1,4}})[.,:]\s+(?=[A-ZĐÀ-Ỹ]{{2}})", text)
         rest = text[match.end():] if match else ""
-        if match and ocr_numeral(match.group(1)) and not match.group(1).isdigit() and rest.isupper() \
-                and any(node.label_kind == "roman" for node in stack):
-            return _split_heading(text, match.end(), "roman", None)     # numbered from its sequence
+        if match and not match.group(2).isdigit() and rest.isupper():
+            opened = [roman_value(node.number or "") for node in stack if node.label_kind == "roman"]
+            between = bool(opened) and opened[0] is not None and _nearest_roman(after) == opened[0] + 2
+            if (match.group(1) and ocr_numeral(match.group(2)) and opened) or between:
+                return _split_heading(text, match.end(), "roman", None)     # numbered from its sequence
         stripped = text.strip()
         if parts is not None and parts[0] == "bold" and line.bold and stripped.isupper() \
                 and len(stripped.split()) >= 2 and any(node.label_kind == "roman" for node in stack) \
@@ -658,6 +673,17 @@ def _lost_first_part(preamble: list[Line], body: list[Line]) -> tuple[list[Line]
     return preamble, body, None
 
 
+def _lost_first_heading(line: Line) -> tuple[str, int]:
+    """OCR: the heading of part I that lost its numeral (`_lost_first_part`) and where it
+    starts in the line: without a numeral misread as another sign before it ("1. MỤC ĐÍCH,
+    YÊU CẦU" for "I. MỤC ĐÍCH, YÊU CẦU")."""
+    text = line.text.strip()
+    match = re.match(r"^(\S{1,2})[.,:]\s+(?=[A-ZĐÀ-Ỹ]{2})", text)
+    if match and (match.group(1) == "1" or ocr_numeral(match.group(1)) == "I"):
+        text = text[match.end():]
+    return text.rstrip(":"), line.text.find(text)
+
+
 def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
                lost_first: Line | None = None) -> tuple[list[Line], list[tuple[SectionNode | None, list[Line]]]]:
     """Headings into `tree`, content lines under them; (the closing sentence's lines, the
@@ -674,7 +700,7 @@ def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
             closing_sentence.append(line)  # "Trên đây là Kế hoạch …" ends the body
             continue
         if line is lost_first:
-            tree.add(line, "body", "roman", None, line.text.strip().rstrip(":"), line.text.find(line.text.strip()))
+            tree.add(line, "body", "roman", None, *_lost_first_heading(line))
             continue
         if _continues_heading(tree.current, line):
             _extend_heading(tree.current, line)
