@@ -345,6 +345,8 @@ def _resilient_label(line: Line, parts, stack: list[SectionNode], after: list[Li
         if parts is not None and parts[0] == "bold" and line.bold and stripped.isupper() \
                 and len(stripped.split()) >= 2 and any(node.label_kind == "roman" for node in stack) \
                 and _nearest_arabic(after) == 1:
+            if match:                                                    # "TH, NHIỆM VỤ": the label's remains
+                return _split_heading(text, match.end(), "roman", None) or ("roman", None, *parts[2:])
             return ("roman", None, *parts[2:])                           # numbered from its sequence
         return parts
     kind, number = parts[0], parts[1]
