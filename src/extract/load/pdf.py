@@ -396,6 +396,8 @@ def _continues(prev: _Line, line: _Line, geometry: _Geometry, column: str) -> bo
     height = max(prev.height, line.height, 1.0)
     if column == "F" and _wrapped_ocr_line(prev, line, geometry):
         return True
+    if "conf" in line.words[0] and opens_sub_label(prev.text, line.text):
+        return False
     if line.page == prev.page:
         if (line.top - prev.top) / height > geometry.pitch + PARAGRAPH_SPACING:
             return False
@@ -465,6 +467,17 @@ def _wrapped_ocr_line(prev: _Line, line: _Line, geometry: _Geometry) -> bool:
             and (first.islower() or first.isdigit() or prev.text.rsplit(" ", 1)[-1].casefold() in _period_words())
             and not _SENTENCE_END.search(prev.text)
             and not _list_marker().match(line.text))
+
+
+_DECIMAL_LABEL = re.compile(r"^(\d{1,2})\.\d{1,2}\.?\s+[A-ZĐÀ-Ỹ]")
+
+
+def opens_sub_label(prev: str, text: str) -> bool:
+    """OCR: `text` opens with a decimal label under the numbered line `prev` ("2.1. Vận hành"
+    below "2. Về chuyển đổi số …", or "2.2." below "2.1. …"): a new item, not the wrapped end
+    of a heading that reached the right margin."""
+    match = _DECIMAL_LABEL.match(text)
+    return bool(match) and re.match(rf"{match.group(1)}(?:[.)]\s|\.\d)", prev) is not None
 
 
 def _paragraphs(lines: list[tuple[str, _Line]], geometry_of) -> list[Paragraph]:
