@@ -57,7 +57,6 @@ REREAD_BELOW = 80.0               # a page line with a word this unsure is read 
 REREAD_PAD = 0.35                 # ... cropped with this share of its height above and below
 DASH_FOOT = 0.8                   # share of the letters' height below which an opening dash is a speck
 DASH_FLATNESS = 2.0               # a dash's box is at least this many times as wide as tall
-TEXT_CELL_WORDS = 4               # words of letters a cell of running text holds at least
 UNIT_CELLS_LEAST = 2              # known units that show a column without a unit header is the unit column
 # How a unit cell read as no known unit is read again, in turn, until a known unit is read:
 # (image: "cell" without ruling lines and specks, "ink" the same cut to its ink without the
@@ -1419,7 +1418,6 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
         readings = {cell: _read_cell(ocr, without_lines, cell, scale) for cell in table.cells}
         readings.update(_reread_unit_cells(ocr, gray, without_lines, table, readings, scale))
         readings.update(_check_number_cells(ocr, without_lines, table, readings, scale))
-        readings.update(_reread_text_cells(ocr, without_lines, readings, scale))
         for cell, read in readings.items():
             if read == []:
                 table.unread.add(cell)
@@ -1434,23 +1432,6 @@ def _recognise(ocr: _Engine, gray, scale: float) -> tuple[list, list[list[dict]]
     _repair_phrases_across_lines(lines)
     _count_quarter_stems(without_lines, lines, scale)
     return tables, lines
-
-
-def _reread_text_cells(ocr: _Engine, without_lines, readings: dict, scale: float) -> dict:
-    """The cells of running text (at least TEXT_CELL_WORDS words of letters: a name, a duty,
-    a basis quoting a higher plan) whose lines hold an unsure word, those lines read again alone
-    as a page line is (`_reread_unsure_lines`): a block reading of a long cell on a blurred
-    scan loses a letter here and there, and one letter loses the fact. Number and unit cells
-    keep their own checks."""
-    found = {}
-    for cell, read in readings.items():
-        if not read or sum(1 for words in read for word in words
-                           if any(ch.isalpha() for ch in word["text"])) < TEXT_CELL_WORDS:
-            continue
-        again = _reread_unsure_lines(ocr, without_lines, read, scale)
-        if any(new is not old for new, old in zip(again, read)):
-            found[cell] = again
-    return found
 
 
 def _reread_unit_cells(ocr: _Engine, gray, without_lines, table, readings: dict, scale: float) -> dict:
