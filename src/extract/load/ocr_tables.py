@@ -121,8 +121,8 @@ def _inked_boundary(ink, fixed: int, lo: int, hi: int, band: int, along_rows: bo
 
 def _without_underlines(horizontal, vertical, binary, scale: float):
     """The horizontal line mask without the lines that underline text inside a cell: a piece
-    that does not meet a vertical ruling line at both ends (within UNDERLINE_REACH points) and
-    runs under a row of letters (ink in UNDERLINE_INK of its columns in the UNDERLINE_ABOVE
+    that crosses no vertical ruling line, does not meet one at both ends (within
+    UNDERLINE_REACH points) and runs under a row of letters (ink in UNDERLINE_INK of its columns in the UNDERLINE_ABOVE
     points just above it). Taken for a row line, an underline cut a long cell into one cell a
     line ("Cụ thể hóa chỉ tiêu “100% hồ sơ công việc tại cấp bộ" parted from the rest of its
     basis), and whitened out with the grid, it took the dots below and the descenders of the
@@ -145,8 +145,9 @@ def _without_underlines(horizontal, vertical, binary, scale: float):
         rows = slice(max(y - reach, 0), min(y + h + reach, height))
         ends = (vertical[rows, max(x - reach, 0):min(x + reach + 1, width)],
                 vertical[rows, max(x + w - 1 - reach, 0):min(x + w + reach, width)])
-        if all(end.size and end.max() > 0 for end in ends):
-            continue
+        inside = vertical[rows, min(x + reach + 1, width):max(x + w - 1 - reach, 0)]
+        if all(end.size and end.max() > 0 for end in ends) or (inside.size and inside.max() > 0):
+            continue        # a row line: it meets column lines at its ends, or crosses one
         band = binary[max(y - above, 0):y, x:x + w]
         if band.size and float((band.max(axis=0) > 0).mean()) >= UNDERLINE_INK:
             kept[labels == label] = 0
