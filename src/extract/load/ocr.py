@@ -578,9 +578,10 @@ def has_vowel(word: str) -> bool:
 def split_syllables(text: str) -> str:
     """A word OCR ran together from Vietnamese syllables, spaced again ("CHUYỂNĐỔI" ->
     "CHUYỂN ĐỔI"); punctuation around it is kept. Only when every syllable carries a
-    Vietnamese letter, so that loanwords ("Internet") and names stay whole."""
+    Vietnamese letter, so that loanwords ("Internet") and names stay whole, and the word is
+    no written syllable itself: "lượt", "điểm" stay whole, though "lư" + "ợt" parse as two."""
     match = re.fullmatch(r"(\W*)(\w+)(\W*)", text)
-    if not match or len(match.group(2)) < 4:
+    if not match or len(match.group(2)) < 4 or match.group(2).lower() in syllable_lexicon():
         return text
     parsed = _repairs().syllables.fullmatch(match.group(2))
     if not parsed:
