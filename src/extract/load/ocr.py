@@ -578,9 +578,10 @@ def has_vowel(word: str) -> bool:
 def split_syllables(text: str) -> str:
     """A word OCR ran together from Vietnamese syllables, spaced again ("CHUYỂNĐỔI" ->
     "CHUYỂN ĐỔI"); punctuation around it is kept. Only when every syllable carries a
-    Vietnamese letter, so that loanwords ("Internet") and names stay whole."""
+    Vietnamese letter, so that loanwords ("Internet") and names stay whole, and the word is
+    no written syllable itself: "lượt", "điểm" stay whole, though "lư" + "ợt" parse as two."""
     match = re.fullmatch(r"(\W*)(\w+)(\W*)", text)
-    if not match or len(match.group(2)) < 4:
+    if not match or len(match.group(2)) < 4 or match.group(2).lower() in syllable_lexicon():
         return text
     parsed = _repairs().syllables.fullmatch(match.group(2))
     if not parsed:
@@ -697,6 +698,7 @@ def repair_line(words: list[dict]) -> None:
     """
     repairs = _repairs()
     words[:] = _rejoined([part for word in words for part in _respaced(word)])
+    _drop_dashes_between_syllables(words)
     repair_words(words)
     stray = _STRAY_OPENING.match(words[0]["text"])
     if stray and not any(ch in word["text"] for word in words for ch in _CLOSING_QUOTES):
@@ -905,6 +907,41 @@ def _drop_signs_inside_words(words: list[dict]) -> None:
             and re.fullmatch(r"[^\W\d_]+", words[i - 1]["text"]) and joins_word(words[i - 1]["text"], words[i + 1]["text"])}
     if lone:
         words[:] = [word for i, word in enumerate(words) if i not in lone]
+
+
+_GLUED_DASH = re.compile(r"([^\W\d_]+)[-–]([^\W\d_]+)([.,;:]?)")
+
+
+def _drop_dashes_between_syllables(words: list[dict]) -> None:
+    """A speck read as a dash glued between two small-letter syllables of a sentence ("theo-quy",
+    "trực tuyến-và", "những -khó", "kết- quả"), removed in place: plans write a dash between
+    words with spaces ("Văn hóa - Xã hội"), never glued between small letters, so a dash there
+    is a speck whether or not the two syllables make a word (`_drop_signs_inside_words` only
+    drops the signs of a word). Both sides must be written syllables (`syllable_lexicon()`); a
+    word holding the dash becomes two, each with its share of the box."""
+    lexicon = syllable_lexicon()
+
+    def syllables(*parts: str) -> bool:
+        return all(part.islower() and part in lexicon for part in parts)
+
+    parted = []
+    for word in words:
+        glued = _GLUED_DASH.fullmatch(word["text"])
+        if glued and syllables(glued.group(1), glued.group(2)):
+            share = (word["x1"] - word["x0"]) / len(word["text"])
+            split = word["x0"] + share * len(glued.group(1))
+            parted.append(dict(word, text=glued.group(1), x1=split))
+            parted.append(dict(word, text=glued.group(2) + glued.group(3), x0=split + share))
+        else:
+            parted.append(word)
+    words[:] = parted
+    for word, following in zip(words, words[1:]):
+        left, right = _LETTERS_THEN_STOPS.fullmatch(word["text"].rstrip("-–")), _DASH_THEN_LETTERS.fullmatch(following["text"])
+        if word["text"][-1:] in "-–" and left and not left.group(2) and re.match(r"[^\W\d_]+", following["text"]) \
+                and syllables(left.group(1), re.match(r"[^\W\d_]+", following["text"]).group(0)):
+            word["text"] = left.group(1)
+        elif right and re.fullmatch(r"[^\W\d_]+", word["text"]) and syllables(word["text"], right.group(1).rstrip(".,;:")):
+            following["text"] = right.group(1)
 
 
 def _bare(text: str) -> str:
