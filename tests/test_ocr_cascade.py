@@ -193,3 +193,11 @@ def test_a_short_line_the_sequence_does_not_want_stays_content():
     assert [number for _level, number, _heading in taken].count("(3)") == 1
     no_list = tree(plan(*GROUPS[:-2], Paragraph("Tỷ lệ người dân hài lòng đạt tối thiểu 95%;")))
     assert not any(heading == "Xã hội số" for _l, _n, heading in no_list)
+
+
+def test_a_container_heading_with_its_marks_misread_stays_out_of_the_group_path():
+    from extract.items.text_items import _is_container
+    assert _is_container("Mục tiêu cự thế", ocr=True)
+    assert not _is_container("Mục tiêu cự thế", ocr=False)
+    assert _is_container("Mục tiêu cụ thể", ocr=False)
+    assert not _is_container("Về chuyển đổi số", ocr=True)
