@@ -104,3 +104,100 @@ def test_a_sub_label_opens_a_new_line_under_its_parent():
     assert opens_sub_label("2.1. Vận hành thông suốt hệ thống", "2.2. Số hóa hồ sơ đảng viên")
     assert not opens_sub_label("3. Về khoa học, công nghệ", "2.1. Vận hành thông suốt")
     assert not opens_sub_label("ngân sách năm", "2026. Các cơ quan")
+
+
+def test_an_arabic_label_with_a_digit_read_as_a_letter_is_read_back_from_its_sequence():
+    sections = tree(plan(
+        Paragraph("I. QUAN ĐIỂM", bold=True), Paragraph("1. Quán triệt phương châm."),
+        Paragraph("II. MỤC TIÊU", bold=True),
+        Paragraph("I. Mục tiêu chung", bold=True),                 # "1." read as a Roman one
+        Paragraph("- Tổ chức triển khai."),
+        Paragraph("2. Mục tiêu cụ thể", bold=True),
+        Paragraph("III. NHIỆM VỤ", bold=True),
+        Paragraph("l. Phát triển hạ tầng số", bold=True),          # "1." read as a small L
+        Paragraph("2. Phát triển dữ liệu số", bold=True),
+        Paragraph("9. Sở Tài chính", bold=True), Paragraph("1O. Sở Nội vụ", bold=True),   # "10."
+        Paragraph("Trên đây là Kế hoạch chuyển đổi số."),
+    ))
+    assert sections[2:] == [
+        (1, "II", "MỤC TIÊU"), (2, "1", "Mục tiêu chung"), (2, "2", "Mục tiêu cụ thể"),
+        (1, "III", "NHIỆM VỤ"), (2, "1", "Phát triển hạ tầng số"), (2, "2", "Phát triển dữ liệu số"),
+        (2, "9", "Sở Tài chính"), (2, "10", "Sở Nội vụ"),
+    ]
+
+
+def test_a_letter_for_a_digit_the_sequence_does_not_confirm_stays():
+    sections = tree(plan(
+        Paragraph("I. Mục đích", bold=True),                       # part I itself, no part open
+        Paragraph("1. Quán triệt phương châm.", bold=True),
+        Paragraph("II. NHIỆM VỤ", bold=True),
+        Paragraph("I. Mục tiêu chung", bold=True),                 # no "2." after it
+        Paragraph("III. TỔ CHỨC THỰC HIỆN", bold=True),
+    ))
+    assert sections[0] == (1, "I", "Mục đích")
+    assert not any(number == "1" and heading == "Mục tiêu chung" for _level, number, heading in sections)
+
+
+def test_a_group_heading_opener_read_with_another_tone_is_read_back():
+    from extract.load.ocr_lexicon import word_list
+    if not word_list():
+        return                                                     # no word list: nothing changes
+    sections = tree(plan(
+        Paragraph("I. MỤC TIÊU", bold=True), Paragraph("1. Mục tiêu cụ thể", bold=True),
+        Paragraph("a) Vê chuyển đổi số"), Paragraph("- 100% hồ sơ công việc xử lý trên môi trường mạng."),
+        Paragraph("b) VẾ KINH TẾ SỐ"), Paragraph("- Kinh tế số chiếm 20% GRDP."),
+        Paragraph("c) Vệ sinh môi trường"), Paragraph("- Thu gom rác thải."),
+    ))
+    assert [heading for _level, _number, heading in sections[2:]] == [
+        "Về chuyển đổi số", "VỀ KINH TẾ SỐ", "Vệ sinh môi trường"]
+    typed = tree(plan(Paragraph("I. MỤC TIÊU", bold=True), Paragraph("a) Vê chuyển đổi số"), ocr=False))
+    assert typed[1][2] == "Vê chuyển đổi số"
+
+
+def test_a_syllable_split_in_two_is_joined_when_the_word_list_says_so():
+    from extract.load.ocr import repair_line
+    from extract.load.ocr_lexicon import word_list
+    if not word_list():
+        return
+
+    def read(text):
+        words = [{"text": part, "conf": 80.0, "x0": 10 * i, "x1": 10 * i + 8, "top": 0, "bottom": 10}
+                 for i, part in enumerate(text.split())]
+        repair_line(words)
+        return " ".join(word["text"] for word in words)
+
+    assert read("QUAN ĐI ẾM") == "QUAN ĐIỂM"
+    assert read("lĩnh vực trọng đi ếm") == "lĩnh vực trọng điểm"
+    assert read("cho trẻ đi ăn cơm") == "cho trẻ đi ăn cơm"
+
+
+GROUPS = [
+    Paragraph("I. MỤC TIÊU", bold=True), Paragraph("1. Mục tiêu cụ thể", bold=True),
+    Paragraph("c) Về chuyển đổi số"),
+    Paragraph("(1) Chuyển đổi số các cơ quan"), Paragraph("- 100% hồ sơ công việc xử lý trên môi trường mạng."),
+    Paragraph("(2) Kinh tế số"), Paragraph("100% TTHC đủ điều kiện được cung cấp DVC trực tuyến."),
+    Paragraph("Xã hội số"),                                       # "(3)" lost whole
+    Paragraph("- Tỷ lệ người dân hài lòng đạt tối thiểu 95%;"), Paragraph("- Triển khai chữ ký số."),
+]
+
+
+def test_a_group_heading_whose_label_was_lost_whole_takes_its_siblings_next_number():
+    sections = tree(plan(*GROUPS, Paragraph("d) Về khoa học, công nghệ")))
+    assert sections[3:] == [(4, "(1)", "Chuyển đổi số các cơ quan"), (4, "(2)", "Kinh tế số"),
+                            (4, "(3)", "Xã hội số"), (3, "d", "Về khoa học, công nghệ")]
+    assert not any(heading == "Xã hội số" for _l, _n, heading in tree(plan(*GROUPS, ocr=False)))
+
+
+def test_a_short_line_the_sequence_does_not_want_stays_content():
+    taken = tree(plan(*GROUPS, Paragraph("(3) Xã hội số"), Paragraph("- Phủ sóng 5G.")))
+    assert [number for _level, number, _heading in taken].count("(3)") == 1
+    no_list = tree(plan(*GROUPS[:-2], Paragraph("Tỷ lệ người dân hài lòng đạt tối thiểu 95%;")))
+    assert not any(heading == "Xã hội số" for _l, _n, heading in no_list)
+
+
+def test_a_container_heading_with_its_marks_misread_stays_out_of_the_group_path():
+    from extract.items.text_items import _is_container
+    assert _is_container("Mục tiêu cự thế", ocr=True)
+    assert not _is_container("Mục tiêu cự thế", ocr=False)
+    assert _is_container("Mục tiêu cụ thể", ocr=False)
+    assert not _is_container("Về chuyển đổi số", ocr=True)

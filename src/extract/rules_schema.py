@@ -353,6 +353,7 @@ class Ocr(_Schema):
     letter_misreads: Names = {}
     kept_short: Words = []
     frequent_words: Words = []
+    heading_openers: Words = []
     glyph_confusions: Names = {}
     bullet_misreads: _BulletMisreads = None
     syllable: _Syllable = None

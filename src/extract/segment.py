@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from extract.load.ocr_lexicon import _same_case, syllable_key, word_list
 from extract.numbering import ocr_numeral, repair_sequence, roman_value, speck_prefix
 from extract.patterns import bullet_class, date_words, letter_class
 from extract.rules import alternation, load_rules
@@ -367,6 +368,107 @@ def _resilient_label(line: Line, parts, stack: list[SectionNode], after: list[Li
     return parts
 
 
+# OCR: an arabic label with a digit read as a letter ("l. Mục tiêu", "I. Mục tiêu", "1O. Sở
+# Tài chính"): "l", "I" and "|" for "1", "O" for "0"
+_LETTER_DIGIT = re.compile(r"^(?:[^\w\s(]|_){0,2}\s*([0-9lI|O]{1,2})[.,:]\s*(?=[A-ZĐÀ-Ỹ])")
+_DIGIT_OF_LETTER = str.maketrans("lI|O", "1110")
+
+
+def _letter_digit_label(line: Line, parts, stack: list[SectionNode], after: list[Line] = (),
+                        before: list[Line] = ()):
+    """OCR: an arabic label one of whose digits was read as a letter (`_LETTER_DIGIT`: "l.
+    Mục tiêu chung", "I. Mục tiêu chung" under part II, "1O. Sở Tài chính") read back when
+    its number continues an open sibling, follows the nearest numbered line before it or
+    precedes the one after it; never a heading in capitals (a Roman part), "I." only inside a
+    Roman part already open, "l." not after a "k." list item; else `parts` as found."""
+    roman_one = parts is not None and parts[0] == "roman" and parts[1] == "I"
+    letter = parts is not None and parts[0] == "letter" and parts[1] in ("l", "I", "O") and not any(
+        node.label_kind == "letter" and node.number == chr(ord(parts[1].lower()) - 1) for node in stack)
+    if parts is not None and parts[0] not in ("bold", "bullet") and not roman_one and not letter:
+        return parts
+    match = _LETTER_DIGIT.match(line.text)
+    if match is None or match.group(1).isdigit() or line.text[match.end():].isupper():
+        return parts
+    if roman_one and not any(node.label_kind == "roman" for node in stack):
+        return parts
+    number = int(match.group(1).translate(_DIGIT_OF_LETTER))
+    fits = (any(node.label_kind == "arabic" and node.number == str(number - 1) for node in stack)
+            or _nearest_arabic(before) == number - 1 or _nearest_arabic(after) == number + 1)
+    if number < 1 or not fits:
+        return parts
+    return _split_heading(line.text, match.end(), "arabic", str(number)) or parts
+
+
+def _next_number(kind: str, number: str | None) -> str | None:
+    """The label after `number` in a sequence of `kind` ("2" -> "3", "(2)" -> "(3)", "b" ->
+    "c"), else None."""
+    letters = load_rules("markup")["list_markers"]["letters"]
+    inner = (number or "").strip("()")
+    if inner.isdigit():
+        following = str(int(inner) + 1)
+    elif inner in letters and letters.index(inner) + 1 < len(letters):
+        following = letters[letters.index(inner) + 1]
+    else:
+        return None
+    if kind == "paren":
+        return f"({following})"
+    return following if kind in ("arabic", "arabic_paren", "letter") else None
+
+
+_MAX_LOST_LABEL_WORDS = 10     # a group heading read without its label is no longer than this
+
+
+def _lost_sibling_label(line: Line, parts, stack: list[SectionNode], after: list[Line] = (),
+                        before: list[Line] = ()):
+    """OCR: a group heading whose label was lost whole ("Xã hội số" for "(3) Xã hội số"):
+    the open heading is a short labelled group heading with content under it, the line is
+    shaped like it — short, a capital first, no digit, no closing sign — the line before it
+    ends an item (a point or semicolon), the line after it opens with a bullet, and the next
+    labelled line does not carry the number it would take. Its parts with the number that
+    follows its sibling's; else None."""
+    if parts is not None and parts[0] != "bold" or not stack or not before or not after:
+        return None
+    node = stack[-1]
+    if node.kind != "body" or not node.lines or len(node.heading.split()) > _MAX_BOLD_HEADING_WORDS:
+        return None
+    number = _next_number(node.label_kind, node.number)
+    text = line.text.strip()
+    if number is None or not text or not text[0].isupper() or any(ch.isdigit() for ch in text) \
+            or len(text.split()) > _MAX_LOST_LABEL_WORDS or text.endswith((".", ";", ",", ":")):
+        return None
+    if before[0].is_row or not before[0].text.rstrip().endswith((".", ";")) or after[0].is_row \
+            or not _bullet().match(after[0].text):
+        return None
+    following = _labelled_after(after)
+    if following is not None:
+        for kind, pattern in _label_patterns():
+            match = pattern.match(following.text)
+            if match and kind == node.label_kind and match.group(1) == number:
+                return None
+    heading = without_trailing_speck(text)
+    return node.label_kind, number, heading, line.text.index(text), None, None
+
+
+def _heading_opener(parts):
+    """OCR: a heading whose first word is a group heading's opener (rules/ocr.yaml
+    `heading_openers`: "Về") read with another tone or none ("vê chuyển đổi số", "Vế hạ tầng
+    số") has it back: the same letters (`syllable_key`), and the first two words as read make no
+    word of the word list ("Vệ sinh môi trường" stays); else `parts` as found. Without a word
+    list nothing changes."""
+    if not parts or not parts[2]:
+        return parts
+    words = parts[2].split(maxsplit=2)
+    if len(words) < 2 or not words[0].isalpha() or not word_list():
+        return parts
+    first, second = words[0].lower(), words[1].lower().rstrip(",.;:")
+    for opener in load_rules("ocr").get("heading_openers") or ():
+        if first != opener and syllable_key(first)[0] == syllable_key(opener)[0] \
+                and f"{first} {second}" not in word_list():
+            heading = _same_case(opener, words[0]) + parts[2][len(words[0]):]
+            return (parts[0], parts[1], heading, *parts[3:])
+    return parts
+
+
 def _leads_sublist(line: Line, following: Line | None) -> bool:
     """OCR: a bullet line that reads as a heading of the list under it — short, no digit, no
     closing point, and the next line opens with another bullet ("- Về hạ tầng số" / "+ …")."""
@@ -711,6 +813,10 @@ def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
         if ocr:
             parts = _sequence_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
             parts = _resilient_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
+            parts = _letter_digit_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
+            parts = _lost_sibling_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else []) \
+                or parts
+            parts = _heading_opener(parts)
         if parts:
             label_kind, number, heading, start, inline, inline_start = parts
             tree.add(line, "body", label_kind, number, heading, start, inline, inline_start)

@@ -153,14 +153,23 @@ class _Block:
     sources: list[Source] = field(default_factory=list)
 
 
-def group_path(node: SectionNode | None) -> str | None:
-    """The headings an item sits under, below the Roman-numeral part, without containers."""
+def group_path(node: SectionNode | None, ocr: bool = False) -> str | None:
+    """The headings an item sits under, below the Roman-numeral part, without containers
+    (`_is_container`)."""
     if node is None:
         return None
-    containers = _rules().containers
-    names = [n.heading for n in node.path()[1:]
-             if _rules().year_suffix.sub("", n.heading.casefold().rstrip(":")) not in containers]
+    names = [n.heading for n in node.path()[1:] if not _is_container(n.heading, ocr)]
     return " > ".join(names) or None
+
+
+def _is_container(heading: str, ocr: bool = False) -> bool:
+    """A heading that only contains other headings (rules/document.yaml `container_headings`);
+    on an OCR'd document also with its marks misread ("Mục tiêu cự thế" for "Mục tiêu cụ
+    thể"): the same letters without diacritics, spaces or case."""
+    key = _rules().year_suffix.sub("", heading.casefold().rstrip(":"))
+    if key in _rules().containers:
+        return True
+    return ocr and _squeezed(key) in {_squeezed(container) for container in _rules().containers}
 
 
 def _heading_is_statement(node: SectionNode, has_children: bool) -> bool:
@@ -492,13 +501,13 @@ class _SectionReader:
         self.pending, self.pending_statements = [], []
         self.task_mode = bool(node.path()) and bool(_rules().task_part.match(node.path()[0].heading))
         statements: list[tuple[str, int, Line]] = []
-        self.group = group_path(node)
+        self.group = group_path(node, self.seg.text.ocr)
         if node.inline_text and node.inline_start is not None:
             statements.append((node.inline_text, node.inline_start, node.line))
         elif _heading_is_statement(node, node.id in self.parents):
             # "a) Phủ sóng di động 4G đến 100% thôn, bản; …": the labelled item is the statement
             statements.append((node.heading, node.heading_start, node.line))
-            self.group = group_path(node.parent)
+            self.group = group_path(node.parent, self.seg.text.ocr)
         statements += [(line.text, line.start, line) for line in node.lines if not line.is_row]
         reporting = _in_results(node)
         for text, start, line in statements:

@@ -682,6 +682,37 @@ def _rejoined(words: list[dict]) -> list[dict]:
     return result
 
 
+def _rejoined_by_neighbours(words: list[dict]) -> list[dict]:
+    """Two written syllables Tesseract split one into ("đi" + "ếm" of "quan điểm", "trọng đi
+    ếm"), joined again when the word list says so: the second opens with a vowel, the joined
+    letters are a syllable of `syllable_lexicon()`, neither part makes a word with the other or
+    with its neighbour (by bare letters, `bare_word`) and the joined syllable does with the word
+    before or after it. The word repair then gives it its tone ("điếm" -> "điểm")."""
+    vowels = _repairs().vowels
+    letters = [word["text"] if _LETTERS.fullmatch(word["text"]) else None for word in words]
+    result: list[dict] = []
+    skip = False
+    for i, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        first, second = letters[i], letters[i + 1] if i + 1 < len(words) else None
+        before = letters[i - 1] if i else None
+        after = letters[i + 2] if i + 2 < len(words) else None
+        if first and second and second[0].lower() in vowels and len(first) > 1 \
+                and (first + second).lower() in syllable_lexicon():
+            joined = first + second
+            near = [pair for pair in ((before, first), (first, second), (second, after)) if all(pair)]
+            if not any(bare_word(a, b) for a, b in near) and (
+                    (before and bare_word(before, joined)) or (after and bare_word(joined, after))):
+                result.append({**word, "text": joined, "x1": words[i + 1]["x1"],
+                               "conf": min(word["conf"], words[i + 1]["conf"])})
+                skip = True
+                continue
+        result.append(word)
+    return result
+
+
 def _drop_opening_speck(words: list[dict]) -> None:
     """A line's first word that is only ticks or quote marks ("ˆ KT. CHỦ TỊCH", "„ Phụ lục I")
     is a speck (a seal's or signature's remains, dust) when no quote closes later in the line:
@@ -699,6 +730,7 @@ def repair_line(words: list[dict]) -> None:
     repairs = _repairs()
     words[:] = _rejoined([part for word in words for part in _respaced(word)])
     _drop_dashes_between_syllables(words)
+    words[:] = _rejoined_by_neighbours(words)
     repair_words(words)
     stray = _STRAY_OPENING.match(words[0]["text"])
     if stray and not any(ch in word["text"] for word in words for ch in _CLOSING_QUOTES):
