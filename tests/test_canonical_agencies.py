@@ -196,6 +196,9 @@ def split(text: str, level: str | None = "xa") -> list[tuple[str, str]]:
     ("Ủy ban nhân dân phường (qua Phòng Văn hóa - Xã hội phường; Cơ quan thường trực); Công an phường",
      [("Ủy ban nhân dân phường", "Ủy ban nhân dân phường (qua Phòng Văn hóa - Xã hội phường; Cơ quan thường trực)"),
       ("Công an phường", "Công an phường")]),
+    # village heads are partners of their own ("Trưởng bản", "Trưởng thôn")
+    ("Đoàn Thanh niên xã, Trưởng bản các bản",
+     [("Đoàn Thanh niên", "Đoàn Thanh niên xã"), ("Trưởng bản các bản", "Trưởng bản các bản")]),
     ("", []), (" - ; ", []), ("(B/c)", []),
 ])
 def test_split_agencies(text, expected):

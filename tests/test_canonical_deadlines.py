@@ -235,3 +235,12 @@ def test_parse_deadline_never_raises(text, plan_year):
     check_deadline(parse_deadline(text, plan_year))
     for start, end, found in find_deadlines(text, plan_year):
         assert text[start:end] == found.text
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Công an phường chủ trì, phối hợp với các tổ dân phố thực hiện thường xuyên.", ["thường xuyên"]),
+    ("Các thôn triển khai liên tục", ["liên tục"]),
+    ("Cập nhật liên tục dữ liệu dân cư trên địa bàn", []),       # an adverb inside the sentence
+])
+def test_an_ongoing_phrase_times_the_duty_after_its_verb(text, found):
+    assert [d.text for _, _, d in find_deadlines(text, PLAN_YEAR)] == found

@@ -151,3 +151,26 @@ def test_a_responsibility_block_in_brackets_closes_the_whole_statement():
     assert [a.name for a in emulation.lead] == ["Văn phòng Hội đồng nhân dân và Ủy ban nhân dân"]
     assert (emulation.deadline.kind, emulation.deadline.start) == ("quarter", "2026-04-01")
     assert all(quoted(seg, s) == s.quote for t in tasks.values() for s in t.sources)
+
+
+def test_a_sentence_handing_the_statement_before_it_to_a_lead_names_no_task_of_its_own():
+    # "<task>; <task>. Giao <lead> chủ trì, phối hợp với <partners> thực hiện; <deadline>."
+    plan = PLAN.replace("- Số hóa sổ hộ tịch còn lưu giữ tại xã.\n\n+ Đơn vị chủ trì: Văn phòng HĐND và UBND xã.\n\n"
+                        "+ Thời gian thực hiện: trước ngày 30/9/2026.",
+                        "- Rà soát các điểm chưa có sóng di động tại các thôn; kiến nghị doanh nghiệp viễn thông đầu tư "
+                        "trạm phát sóng. Giao Phòng Kinh tế chủ trì, phối hợp với VNPT Lào Cai, Trưởng thôn các thôn "
+                        "thực hiện; thời gian: trước ngày 30/6/2026.\n\n"
+                        "- Làm sạch dữ liệu dân cư. Giao Công an xã chủ trì, phối hợp với các thôn thực hiện thường "
+                        "xuyên.")
+    assert plan != PLAN
+    seg, prov = segmented(plan)
+    tasks = {t.name: t for t in extract_text_items(seg, prov, plan_year=2026, level="xa", nlp=None).tasks}
+    waves = tasks["Rà soát các điểm chưa có sóng di động tại các thôn; kiến nghị doanh nghiệp viễn thông đầu tư "
+                  "trạm phát sóng"]
+    assert ([a.name for a in waves.lead], [a.name for a in waves.partners]) == (
+        ["Phòng Kinh tế"], ["VNPT Lào Cai", "Trưởng thôn các thôn"])
+    assert (waves.deadline.kind, waves.deadline.end) == ("date", "2026-06-30")
+    data = tasks["Làm sạch dữ liệu dân cư"]
+    assert ([a.name for a in data.lead], data.deadline.kind) == (["Công an xã"], "ongoing")
+    assert not any(name.startswith("Giao") for name in tasks)
+    assert all(quoted(seg, s) == s.quote for t in tasks.values() for s in t.sources)

@@ -203,6 +203,7 @@ class Deadlines(_Schema):
     number_words: dict[str, int]
     of: Words
     ongoing: Words
+    ongoing_cues: Words
     day_of_period: _DayOfPeriod
     weekdays: dict[str, Annotated[int, Field(ge=1, le=7)]]
     hour: Words

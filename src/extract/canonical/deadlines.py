@@ -57,6 +57,7 @@ class _Patterns:
     recurring_months: re.Pattern[str]
     recurring_weekday: re.Pattern[str]
     ongoing: re.Pattern[str]
+    ongoing_cue: re.Pattern[str]      # a verb the ongoing phrase times ("thực hiện thường xuyên"), at $
     find_cue: re.Pattern[str]
     reference_after: re.Pattern[str]  # ", của …" after a date: a cited document's date
     clause_start: re.Pattern[str]     # punctuation or a list bullet just before (anchored at $)
@@ -189,6 +190,7 @@ def _patterns() -> _Patterns:
         recurring_months=re.compile(recurring_months, flags),
         recurring_weekday=re.compile(recurring_weekday, flags),
         ongoing=re.compile(v["ongoing"], flags),
+        ongoing_cue=re.compile(rf"{word_alternation(rules['ongoing_cues'])}\s*$", flags),
         find_cue=re.compile(rf"{word_alternation(rules['find_cues'])}\s*:?\s*$", flags),
         reference_after=re.compile(rf"\s*,?\s*{alternation(rules['of'])}(?!\w)", flags),
         clause_start=re.compile(rf"(?:^|[.;:(\n]|{bullet_class()})\s*$"),
@@ -449,8 +451,10 @@ def _recurring_weekday(m: re.Match[str], plan_year: int | None, text: str) -> _F
 
 
 def _ongoing(m: re.Match[str], plan_year: int | None, text: str) -> _Found | None:
-    # in running text, "liên tục" inside a sentence is an adverb; at a clause start it times the duty
-    needs_cue = not _ends_at(_patterns().clause_start, text, m.start())
+    # in running text, "liên tục" inside a sentence is an adverb; at a clause start, or after the
+    # verb of the duty itself ("… chủ trì thực hiện thường xuyên"), it times the duty
+    patterns = _patterns()
+    needs_cue = not (_ends_at(patterns.clause_start, text, m.start()) or _ends_at(patterns.ongoing_cue, text, m.start()))
     return _Found(m.start(), m.end(), 4, "ongoing", needs_cue=needs_cue)
 
 

@@ -469,9 +469,11 @@ def _task_name(clause: "_Clause", found: _LeadClause, subject: "_Clause | None",
         action, offset = action[empty.end():], offset + empty.end()
     for start, _, _ in sorted(find_deadlines(action, plan_year), reverse=True):
         action = re.sub(rf"[\s,]*(?:{_rules().completion_words})?\s*$", "", action[:start]).strip(" ,;.")
-    if found.head_start == 0 and subject is not None:
-        # "Xây dựng bộ chỉ số …; Sở X chủ trì, phối hợp với Sở Y tham mưu …": the clause
-        # before says what the task is, the lead clause how it is done
+    assigned = _rules().assigning_verb.fullmatch(text[:found.head_start].lstrip() + " ") is not None
+    if subject is not None and (found.head_start == 0 or (assigned and len(action.split()) < 3)):
+        # "Xây dựng bộ chỉ số …; Sở X chủ trì, phối hợp với Sở Y tham mưu …", "Rà soát …; kiến
+        # nghị …. Giao Phòng X chủ trì, phối hợp với Y thực hiện": the clauses before say what
+        # the task is, the lead clause who does it and how
         return subject.text.strip(" ,;."), None
     if len(action.split()) >= 3:
         return action, offset
@@ -581,7 +583,7 @@ class _SectionReader:
         if len(text) > MAX_STATEMENT_CHARS:
             return      # no plan writes such a paragraph: a pasted blob or damage, not items
         prose: list[_Clause] = []
-        plain: _Clause | None = None  # the last clause that stated nothing measurable or assigned
+        plain: list[_Clause] = []     # the clauses since the last item that stated nothing measurable or assigned
         clauses = _clauses(text, start, line)
         if len(clauses) > 1 and not find_targets(text) \
                 and _closing_responsibility(text, self.level, self.plan_year, self.nlp) is not None:
@@ -597,9 +599,10 @@ class _SectionReader:
             if targets:
                 for sub, sub_targets in _split_by_target(clause, targets):
                     self._indicator(sub, sub_targets, node)
-                plain = None
+                plain = []
                 continue
-            plain = None if self._sentence_task(clause, node, plain) else clause
+            subject = _Clause(text[plain[0].start - start:plain[-1].end - start], plain[0].start, line) if plain else None
+            plain = [] if self._sentence_task(clause, node, subject) else [*plain, clause]
         if prose:
             # kept for a block that may close it: a statement with no number becomes a task
             first, last = prose[0], prose[-1]
