@@ -2,7 +2,7 @@
 written in other provinces' words."""
 
 from items_inputs import segmented
-from extract.items.metadata import extract_metadata, sentence_case, title_case
+from extract.items.metadata import _wrapped_motto_lines, extract_metadata, sentence_case, title_case
 
 PARTY_COMMITTEE = """ĐẢNG ỦY XÃ NA HỐI
 BAN CHỈ ĐẠO
@@ -119,3 +119,15 @@ def test_a_scan_s_speck_before_the_type_line():
     scanned = TOWN_DRAFT.replace("**KẾ HOẠCH**", "- KẾ HOẠCH")
     meta = extract_metadata(segmented(scanned, ocr=True)[0])
     assert (meta.doc_type, meta.title) == ("ke_hoach", "Cải cách hành chính năm 2026")
+
+
+def test_a_motto_wrapped_in_two_lines_is_no_part_of_the_issuer():
+    # a narrow column (or OCR) wraps the motto, and the issuer's second line was lost
+    header = TOWN_DRAFT.replace("THỊ TRẤN PHONG THỔ\n", "").replace(
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA\nVIỆT NAM")
+    issuer = extract_metadata(segmented(header)[0]).issuer
+    assert (issuer.level, issuer.locality) == ("xa", "Phong Thổ")       # from the place line and the closing
+    assert "nghĩa" not in issuer.name.lower() and "việt nam" not in issuer.name.lower()
+    # compared without diacritics (a scan's "NGHIÃ"); "VIỆT NAM" of an issuer's own name stays
+    assert _wrapped_motto_lines(["ỦY BAN NHÂN DÂN", "CỘNG HOÀ XÃ HỘI CHỦ NGHIÃ", "VIỆT NAM"]) == {1, 2}
+    assert _wrapped_motto_lines(["ỦY BAN MTTQ", "VIỆT NAM", "XÃ NA HỐI"]) == set()

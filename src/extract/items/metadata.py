@@ -151,14 +151,38 @@ def _issuer_kind(text: str) -> str | None:
 def _issuer_lines(seg: Segmented) -> list[str]:
     """Capitalised issuer lines of the header: parent body first, issuing body last."""
     vocab = vocabulary()
+    texts = [line.text.strip() for line in seg.header]
+    motto_parts = _wrapped_motto_lines(texts)
     lines = []
-    for line in seg.header:
-        text = line.text.strip()
-        if (not _is_upper(text) or vocab.motto.match(text) or _vocab().number_line.match(text)
+    for index, text in enumerate(texts):
+        if (not _is_upper(text) or vocab.motto.match(text) or index in motto_parts or _vocab().number_line.match(text)
                 or _vocab().date_line.match(text) or re.fullmatch(r"[-_=. ]+", text)):
             continue
         lines.append(text)
     return lines
+
+
+@cache
+def _folded_mottos() -> tuple[str, ...]:
+    """The motto lines (rules/document.yaml `motto_prefixes`), folded (`_folded_words`)."""
+    return tuple(_folded_words(motto) for motto in load_rules("document")["motto_prefixes"])
+
+
+def _folded_words(text: str) -> str:
+    """Lower case words without diacritics or signs, one space apart."""
+    return " ".join(re.findall(r"\w+", fold_accents(text).casefold()))
+
+
+def _wrapped_motto_lines(texts: list[str]) -> set[int]:
+    """Indexes of header lines that are a motto line wrapped in two ("CỘNG HÒA XÃ HỘI CHỦ
+    NGHĨA" ⏎ "VIỆT NAM": a narrow column, or OCR reading it so), compared without diacritics:
+    read as issuer lines, they made the issuer "… xã Hội Chủ Nghĩa Việt Nam"."""
+    found: set[int] = set()
+    for index in range(len(texts) - 1):
+        first, second = _folded_words(texts[index]), _folded_words(texts[index + 1])
+        if first and second and any(motto == f"{first} {second}" for motto in _folded_mottos()):
+            found.update((index, index + 1))
+    return found
 
 
 def _level_and_locality(text: str, place: str | None) -> tuple[str | None, str | None]:
