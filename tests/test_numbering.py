@@ -99,13 +99,17 @@ def test_a_misread_group_numeral_in_an_ocr_table():
                Paragraph("Phụ lục I", bold=True), Paragraph("CHỈ TIÊU", bold=True),
                Table([Row([Cell("STT"), Cell("Chỉ tiêu"), Cell("Đơn vị tính"), Cell("Chỉ tiêu cụ thể")]),
                       Row([Cell("IH"), Cell("XÃ HỘI SỐ", bold=True)]),
-                      Row([Cell("l"), Cell("Tỷ lệ hộ có cáp quang"), Cell("%"), Cell("95")])]),
+                      Row([Cell("l"), Cell("Tỷ lệ hộ có cáp quang"), Cell("%"), Cell("95")]),
+                      Row([Cell("lị"), Cell("KINH TẾ SỐ")]),
+                      Row([Cell("l"), Cell("Số doanh nghiệp số")])]),
                ocr=True)
     rows = seg.tables[0].rows
     mapping = {"index": 0}
     assert _is_group_row(rows[0], mapping, ocr=True)
     assert not _is_group_row(rows[1], mapping, ocr=True)      # "l" for "1": an indicator's row
     assert not _is_group_row(rows[0], mapping, ocr=False)
+    assert _is_group_row(rows[2], mapping, ocr=True)          # "lị" for "II": no numeral, a title in capitals
+    assert not _is_group_row(rows[3], mapping, ocr=True)      # an indicator whose other cells are empty
 
 
 def test_arabic_far_out_of_the_count_is_repaired():
