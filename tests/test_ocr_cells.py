@@ -39,6 +39,8 @@ def test_specks_around_a_unit_go_and_anything_else_stays_unsure(read, expected, 
 
 @pytest.mark.parametrize(("read", "header"), [
     ("Đơn", "Đơn vị"), ("tính", "Đơn vị tính"), ("vị\ntính", "Đơn vị tính"),
+    ("Đơn\ntính", "Đơn vị tính"), ("Đơn tính", "Đơn vị tính"),   # the middle line lost
+    ("tính Đơn", None),                             # not in the header's order
     ("Đơn vị", None), ("ĐVT", None),                # whole headers already
     ("Chỉ tiêu", None), ("Đơn vị chủ tì", None), ("x", None)])
 def test_a_header_cell_cut_to_part_of_the_unit_header(read, header):
@@ -68,14 +70,34 @@ def test_a_unit_header_ocr_cut_is_completed_when_its_column_holds_units():
     assert block.rows[0].cells[1].text == "Đơn vị"
 
 
+@pytest.mark.parametrize("header", ["Đm tỉ", "", "Cơ quan"])
+def test_a_header_read_as_no_known_header_over_units_only_is_the_unit_header(header):
+    block = _unit_table(header, ["%", "Điểm", "%"])
+    pdf._complete_unit_header(block)
+    assert block.rows[0].cells[1].text == "Đơn vị"
+
+
 @pytest.mark.parametrize(("header", "units"), [
     ("Đơn", ["%", "12", "30"]),          # a column of numbers: not the unit column
     ("Đơn", ["%"]),                      # one unit is too little to tell
-    ("Cơ quan", ["%", "%", "%"])])       # no part of a unit header
+    ("Cơ quan", ["%", "Công an xã", "%"]),   # no part of a unit header, and not units only
+    ("Mục tiêu", ["%", "%", "%"])])      # another column's header
 def test_a_header_is_completed_only_over_units(header, units):
     block = _unit_table(header, units)
     pdf._complete_unit_header(block)
     assert block.rows[0].cells[1].text == header
+
+
+def test_a_continued_tables_first_row_of_data_is_no_header_to_complete():
+    table = _grid(3, 4)
+    cells = table.cells
+    words = []
+    for row, (name, unit) in enumerate([("Tỷ lệ hồ sơ", "Điểm"), ("Tỷ lệ văn bản", "%"), ("Số thôn", "%"),
+                                         ("Tỷ lệ người dân", "%")]):
+        words += [*_in(cells[3 * row], name), *_in(cells[3 * row + 1], unit), *_in(cells[3 * row + 2], "100")]
+    block = pdf._table_block(table, words, 1)
+    pdf._complete_unit_header(block)
+    assert block.rows[0].cells[1].text == "Điểm"
 
 
 class _UnitEngine:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from extract.numbering import ocr_numeral, repair_sequence, speck_prefix
+from extract.numbering import ocr_numeral, repair_sequence, roman_value, speck_prefix
 from extract.patterns import bullet_class, date_words, letter_class
 from extract.rules import alternation, load_rules
 from extract.stitch import TableRow, append_table_line, grid_cells, group_fragments, stitch_page_broken_rows
@@ -267,6 +267,104 @@ def _nearest_arabic(lines) -> int | None:
         if match:
             return int(match.group(1))
     return None
+
+
+# OCR: an arabic label garbled around its numeral — a speck and/or a bullet before it ("_- 1,
+# Phòng"), its point read as a comma, colon or semicolon, the space after it lost ("_2.Mục")
+_GARBLED_ARABIC = re.compile(r"^(?:[^\w\s(]|_){0,2}\s*(?:[-–+•]\s*)?(\d{1,2})[.,:;]\s*(?=[A-ZĐÀ-Ỹ])")
+# OCR: a speck before a Roman numeral read with other strokes ("_H. MỤC TIÊU")
+_SPECK = r"(?:[^\w\s(]|_)"
+
+
+def _heading_shape(text: str, bold: bool) -> bool:
+    """OCR: a line that looks like a heading, not a numbered sentence: bold, or short with no
+    sentence end."""
+    text = text.rstrip()
+    return bold or (len(text.split()) <= _MAX_BOLD_HEADING_WORDS and not text.endswith((".", ";", ",")))
+
+
+def _nearest_roman(lines) -> int | None:
+    """The value of the nearest Roman part among `lines` ("IV. TỔ CHỨC …"), else None."""
+    for line in lines:
+        if line.is_row:
+            continue
+        for _kind, pattern in _label_patterns()[:2]:
+            match = pattern.match(line.text)
+            if match:
+                return roman_value(match.group(1))
+    return None
+
+
+def _labelled_after(lines) -> Line | None:
+    """The nearest line of `lines` that opens with a label of any kind (rows skipped)."""
+    for line in lines:
+        if not line.is_row and any(pattern.match(line.text) for _kind, pattern in _label_patterns()):
+            return line
+    return None
+
+
+def _resilient_label(line: Line, parts, stack: list[SectionNode], after: list[Line] = (),
+                     before: list[Line] = ()):
+    """OCR: a structural label that one misread hid or changed, read back when its place in
+    the outline confirms it (else `parts` as found):
+
+    - an arabic label garbled around its numeral (`_GARBLED_ARABIC`: "_2.Mục tiêu cụ thể",
+      "_- 1, Phòng Văn hóa") whose number continues an open sibling, follows the nearest
+      numbered line before it or precedes the one after it, on a line shaped like a heading;
+    - a Roman numeral with a speck before it ("_H. MỤC TIÊU"), before a heading in capitals,
+      when a Roman part is open, or any short token there ("TH, NHIỆM VỤ") between the Roman
+      parts n and n + 2 (numbered later from its sequence);
+    - an arabic label whose decimal point was lost ("12. Ủy ban" between "1.1." and "1.3.");
+    - a letter label read as a digit ("8) Về chính quyền số" before "b) Về dịch vụ …"), the
+      letter the sequence wants;
+    - a bold line in capitals whose Roman label was lost with its first word ("CHỨC THỰC
+      HIỆN" after part IV), when a Roman part is open and the numbered line after it counts
+      from 1 again (numbered later from its sequence)."""
+    def open_sibling(kind: str, number: str) -> bool:
+        return any(node.label_kind == kind and node.number == number for node in stack)
+
+    text = line.text
+    if parts is None or parts[0] in ("bold", "bullet"):
+        match = _GARBLED_ARABIC.match(text)
+        if match:
+            number = int(match.group(1))
+            fits = (open_sibling("arabic", str(number - 1)) or _nearest_arabic(before) == number - 1
+                    or _nearest_arabic(after) == number + 1)
+            if fits and number >= 1 and _heading_shape(text[match.end():], line.bold):
+                found = _split_heading(text, match.end(), "arabic", match.group(1))
+                if found:
+                    return found
+        match = re.match(rf"^({_SPECK}{{0,2}})\s*(\S{{1,4}})[.,:]\s+(?=[A-ZĐÀ-Ỹ]{{2}})", text)
+        rest = text[match.end():] if match else ""
+        if match and not match.group(2).isdigit() and rest.isupper():
+            opened = [roman_value(node.number or "") for node in stack if node.label_kind == "roman"]
+            between = bool(opened) and opened[0] is not None and _nearest_roman(after) == opened[0] + 2
+            if (match.group(1) and ocr_numeral(match.group(2)) and opened) or between:
+                return _split_heading(text, match.end(), "roman", None)     # numbered from its sequence
+        stripped = text.strip()
+        if parts is not None and parts[0] == "bold" and line.bold and stripped.isupper() \
+                and len(stripped.split()) >= 2 and any(node.label_kind == "roman" for node in stack) \
+                and _nearest_arabic(after) == 1:
+            if match:                                                    # "TH, NHIỆM VỤ": the label's remains
+                return _split_heading(text, match.end(), "roman", None) or ("roman", None, *parts[2:])
+            return ("roman", None, *parts[2:])                           # numbered from its sequence
+        return parts
+    kind, number = parts[0], parts[1]
+    if kind == "arabic" and len(number) == 2 and number[0] != "0":
+        whole, part = number[0], int(number[1])
+        following = _labelled_after(after)
+        if open_sibling("decimal2", f"{whole}.{part - 1}") or (
+                following is not None and following.text.startswith(f"{whole}.{part + 1}.")):
+            return ("decimal2", f"{whole}.{part}", *parts[2:])
+    if kind == "arabic_paren" and not any(node.label_kind == "arabic_paren" for node in stack):
+        following = _labelled_after(after)
+        letter = re.match(rf"^({letter_class()})\)\s", following.text) if following is not None else None
+        if letter:
+            letters = load_rules("markup")["list_markers"]["letters"]
+            at = letters.index(letter.group(1)) if letter.group(1) in letters else 0
+            if at >= 1 and (at == 1 or open_sibling("letter", letters[at - 2])):
+                return ("letter", letters[at - 1], *parts[2:])
+    return parts
 
 
 def _leads_sublist(line: Line, following: Line | None) -> bool:
@@ -577,6 +675,17 @@ def _lost_first_part(preamble: list[Line], body: list[Line]) -> tuple[list[Line]
     return preamble, body, None
 
 
+def _lost_first_heading(line: Line) -> tuple[str, int]:
+    """OCR: the heading of part I that lost its numeral (`_lost_first_part`) and where it
+    starts in the line: without a numeral misread as another sign before it ("1. MỤC ĐÍCH,
+    YÊU CẦU" for "I. MỤC ĐÍCH, YÊU CẦU")."""
+    text = line.text.strip()
+    match = re.match(r"^(\S{1,2})[.,:]\s+(?=[A-ZĐÀ-Ỹ]{2})", text)
+    if match and (match.group(1) == "1" or ocr_numeral(match.group(1)) == "I"):
+        text = text[match.end():]
+    return text.rstrip(":"), line.text.find(text)
+
+
 def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
                lost_first: Line | None = None) -> tuple[list[Line], list[tuple[SectionNode | None, list[Line]]]]:
     """Headings into `tree`, content lines under them; (the closing sentence's lines, the
@@ -593,7 +702,7 @@ def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
             closing_sentence.append(line)  # "Trên đây là Kế hoạch …" ends the body
             continue
         if line is lost_first:
-            tree.add(line, "body", "roman", None, line.text.strip().rstrip(":"), line.text.find(line.text.strip()))
+            tree.add(line, "body", "roman", None, *_lost_first_heading(line))
             continue
         if _continues_heading(tree.current, line):
             _extend_heading(tree.current, line)
@@ -601,6 +710,7 @@ def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
         parts = _heading_parts(line, ocr and _leads_sublist(line, body[k + 1] if k + 1 < len(body) else None))
         if ocr:
             parts = _sequence_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
+            parts = _resilient_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
         if parts:
             label_kind, number, heading, start, inline, inline_start = parts
             tree.add(line, "body", label_kind, number, heading, start, inline, inline_start)

@@ -683,12 +683,27 @@ def _is_implementation(heading: str, ocr: bool) -> bool:
     """The implementation part's heading ("TỔ CHỨC THỰC HIỆN"); on an OCR'd document also with
     a tone mark misread ("TÕ CHỨC THỰC HIỆN"), a syllable split or a letter doubled ("TỔ CHỨC
     THỰ ỤC HIỆN"): compared without diacritics, spaces or case, within one edit per ten letters
-    (extract.numbering.near_text)."""
+    (extract.numbering.near_text); or with its first word lost with its label ("CHỨC THỰC
+    HIỆN", `_lost_first_word`)."""
     rules = _rules()
     if rules.implementation.match(heading):
         return True
     squeezed = _squeezed(heading) if ocr else None
-    return ocr and any(near_text(squeezed, wanted) for wanted in rules.implementation_squeezed)
+    return ocr and any(near_text(squeezed, wanted) or _lost_first_word(heading, wanted)
+                       for wanted in rules.implementation_squeezed)
+
+
+_MIN_TAIL_LETTERS = 10        # letters a heading that lost its first word keeps, at least
+_MAX_LOST_LETTERS = 4         # letters of the word lost, at most
+
+
+def _lost_first_word(heading: str, wanted: str) -> bool:
+    """OCR: `heading` is the squeezed heading `wanted` without its first word, a speck having
+    hidden the label and the word after it ("CHỨC THỰC HIỆN" for "TỔ CHỨC THỰC HIỆN"): two
+    words and `_MIN_TAIL_LETTERS` letters at least, so that a short tail is no match."""
+    squeezed = _squeezed(heading)
+    return (len(heading.split()) >= 2 and len(squeezed) >= _MIN_TAIL_LETTERS
+            and wanted.endswith(squeezed) and len(wanted) - len(squeezed) <= _MAX_LOST_LETTERS)
 
 
 def extract_text_items(seg: Segmented, prov: Provenance, plan_year: int | None,

@@ -578,9 +578,10 @@ def has_vowel(word: str) -> bool:
 def split_syllables(text: str) -> str:
     """A word OCR ran together from Vietnamese syllables, spaced again ("CHUYỂNĐỔI" ->
     "CHUYỂN ĐỔI"); punctuation around it is kept. Only when every syllable carries a
-    Vietnamese letter, so that loanwords ("Internet") and names stay whole."""
+    Vietnamese letter, so that loanwords ("Internet") and names stay whole, and the word is
+    no written syllable itself: "lượt", "điểm" stay whole, though "lư" + "ợt" parse as two."""
     match = re.fullmatch(r"(\W*)(\w+)(\W*)", text)
-    if not match or len(match.group(2)) < 4:
+    if not match or len(match.group(2)) < 4 or match.group(2).lower() in syllable_lexicon():
         return text
     parsed = _repairs().syllables.fullmatch(match.group(2))
     if not parsed:
@@ -697,6 +698,7 @@ def repair_line(words: list[dict]) -> None:
     """
     repairs = _repairs()
     words[:] = _rejoined([part for word in words for part in _respaced(word)])
+    _drop_dashes_between_syllables(words)
     repair_words(words)
     stray = _STRAY_OPENING.match(words[0]["text"])
     if stray and not any(ch in word["text"] for word in words for ch in _CLOSING_QUOTES):
@@ -907,6 +909,41 @@ def _drop_signs_inside_words(words: list[dict]) -> None:
         words[:] = [word for i, word in enumerate(words) if i not in lone]
 
 
+_GLUED_DASH = re.compile(r"([^\W\d_]+)[-–]([^\W\d_]+)([.,;:]?)")
+
+
+def _drop_dashes_between_syllables(words: list[dict]) -> None:
+    """A speck read as a dash glued between two small-letter syllables of a sentence ("theo-quy",
+    "trực tuyến-và", "những -khó", "kết- quả"), removed in place: plans write a dash between
+    words with spaces ("Văn hóa - Xã hội"), never glued between small letters, so a dash there
+    is a speck whether or not the two syllables make a word (`_drop_signs_inside_words` only
+    drops the signs of a word). Both sides must be written syllables (`syllable_lexicon()`); a
+    word holding the dash becomes two, each with its share of the box."""
+    lexicon = syllable_lexicon()
+
+    def syllables(*parts: str) -> bool:
+        return all(part.islower() and part in lexicon for part in parts)
+
+    parted = []
+    for word in words:
+        glued = _GLUED_DASH.fullmatch(word["text"])
+        if glued and syllables(glued.group(1), glued.group(2)):
+            share = (word["x1"] - word["x0"]) / len(word["text"])
+            split = word["x0"] + share * len(glued.group(1))
+            parted.append(dict(word, text=glued.group(1), x1=split))
+            parted.append(dict(word, text=glued.group(2) + glued.group(3), x0=split + share))
+        else:
+            parted.append(word)
+    words[:] = parted
+    for word, following in zip(words, words[1:]):
+        left, right = _LETTERS_THEN_STOPS.fullmatch(word["text"].rstrip("-–")), _DASH_THEN_LETTERS.fullmatch(following["text"])
+        if word["text"][-1:] in "-–" and left and not left.group(2) and re.match(r"[^\W\d_]+", following["text"]) \
+                and syllables(left.group(1), re.match(r"[^\W\d_]+", following["text"]).group(0)):
+            word["text"] = left.group(1)
+        elif right and re.fullmatch(r"[^\W\d_]+", word["text"]) and syllables(word["text"], right.group(1).rstrip(".,;:")):
+            following["text"] = right.group(1)
+
+
 def _bare(text: str) -> str:
     """Letters and digits only, lowercase, without diacritics ("Đơn vị⏎tính -" -> "donvitinh")."""
     return "".join(ch for ch in fold_accents(text).lower() if ch.isalnum())
@@ -1029,14 +1066,31 @@ def _unit_specks() -> str:
 def partial_unit_header(text: str) -> str | None:
     """The unit column's header (rules/table_columns.yaml `fields.unit`, first letter
     capitalised) that an OCR'd header cell is part of, when it reads as no whole column header
-    but as a contiguous part of one or more unit headers ("Đơn" of "Đơn vị", "tính" of "Đơn
-    vị tính": a line of the cell lost): the shortest such header; else None. Only a column whose
-    cells hold units confirms it (extract.load.pdf)."""
+    but as part of one or more unit headers — a contiguous part ("Đơn" of "Đơn vị", "tính" of
+    "Đơn vị tính") or its words in order with some left out ("Đơn tính": a narrow cell wraps
+    "Đơn⏎vị⏎tính", and a line of the cell was lost): the shortest such header; else None. Only
+    a column whose cells hold units confirms it (extract.load.pdf)."""
     bare = _bare(text)
     if len(bare) < 2 or unit_header(text) or known_header(text):
         return None
-    found = sorted((label for label in _unit_labels() if bare in _bare(label)), key=lambda label: (len(label), label))
+    words = [_bare(word) for word in text.split() if _bare(word)]
+    found = sorted((label for label in _unit_labels()
+                    if bare in _bare(label) or _words_in_order(words, [_bare(word) for word in label.split()])),
+                   key=lambda label: (len(label), label))
     return found[0][:1].upper() + found[0][1:] if found else None
+
+
+def unit_header_label() -> str:
+    """The unit column's first header of rules/table_columns.yaml `fields.unit`, first letter
+    capitalised ("Đơn vị"): the header given to a unit column whose header OCR could not read."""
+    labels = load_rules("table_columns").get("fields", {}).get("unit") or ["đơn vị"]
+    return str(labels[0])[:1].upper() + str(labels[0])[1:]
+
+
+def _words_in_order(words: list[str], label: list[str]) -> bool:
+    """Whether `words` are whole words of `label`, in its order (some of its words left out)."""
+    remaining = iter(label)
+    return bool(words) and all(word in remaining for word in words)
 
 
 @cache

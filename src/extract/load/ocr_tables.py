@@ -18,6 +18,9 @@ BOUNDARY_COVER = 0.45        # a cell boundary exists where a line covers this m
 MERGE_PX = 6                 # line positions closer than this many pixels are one line
 INK_THRESHOLD = 200         # gray level below which a pixel is ink (the page is flattened)
 LINE_INK_COVER = 0.9         # ... or where ink runs along this much of it (a faint, broken line)
+UNDERLINE_REACH = 4.0        # points: a row line's end is this near a column line
+UNDERLINE_ABOVE = 3.0        # points above a line looked at for the letters it underlines ...
+UNDERLINE_INK = 0.3          # ... which ink this share of its columns at least
 
 
 @dataclass(slots=True)
@@ -116,6 +119,45 @@ def _inked_boundary(ink, fixed: int, lo: int, hi: int, band: int, along_rows: bo
     return bool(strip.size) and float(strip.mean()) >= LINE_INK_COVER * 255
 
 
+def _without_underlines(horizontal, vertical, binary, scale: float):
+    """The horizontal line mask without the lines that underline text inside a cell: a piece
+    that crosses no vertical ruling line, does not meet one at both ends (within
+    UNDERLINE_REACH points) and runs under a row of letters (ink in UNDERLINE_INK of its columns in the UNDERLINE_ABOVE
+    points just above it). Taken for a row line, an underline cut a long cell into one cell a
+    line ("Cụ thể hóa chỉ tiêu “100% hồ sơ công việc tại cấp bộ" parted from the rest of its
+    basis), and whitened out with the grid, it took the dots below and the descenders of the
+    words over it ("tai cấn bô" for "tại cấp bộ"). A row line meets the column lines at its
+    ends, and cell padding keeps the letters of the row above off it: on the phone scans a
+    row line, whole or a broken piece of one, has ink above in a tenth of its columns at most,
+    an underline in half of them."""
+    import cv2
+    import numpy as np
+
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    if count <= 1:
+        return horizontal
+    reach = max(int(round(UNDERLINE_REACH / scale)), 2)
+    above = max(int(round(UNDERLINE_ABOVE / scale)), 2)
+    height, width = horizontal.shape
+    underlines = []
+    for label in range(1, count):
+        x, y, w, h, _area = (int(value) for value in stats[label])
+        rows = slice(max(y - reach, 0), min(y + h + reach, height))
+        ends = (vertical[rows, max(x - reach, 0):min(x + reach + 1, width)],
+                vertical[rows, max(x + w - 1 - reach, 0):min(x + w + reach, width)])
+        inside = vertical[rows, min(x + reach + 1, width):max(x + w - 1 - reach, 0)]
+        if all(end.size and end.max() > 0 for end in ends) or (inside.size and inside.max() > 0):
+            continue        # a row line: it meets column lines at its ends, or crosses one
+        band = binary[max(y - above, 0):y, x:x + w]
+        if band.size and float((band.max(axis=0) > 0).mean()) >= UNDERLINE_INK:
+            underlines.append(label)
+    if not underlines:
+        return horizontal
+    kept = horizontal.copy()
+    kept[np.isin(labels, underlines)] = 0      # one pass over the page, not one per underline
+    return kept
+
+
 def find_tables(gray, scale: float):
     """Grid tables of a deskewed grayscale page (numpy uint8) -> (tables in PDF points,
     the image with the ruling lines whitened). `scale` converts pixels to points."""
@@ -135,6 +177,7 @@ def find_tables(gray, scale: float):
     # bridge small breaks in scanned lines
     horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 3)))
     vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 15)))
+    horizontal = _without_underlines(horizontal, vertical, binary, scale)
     grid = cv2.bitwise_or(horizontal, vertical)
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(
         cv2.dilate(grid, np.ones((5, 5), np.uint8)), connectivity=8)

@@ -20,8 +20,8 @@ from functools import cache
 
 from extract.load import pdf_limits
 from extract.load.errors import LoadError, LoadFailure, scrub_internals
-from extract.load.ocr import (OcrPage, PageRenderer, has_vowel, low_confidence, partial_unit_header, read_unit_cell,
-                               repair_header, unit_header)
+from extract.load.ocr import (OcrPage, PageRenderer, has_vowel, known_header, low_confidence, partial_unit_header,
+                               read_unit_cell, repair_header, unit_header, unit_header_label)
 from extract.load.pdf_repair import read_words, split_aligned_tables, wrapped_inside_word
 from extract.load.pdf_report import page_problems
 from extract.patterns import bullet_class, letter_class
@@ -44,6 +44,7 @@ GLUE_GAP = 0.08              # a gap below this many line heights is no space (f
 PARAGRAPH_SPACING = 0.25     # extra line pitch (in line heights) that marks a paragraph gap
 MARGIN_SUPPORT = 3           # an OCR'd page's margin is where at least this many lines start (end)
 UNIT_COLUMN_LEAST = 2        # cells of known units that confirm a unit column whose header OCR cut
+HEADER_CELLS_LEAST = 2       # known column headers that show a table's first row is its header
 
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|,bd|-bd", re.IGNORECASE)
 _ITALIC_FONT = re.compile(r"italic|oblique|,it\b|-it\b", re.IGNORECASE)
@@ -395,6 +396,8 @@ def _continues(prev: _Line, line: _Line, geometry: _Geometry, column: str) -> bo
     height = max(prev.height, line.height, 1.0)
     if column == "F" and _wrapped_ocr_line(prev, line, geometry):
         return True
+    if "conf" in line.words[0] and opens_sub_label(prev.text, line.text):
+        return False
     if line.page == prev.page:
         if (line.top - prev.top) / height > geometry.pitch + PARAGRAPH_SPACING:
             return False
@@ -464,6 +467,17 @@ def _wrapped_ocr_line(prev: _Line, line: _Line, geometry: _Geometry) -> bool:
             and (first.islower() or first.isdigit() or prev.text.rsplit(" ", 1)[-1].casefold() in _period_words())
             and not _SENTENCE_END.search(prev.text)
             and not _list_marker().match(line.text))
+
+
+_DECIMAL_LABEL = re.compile(r"^(\d{1,2})\.\d{1,2}\.?\s+[A-ZĐÀ-Ỹ]")
+
+
+def opens_sub_label(prev: str, text: str) -> bool:
+    """OCR: `text` opens with a decimal label under the numbered line `prev` ("2.1. Vận hành"
+    below "2. Về chuyển đổi số …", or "2.2." below "2.1. …"): a new item, not the wrapped end
+    of a heading that reached the right margin."""
+    match = _DECIMAL_LABEL.match(text)
+    return bool(match) and re.match(rf"{match.group(1)}(?:[.)]\s|\.\d)", prev) is not None
 
 
 def _paragraphs(lines: list[tuple[str, _Line]], geometry_of) -> list[Paragraph]:
@@ -652,16 +666,21 @@ def _complete_unit_header(block: Table) -> None:
     """An OCR'd table's header cell that reads as part of a unit column's header ("Đơn" or
     "tính" of "Đơn vị tính": a line of the cell lost, `ocr.partial_unit_header`) made that
     header when its column holds units: at least UNIT_COLUMN_LEAST of its cells, and at least
-    half of those with text, are known units (`ocr.read_unit_cell`). Without it the whole
-    column's units are lost."""
+    half of those with text, are known units (`ocr.read_unit_cell`). So is a header cell read
+    as no known header at all ("Đm tỉ", or nothing) over a column of known units only, in a
+    row that is the table's header (at least HEADER_CELLS_LEAST other cells are known headers:
+    a continued table's first row of data is left alone). Without it the column's units are
+    lost."""
     header, position = block.rows[0].cells, 0
-    for cell in header:
-        label = partial_unit_header(cell.text)
-        if label is not None:
+    known = [known_header(cell.text) or unit_header(cell.text) for cell in header]
+    for index, cell in enumerate(header):
+        part = partial_unit_header(cell.text)
+        unread = part is None and not known[index] and sum(known) >= HEADER_CELLS_LEAST
+        if part is not None or unread:
             texts = [text for text in _column_texts(block, position) if text.strip()]
             units = sum(1 for text in texts if read_unit_cell(text)[1])
-            if units >= UNIT_COLUMN_LEAST and 2 * units >= len(texts):
-                cell.text = label
+            if units >= UNIT_COLUMN_LEAST and (2 * units >= len(texts) if part else units == len(texts)):
+                cell.text = part or unit_header_label()
         position += cell.span
 
 
