@@ -131,3 +131,8 @@ def test_a_motto_wrapped_in_two_lines_is_no_part_of_the_issuer():
     # compared without diacritics (a scan's "NGHIÃ"); "VIỆT NAM" of an issuer's own name stays
     assert _wrapped_motto_lines(["ỦY BAN NHÂN DÂN", "CỘNG HOÀ XÃ HỘI CHỦ NGHIÃ", "VIỆT NAM"]) == {1, 2}
     assert _wrapped_motto_lines(["ỦY BAN MTTQ", "VIỆT NAM", "XÃ NA HỐI"]) == set()
+
+
+def test_a_locality_misread_in_capitals_takes_the_place_lines_spelling():
+    issuer = extract_metadata(segmented(TOWN_DRAFT.replace("THỊ TRẤN PHONG THỔ", "THỊ TRẤN PHONG THỐ"))[0]).issuer
+    assert (issuer.locality, issuer.name) == ("Phong Thổ", "Ủy ban nhân dân thị trấn Phong Thổ")

@@ -195,8 +195,8 @@ def _level_and_locality(text: str, place: str | None) -> tuple[str | None, str |
     locality = text[match.end():].strip(" ,.")
     if not locality:
         return level, None
-    if place and locality.casefold() == place.casefold():
-        return level, place
+    if place and fold_accents(locality).casefold() == fold_accents(place).casefold():
+        return level, place     # the place line's spelling: a scan reads capitals' marks worse
     return level, title_case(locality) if _is_upper(locality) else locality
 
 
