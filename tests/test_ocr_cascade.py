@@ -201,3 +201,22 @@ def test_a_container_heading_with_its_marks_misread_stays_out_of_the_group_path(
     assert not _is_container("Mục tiêu cự thế", ocr=False)
     assert _is_container("Mục tiêu cụ thể", ocr=False)
     assert not _is_container("Về chuyển đổi số", ocr=True)
+
+
+def test_a_decimal_label_with_its_points_misread_is_read_back_where_the_outline_confirms_it():
+    blocks = [
+        Paragraph("I. MỤC TIÊU", bold=True),
+        Paragraph("2. Mục tiêu cụ thể", bold=True),
+        Paragraph("2.1. Về khoa học, công nghệ"),
+        Paragraph("- Tối thiểu 90% nhiệm vụ cập nhật tiến độ."),
+        Paragraph("2.2, Về chuyển đổi số của xã"),             # the last point read as a comma
+        Paragraph("2:2.1. Về hạ tầng số"),                     # the first point read as a colon
+        Paragraph("- Phủ sóng 4G cho 100% bản."),
+        Paragraph("2.2.2. Về dữ liệu số"),
+        Paragraph("7:3, Về một nội dung khác"),                # nothing around it confirms "7.3"
+    ]
+    found = tree(plan(*blocks))
+    assert (3, "2.2", "Về chuyển đổi số của xã") in found
+    assert (4, "2.2.1", "Về hạ tầng số") in found
+    assert not any(number == "7.3" for _level, number, _heading in found)
+    assert not any(number == "2.2" for _level, number, _heading in tree(plan(*blocks, ocr=False)))

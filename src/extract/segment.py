@@ -469,6 +469,33 @@ def _heading_opener(parts):
     return parts
 
 
+# OCR: a decimal label with a point read as a comma, colon or semicolon ("2.2, Về …", "2:2.1. Về …")
+_GARBLED_DECIMAL = re.compile(r"^(\d{1,2})[.,:;](\d{1,2})(?:[.,:;](\d{1,2}))?[.,:;]?\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+def _garbled_decimal_label(line: Line, parts, stack: list[SectionNode], after: list[Line] = ()):
+    """OCR: a decimal label whose points were read as other signs ("2.2, Về chuyển đổi số",
+    "2:2.1. Về hạ tầng số"), read back as that label when the outline confirms it: its parent
+    ("2" of "2.2", "2.2" of "2.2.1") or its previous sibling is open, or the next labelled line
+    is its sibling or its first child. Else `parts` as found."""
+    if parts is not None and parts[0] not in ("bold", "bullet", "arabic"):
+        return parts
+    match = _GARBLED_DECIMAL.match(line.text)
+    if not match or re.match(r"^\d{1,2}(?:\.\d{1,2})+\.?\s", line.text):
+        return parts
+    numbers = [int(n) for n in match.groups() if n is not None]
+    number = ".".join(map(str, numbers))
+    parent = ".".join(map(str, numbers[:-1]))
+    previous = ".".join(map(str, [*numbers[:-1], numbers[-1] - 1]))
+    following = _labelled_after(after)
+    opened = {node.number for node in stack if node.number}
+    confirmed = (parent in opened or previous in opened or (following is not None and (
+        following.text.startswith((f"{parent}.{numbers[-1] + 1}.", f"{number}.1.", f"{number}.1 ")))))
+    if not confirmed:
+        return parts
+    return _split_heading(line.text, match.end(), f"decimal{len(numbers)}", number) or parts
+
+
 def _leads_sublist(line: Line, following: Line | None) -> bool:
     """OCR: a bullet line that reads as a heading of the list under it — short, no digit, no
     closing point, and the next line opens with another bullet ("- Về hạ tầng số" / "+ …")."""
@@ -813,6 +840,7 @@ def _read_body(body: list[Line], tree: _TreeBuilder, ocr: bool = False,
         if ocr:
             parts = _sequence_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
             parts = _resilient_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
+            parts = _garbled_decimal_label(line, parts, tree.stack, body[k + 1:])
             parts = _letter_digit_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else [])
             parts = _lost_sibling_label(line, parts, tree.stack, body[k + 1:], body[k - 1::-1] if k else []) \
                 or parts
