@@ -129,18 +129,23 @@ def test_a_count_named_by_its_unit_does_not_repeat_it():
     assert [(t.value, t.unit) for t in count.targets] == [(12, "tổ")]
 
 
-def test_a_responsibility_block_in_brackets_closes_the_whole_statement():
+def _tasks_instead_of_the_registry_task(statements: str):
+    """The plan with `statements` in place of its civil-registry task: (segmented, tasks by name)."""
     plan = PLAN.replace("- Số hóa sổ hộ tịch còn lưu giữ tại xã.\n\n+ Đơn vị chủ trì: Văn phòng HĐND và UBND xã.\n\n"
-                        "+ Thời gian thực hiện: trước ngày 30/9/2026.",
-                        "- Rà soát các vùng lõm sóng di động; đề xuất doanh nghiệp lắp đặt trạm phát sóng (Phòng Kinh "
-                        "tế chủ trì, phối hợp Viettel Lào Cai; chậm nhất ngày 31/7/2026).\n\n"
-                        "- Cập nhật, làm sạch dữ liệu dân cư (Công an xã chủ trì; các thôn phối hợp; thực hiện "
-                        "thường xuyên).\n\n"
-                        "- Đưa chỉ tiêu chuyển đổi số vào bình xét thi đua (Văn phòng HĐND và UBND xã tham mưu; "
-                        "hoàn thành trong quý II/2026).")
+                        "+ Thời gian thực hiện: trước ngày 30/9/2026.", statements)
     assert plan != PLAN
     seg, prov = segmented(plan)
-    tasks = {t.name: t for t in extract_text_items(seg, prov, plan_year=2026, level="xa", nlp=None).tasks}
+    return seg, {t.name: t for t in extract_text_items(seg, prov, plan_year=2026, level="xa", nlp=None).tasks}
+
+
+def test_a_responsibility_block_in_brackets_closes_the_whole_statement():
+    seg, tasks = _tasks_instead_of_the_registry_task(
+        "- Rà soát các vùng lõm sóng di động; đề xuất doanh nghiệp lắp đặt trạm phát sóng (Phòng Kinh "
+        "tế chủ trì, phối hợp Viettel Lào Cai; chậm nhất ngày 31/7/2026).\n\n"
+        "- Cập nhật, làm sạch dữ liệu dân cư (Công an xã chủ trì; các thôn phối hợp; thực hiện "
+        "thường xuyên).\n\n"
+        "- Đưa chỉ tiêu chuyển đổi số vào bình xét thi đua (Văn phòng HĐND và UBND xã tham mưu; "
+        "hoàn thành trong quý II/2026).")
     waves = tasks["Rà soát các vùng lõm sóng di động; đề xuất doanh nghiệp lắp đặt trạm phát sóng"]
     assert ([a.name for a in waves.lead], [a.name for a in waves.partners]) == (["Phòng Kinh tế"], ["Viettel Lào Cai"])
     assert (waves.deadline.kind, waves.deadline.end) == ("date", "2026-07-31")
@@ -155,16 +160,12 @@ def test_a_responsibility_block_in_brackets_closes_the_whole_statement():
 
 def test_a_sentence_handing_the_statement_before_it_to_a_lead_names_no_task_of_its_own():
     # "<task>; <task>. Giao <lead> chủ trì, phối hợp với <partners> thực hiện; <deadline>."
-    plan = PLAN.replace("- Số hóa sổ hộ tịch còn lưu giữ tại xã.\n\n+ Đơn vị chủ trì: Văn phòng HĐND và UBND xã.\n\n"
-                        "+ Thời gian thực hiện: trước ngày 30/9/2026.",
-                        "- Rà soát các điểm chưa có sóng di động tại các thôn; kiến nghị doanh nghiệp viễn thông đầu tư "
-                        "trạm phát sóng. Giao Phòng Kinh tế chủ trì, phối hợp với VNPT Lào Cai, Trưởng thôn các thôn "
-                        "thực hiện; thời gian: trước ngày 30/6/2026.\n\n"
-                        "- Làm sạch dữ liệu dân cư. Giao Công an xã chủ trì, phối hợp với các thôn thực hiện thường "
-                        "xuyên.")
-    assert plan != PLAN
-    seg, prov = segmented(plan)
-    tasks = {t.name: t for t in extract_text_items(seg, prov, plan_year=2026, level="xa", nlp=None).tasks}
+    seg, tasks = _tasks_instead_of_the_registry_task(
+        "- Rà soát các điểm chưa có sóng di động tại các thôn; kiến nghị doanh nghiệp viễn thông đầu tư "
+        "trạm phát sóng. Giao Phòng Kinh tế chủ trì, phối hợp với VNPT Lào Cai, Trưởng thôn các thôn "
+        "thực hiện; thời gian: trước ngày 30/6/2026.\n\n"
+        "- Làm sạch dữ liệu dân cư. Giao Công an xã chủ trì, phối hợp với các thôn thực hiện thường "
+        "xuyên.")
     waves = tasks["Rà soát các điểm chưa có sóng di động tại các thôn; kiến nghị doanh nghiệp viễn thông đầu tư "
                   "trạm phát sóng"]
     assert ([a.name for a in waves.lead], [a.name for a in waves.partners]) == (
