@@ -2,7 +2,7 @@
 written in other provinces' words."""
 
 from items_inputs import segmented
-from extract.items.metadata import _wrapped_motto_lines, extract_metadata, sentence_case, title_case
+from extract.items.metadata import _commonest_spelling, _wrapped_motto_lines, extract_metadata, sentence_case, title_case
 
 PARTY_COMMITTEE = """ĐẢNG ỦY XÃ NA HỐI
 BAN CHỈ ĐẠO
@@ -133,6 +133,9 @@ def test_a_motto_wrapped_in_two_lines_is_no_part_of_the_issuer():
     assert _wrapped_motto_lines(["ỦY BAN MTTQ", "VIỆT NAM", "XÃ NA HỐI"]) == set()
 
 
-def test_a_locality_misread_in_capitals_takes_the_place_lines_spelling():
-    issuer = extract_metadata(segmented(TOWN_DRAFT.replace("THỊ TRẤN PHONG THỔ", "THỊ TRẤN PHONG THỐ"))[0]).issuer
-    assert (issuer.locality, issuer.name) == ("Phong Thổ", "Ủy ban nhân dân thị trấn Phong Thổ")
+
+def test_an_ocr_locality_takes_the_spelling_the_document_writes_most():
+    text = ("Chiếng Mai, ngày 24 tháng 3 năm 2026. Xã Chiềng Mai triển khai; UBND xã Chiềng Mai giao; "
+            "XÃ CHIẾNG MAI")
+    assert _commonest_spelling(text, "Chiếng Mai") == "Chiềng Mai"
+    assert _commonest_spelling("Quyết Thắng và Quyết Tháng", "QUYẾT THẮNG") is None     # a tie decides nothing

@@ -195,8 +195,8 @@ def _level_and_locality(text: str, place: str | None) -> tuple[str | None, str |
     locality = text[match.end():].strip(" ,.")
     if not locality:
         return level, None
-    if place and fold_accents(locality).casefold() == fold_accents(place).casefold():
-        return level, place     # the place line's spelling: a scan reads capitals' marks worse
+    if place and locality.casefold() == place.casefold():
+        return level, place
     return level, title_case(locality) if _is_upper(locality) else locality
 
 
@@ -240,6 +240,8 @@ def _issuer(seg: Segmented, symbol: str | None, place: str | None) -> Issuer:
                     kind = vocab.symbol_issuer_kinds[part]
                     break
         level, locality = _level_from_text(seg, place)
+    if seg.text.ocr and locality:
+        locality = _commonest_spelling(seg.text.text, locality) or locality
     if kind == "ban_chi_dao" and name is None:
         name = _committee_name(seg, locality)
     if kind in vocab.issuer_names and level and locality:
@@ -247,6 +249,22 @@ def _issuer(seg: Segmented, symbol: str | None, place: str | None) -> Issuer:
     province = locality if level == "tinh" else _province(seg)
     return Issuer(name=name, kind=kind or ("other" if lines else None), level=level,
                   locality=locality, province=province)
+
+
+def _commonest_spelling(text: str, name: str) -> str | None:
+    """OCR: the spelling the document writes `name` with most often in mixed case, compared
+    without diacritics ("Quyết Thắng" ×9, "Quyết Tháng" ×1 in the place line, "Chiếng Mai" in
+    the header's capitals): one misread mention does not decide. None if it is never written
+    so, or on a tie."""
+    folded = fold_accents(text).lower()
+    if len(folded) != len(text):
+        return None
+    spellings = Counter(text[m.start():m.end()] for m in re.finditer(
+        rf"(?<!\w){re.escape(fold_accents(name).lower())}(?!\w)", folded) if not _is_upper(text[m.start():m.end()]))
+    ranked = spellings.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 def _level_word(level: str | None, written: str = "") -> str:
