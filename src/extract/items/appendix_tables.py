@@ -171,14 +171,14 @@ def _is_group_row(row: TableRow, mapping: dict[str, int], ocr: bool = False) -> 
     filled = [c for c in row.cells if c is not None and c.text]
     if index_text and _columns().group_index.match(index_text):
         return True
-    if ocr and index_text and len(filled) == 2 and ocr_numeral(index_text) is not None:
+    if ocr and index_text and len(filled) == 2:
         title = next((c for c in filled if c.text.strip() != index_text), None)
-        # a Roman numeral OCR misread ("IH", "1H", "II,") before a group's title
-        return title is not None and (title.bold or title.text.isupper())
-    if ocr and 0 < len(index_text) <= 3 and not any(ch.isdigit() for ch in index_text) and len(filled) == 2:
-        title = next((c for c in filled if c.text.strip() != index_text), None)
-        # a numeral read as no numeral at all ("lị" for "II") before a title in capitals
-        return title is not None and title.text.isupper() and len(title.text.split()) >= 2
+        if ocr_numeral(index_text) is not None:
+            # a Roman numeral OCR misread ("IH", "1H", "II,") before a group's title
+            return title is not None and (title.bold or title.text.isupper())
+        if len(index_text) <= 3 and not any(ch.isdigit() for ch in index_text):
+            # a numeral read as no numeral at all ("lị" for "II") before a title in capitals
+            return title is not None and title.text.isupper() and len(title.text.split()) >= 2
     if ocr and not index_text and len(filled) == 1 and filled[0].text.isupper() and len(filled[0].text.split()) >= 2:
         return True             # its numeral lost, a group's title in capitals alone on its row
     # an unnumbered bold row with a single text cell spanning the table

@@ -1112,11 +1112,12 @@ def partial_unit_header(text: str) -> str | None:
     return found[0][:1].upper() + found[0][1:] if found else None
 
 
+@cache
 def unit_header_label() -> str:
     """The unit column's first header of rules/table_columns.yaml `fields.unit`, first letter
     capitalised ("Đơn vị"): the header given to a unit column whose header OCR could not read."""
-    labels = load_rules("table_columns").get("fields", {}).get("unit") or ["đơn vị"]
-    return str(labels[0])[:1].upper() + str(labels[0])[1:]
+    label = str(load_rules("table_columns")["fields"]["unit"][0])
+    return label[:1].upper() + label[1:]
 
 
 def _words_in_order(words: list[str], label: list[str]) -> bool:
